@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# The production image: gunicorn serves Django; the same image runs the Celery worker and beat.
+
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --omit=dev
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+RUN useradd --create-home --uid 1000 app
+COPY pyproject.toml ./
+COPY institute/ institute/
+COPY backlog/ backlog/
+COPY components/ components/
+COPY standards/ standards/
+COPY centres/ centres/
+RUN pip install --upgrade "pip>=25" && pip install .
+COPY --from=assets /app/node_modules/ node_modules/
+COPY manage.py ./
+COPY templates/ templates/
+COPY static/ static/
+# collectstatic needs settings but no database or secret of the real deployment.
+RUN DEBUG=0 SECRET_KEY=collectstatic-only STATIC_MANIFEST=1 python manage.py collectstatic --no-input
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "institute.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,1 @@
+"""Common problems: submit, de-duplicate, vote by council, discuss, triage, merge."""

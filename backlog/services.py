@@ -1,0 +1,1 @@
+"""Every write of this app: <noun>_<verb>(*, actor, ...) in a transaction."""

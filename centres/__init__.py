@@ -1,0 +1,1 @@
+"""Strategic Centres of Service Innovation, their projects and published learning."""

@@ -1,0 +1,1 @@
+"""DRF serializers and views of this app; they call the same services."""

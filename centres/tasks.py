@@ -1,0 +1,1 @@
+"""Celery tasks of this app: take ids, load rows, call one service."""

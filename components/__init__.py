@@ -1,0 +1,1 @@
+"""Common components library and councils' adoption of them."""

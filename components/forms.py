@@ -1,0 +1,1 @@
+"""GOV.UK-rendered forms of this app."""

@@ -1,0 +1,1 @@
+"""Thin views: parse input, call access/service/selector, render."""

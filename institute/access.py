@@ -1,0 +1,114 @@
+"""Who may do what. Every app's access.py builds on these role checks.
+
+The rules are checked on the server for every write and every read of non-public data, here and
+nowhere else, so that a reader finds each rule in one place.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from institute.errors import NotAllowed
+from institute.models import Organisation, OrganisationKind, Role
+
+# Which kinds of organisation each role can belong to.
+ROLE_ORGANISATION_KINDS = {
+    Role.OFFICER: {OrganisationKind.COUNCIL},
+    Role.CENTRE_STAFF: {OrganisationKind.CENTRE_HOST, OrganisationKind.STRATEGIC_AUTHORITY},
+    Role.INSTITUTE_STAFF: {OrganisationKind.INSTITUTE},
+    Role.SECTOR_VIEWER: {OrganisationKind.NATIONAL_BODY},
+}
+
+
+def membership_of(user):
+    """The user's membership, or None (anonymous, or signed in without an organisation yet)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.membership
+    except ObjectDoesNotExist:
+        return None
+
+
+def role_of(user):
+    membership = membership_of(user)
+    return membership.role if membership else None
+
+
+def is_institute_staff(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or role_of(user) == Role.INSTITUTE_STAFF)
+
+
+def is_sector_viewer(user) -> bool:
+    return role_of(user) == Role.SECTOR_VIEWER
+
+
+def can_participate(user) -> bool:
+    """Submit, vote, comment and follow: council officers, centre staff and institute staff."""
+    return is_institute_staff(user) or role_of(user) in {Role.OFFICER, Role.CENTRE_STAFF}
+
+
+def can_act_for_council(user, organisation: Organisation) -> bool:
+    """Record adoption and self-assess for a council: only that council's own officers."""
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.role == Role.OFFICER
+        and membership.organisation_id == organisation.pk
+        and organisation.kind == OrganisationKind.COUNCIL
+    )
+
+
+def can_work_for_centre(user, organisation: Organisation) -> bool:
+    """Run projects and draft learning for a centre's host organisation."""
+    if is_institute_staff(user):
+        return True
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.role == Role.CENTRE_STAFF
+        and membership.organisation_id == organisation.pk
+    )
+
+
+def can_curate(user) -> bool:
+    """Triage, review, publish, moderate, manage people: institute staff only."""
+    return is_institute_staff(user)
+
+
+def can_view_sector_detail(user) -> bool:
+    """Council-level dashboards and exports: sector viewers and institute staff."""
+    return is_institute_staff(user) or is_sector_viewer(user)
+
+
+def can_decide_membership_requests(user) -> bool:
+    return is_institute_staff(user)
+
+
+def require(allowed: bool, message: str | None = None):
+    if not allowed:
+        raise NotAllowed(message) if message else NotAllowed()
+
+
+def organisation_get_for_user(user, slug: str, *, write: bool = False) -> Organisation:
+    """Organisations are public to read; only institute staff change them."""
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("parent_county", "strategic_authority", "successor"),
+        slug=slug,
+    )
+    if write and not can_curate(user):
+        raise NotAllowed()
+    return organisation
+
+
+def membership_request_get_for_user(user, pk: int, *, write: bool = False):
+    from institute.models import MembershipRequest
+
+    request = MembershipRequest.objects.select_related("user", "organisation").filter(pk=pk).first()
+    if request is None:
+        raise Http404
+    if can_decide_membership_requests(user):
+        return request
+    if request.user_id == user.pk and not write:
+        return request
+    raise Http404

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from institute import access
+
+
+def service(request):
+    """Service name and the service navigation, with the current section marked."""
+    path = request.path
+    names = [
+        ("Problems", "backlog:problem_list"),
+        ("Components", "components:component_list"),
+        ("Standards", "standards:standard_list"),
+        ("Centres", "centres:centre_list"),
+        ("Organisations", "institute:organisation_list"),
+    ]
+    if access.can_decide_membership_requests(request.user):
+        names.append(("Requests", "institute:membership_request_list"))
+    navigation = []
+    for text, name in names:
+        try:
+            href = reverse(name)
+        except NoReverseMatch:  # the area arrives with its own issue
+            continue
+        navigation.append({"text": text, "href": href, "active": path.startswith(href)})
+    return {"service_name": settings.SERVICE_NAME, "service_navigation": navigation}

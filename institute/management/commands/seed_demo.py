@@ -1,0 +1,23 @@
+"""Load demo data: people for each role, then whatever each app adds (its `demo.seed()`)."""
+
+import importlib
+
+from django.core.management.base import BaseCommand
+
+APPS = ["institute", "backlog", "components", "standards", "centres"]
+
+
+class Command(BaseCommand):
+    help = "Load demo data for local development. Safe to run again: it updates, never doubles."
+
+    def handle(self, *args, **options):
+        for app in APPS:
+            try:
+                demo = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            summary = demo.seed()
+            self.stdout.write(f"{app}: {summary}")
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))

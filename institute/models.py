@@ -1,0 +1,282 @@
+"""Core domain: organisations, people and their roles."""
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Region(models.TextChoices):
+    """The nine ONS statistical regions of England, keyed by their GSS code."""
+
+    NORTH_EAST = "E12000001", "North East"
+    NORTH_WEST = "E12000002", "North West"
+    YORKSHIRE = "E12000003", "Yorkshire and The Humber"
+    EAST_MIDLANDS = "E12000004", "East Midlands"
+    WEST_MIDLANDS = "E12000005", "West Midlands"
+    EAST = "E12000006", "East of England"
+    LONDON = "E12000007", "London"
+    SOUTH_EAST = "E12000008", "South East"
+    SOUTH_WEST = "E12000009", "South West"
+
+
+class OrganisationKind(models.TextChoices):
+    COUNCIL = "council", "Council"
+    STRATEGIC_AUTHORITY = "strategic_authority", "Strategic authority"
+    CENTRE_HOST = "centre_host", "Centre host"
+    NATIONAL_BODY = "national_body", "National body"
+    INSTITUTE = "institute", "Institute"
+    SUPPLIER = "supplier", "Supplier"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+
+
+class CouncilType(models.TextChoices):
+    COUNTY = "county", "County council"
+    DISTRICT = "district", "District council"
+    UNITARY = "unitary", "Unitary authority"
+    METROPOLITAN_BOROUGH = "metropolitan_borough", "Metropolitan borough"
+    LONDON_BOROUGH = "london_borough", "London borough"
+    SUI_GENERIS = "sui_generis", "Sui generis (City of London, Isles of Scilly)"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Organisations in existence on a date (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        )
+
+    def councils(self):
+        return self.filter(kind=OrganisationKind.COUNCIL)
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    council_type = models.CharField(
+        max_length=32, choices=CouncilType.choices, blank=True, default=""
+    )
+    gss_code = models.CharField("ONS GSS code", max_length=9, blank=True, default="")
+    region = models.CharField(max_length=9, choices=Region.choices, blank=True, default="")
+    parent_county = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="districts",
+        limit_choices_to={"council_type": CouncilType.COUNTY},
+    )
+    strategic_authority = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="constituent_councils",
+        limit_choices_to={"kind": OrganisationKind.STRATEGIC_AUTHORITY},
+    )
+    email_domains = ArrayField(
+        models.CharField(max_length=253),
+        blank=True,
+        default=list,
+        help_text="People who verify an address at one of these domains join as officers.",
+    )
+    website = models.URLField(blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    valid_from = models.DateField(null=True, blank=True, help_text="Empty: since before records")
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day it existed")
+    successor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
+    )
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gss_code"], condition=~Q(gss_code=""), name="organisation_gss_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="council") | Q(council_type=""),
+                name="organisation_council_type_only_for_councils",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="organisation_valid_dates_in_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "council_type"]),
+            models.Index(fields=["region"]),
+            models.Index(Lower("name"), name="organisation_lower_name"),
+            GinIndex(fields=["email_domains"], name="organisation_email_domains"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("institute:organisation_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_council(self):
+        return self.kind == OrganisationKind.COUNCIL
+
+    def is_current(self, on=None):
+        on = on or timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or self.valid_to >= on
+        )
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Council officer"
+    CENTRE_STAFF = "centre_staff", "Centre staff"
+    INSTITUTE_STAFF = "institute_staff", "Institute staff"
+    SECTOR_VIEWER = "sector_viewer", "Sector viewer"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person; signs in with their email address."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True, default="")
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Membership(models.Model):
+    """A person's one organisation and their role in it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+class MembershipRequest(models.Model):
+    """A request to join an organisation that institute staff decide on."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="membership_requests")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.OFFICER)
+    reason = models.TextField(max_length=2000)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="pending"),
+                name="one_pending_membership_request_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation} ({self.status})"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and why: the trail every service writes to."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    verb = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.target_type}"
+
+
+class TaskRun(models.Model):
+    """A record written by a Celery task, so a test (and an operator) can see the worker ran."""
+
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=200, unique=True)
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.name} {self.key}"

@@ -1,0 +1,64 @@
+"""Reads in the core domain, built once with the joins each page needs."""
+
+from django.db.models import Count, Q
+
+from institute.models import MembershipRequest, Organisation, OrganisationKind, Region
+
+
+def organisation_list_for_directory(
+    *, q: str = "", region: str = "", council_type: str = "", strategic_authority: str = "",
+    kind: str = "",
+):
+    """Current organisations for the public directory, filtered; councils first by name."""
+    qs = Organisation.objects.current().select_related("strategic_authority", "parent_county")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(gss_code__iexact=q))
+    if region:
+        qs = qs.filter(region=region)
+    if council_type:
+        qs = qs.filter(council_type=council_type)
+    if strategic_authority:
+        qs = qs.filter(strategic_authority__slug=strategic_authority)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("name")
+
+
+def strategic_authority_choices():
+    return list(
+        Organisation.objects.current()
+        .filter(kind=OrganisationKind.STRATEGIC_AUTHORITY)
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+
+
+def organisation_related(organisation: Organisation) -> dict:
+    """What an organisation page lists beside its own facts."""
+    return {
+        "constituents": list(
+            organisation.constituent_councils.current().order_by("name").only("name", "slug")
+        ),
+        "districts": list(
+            organisation.districts.current().order_by("name").only("name", "slug")
+        ),
+        "predecessors": list(organisation.predecessors.order_by("name").only("name", "slug")),
+        "member_count": organisation.memberships.count(),
+    }
+
+
+def council_counts_by_type_and_region() -> dict:
+    """Counts for the home page: current councils by type and the number of regions."""
+    councils = Organisation.objects.current().councils()
+    return councils.aggregate(
+        total=Count("pk"),
+        regions=Count("region", distinct=True),
+    ) | {"region_count_expected": len(Region)}
+
+
+def membership_requests_pending():
+    return (
+        MembershipRequest.objects.filter(status=MembershipRequest.Status.PENDING)
+        .select_related("user", "organisation")
+        .order_by("created_at")
+    )

@@ -1,0 +1,11 @@
+"""Connects allauth's events to the core services. No rules here: the services hold them."""
+
+from allauth.account.signals import email_confirmed
+from django.dispatch import receiver
+
+from institute import services
+
+
+@receiver(email_confirmed)
+def join_organisation_when_email_verified(sender, request, email_address, **kwargs):
+    services.membership_join_by_email_domain(user=email_address.user)

@@ -1,0 +1,256 @@
+"""Pages of the core domain: home, organisations, account, membership requests, health."""
+
+import logging
+
+import redis
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from institute import access, selectors, services
+from institute.celery import app as celery_app
+from institute.errors import DomainError, NotAllowed
+from institute.forms import (
+    DecisionForm,
+    DirectoryFilterForm,
+    MembershipRequestForm,
+    ProfileForm,
+)
+from institute.models import CouncilType, MembershipRequest, OrganisationKind, Region
+from institute.pagination import paginate
+
+logger = logging.getLogger(__name__)
+
+
+def _form_error(form, error: DomainError):
+    """Show a service's refusal on the form, on its field when the service named one."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def home(request):
+    return render(request, "institute/home.html", {"page_title": None})
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def organisation_list(request):
+    form = DirectoryFilterForm(
+        request.GET or None,
+        region_choices=Region.choices,
+        council_type_choices=CouncilType.choices,
+        sa_choices=selectors.strategic_authority_choices(),
+        kind_choices=OrganisationKind.choices,
+    )
+    filters = form.filters() if request.GET else {}
+    organisations = selectors.organisation_list_for_directory(**filters)
+    context = {
+        "page_title": "Organisations",
+        "form": form,
+        "filters": filters,
+        **paginate(request, organisations),
+    }
+    template = "institute/organisation_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_GET
+def organisation_detail(request, slug):
+    organisation = access.organisation_get_for_user(request.user, slug)
+    return render(
+        request,
+        "institute/organisation_detail.html",
+        {
+            "page_title": organisation.name,
+            "organisation": organisation,
+            **selectors.organisation_related(organisation),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    user = request.user
+    membership = access.membership_of(user)
+    pending = user.membership_requests.filter(status=MembershipRequest.Status.PENDING).first()
+    decided = (
+        user.membership_requests.exclude(status=MembershipRequest.Status.PENDING)
+        .order_by("-decided_at")
+        .first()
+    )
+    profile_form = ProfileForm(initial={"full_name": user.full_name})
+    request_form = None
+    if membership is None and pending is None:
+        request_form = MembershipRequestForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "profile":
+            profile_form = ProfileForm(request.POST)
+            if profile_form.is_valid():
+                try:
+                    services.user_update_profile(
+                        actor=user, full_name=profile_form.cleaned_data["full_name"]
+                    )
+                except DomainError as error:
+                    _form_error(profile_form, error)
+                else:
+                    messages.success(request, "Your name has been updated.")
+                    return redirect("institute:account")
+        elif action == "request" and request_form is not None:
+            request_form = MembershipRequestForm(request.POST)
+            if request_form.is_valid():
+                try:
+                    created = services.membership_request_create(
+                        actor=user,
+                        organisation=request_form.cleaned_data["organisation"],
+                        role=request_form.cleaned_data["role"],
+                        reason=request_form.cleaned_data["reason"],
+                    )
+                except DomainError as error:
+                    _form_error(request_form, error)
+                else:
+                    return redirect("institute:membership_request_sent", pk=created.pk)
+    return render(
+        request,
+        "institute/account.html",
+        {
+            "page_title": "Your account",
+            "membership": membership,
+            "pending": pending,
+            "decided": decided,
+            "profile_form": profile_form,
+            "request_form": request_form,
+        },
+    )
+
+
+@login_required
+@require_GET
+def membership_request_sent(request, pk):
+    membership_request = access.membership_request_get_for_user(request.user, pk)
+    return render(
+        request,
+        "institute/membership_request_sent.html",
+        {"page_title": "Request sent", "membership_request": membership_request},
+    )
+
+
+@login_required
+@require_GET
+def membership_request_list(request):
+    if not access.can_decide_membership_requests(request.user):
+        raise NotAllowed()
+    return render(
+        request,
+        "institute/membership_request_list.html",
+        {
+            "page_title": "Requests to join",
+            **paginate(request, selectors.membership_requests_pending()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_request_decide(request, pk):
+    membership_request = access.membership_request_get_for_user(request.user, pk, write=True)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        note = form.cleaned_data["note"]
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.membership_request_approve(
+                    actor=request.user, request=membership_request, note=note
+                )
+                messages.success(
+                    request,
+                    f"{membership_request.user} is now a "
+                    f"{membership_request.get_role_display().lower()} at "
+                    f"{membership_request.organisation}.",
+                )
+            else:
+                services.membership_request_reject(
+                    actor=request.user, request=membership_request, note=note
+                )
+                messages.success(request, f"The request from {membership_request.user} was turned down.")
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            return redirect("institute:membership_request_list")
+    return render(
+        request,
+        "institute/membership_request_decide.html",
+        {
+            "page_title": "Decide a request to join",
+            "membership_request": membership_request,
+            "form": form,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database, Redis and a Celery worker: 200 when all answer, else 503 saying which did not."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means unhealthy; say which part
+        logger.warning("healthz: database check failed: %s", exc)
+        checks["database"] = "unavailable"
+    checks["redis"] = _check_redis()
+    checks["celery"] = _check_celery() if checks["redis"] == "ok" else "unavailable"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def _check_redis() -> str:
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        return "ok"
+    except redis.RedisError as exc:
+        logger.warning("healthz: redis check failed: %s", exc)
+        return "unavailable"
+
+
+def _check_celery() -> str:
+    try:
+        replies = celery_app.control.ping(timeout=1.0, limit=1)
+    except Exception as exc:  # broker errors come in many types
+        logger.warning("healthz: celery check failed: %s", exc)
+        return "unavailable"
+    return "ok" if replies else "no worker answered"
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", {"page_title": "Page not found"}, status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", {"page_title": "You cannot do that"}, status=403)
+
+
+def error_500(request):
+    # Rendered without a request context: the database or a context processor may be the problem.
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"service_name": settings.SERVICE_NAME}))
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", {"page_title": "Your session has expired"}, status=403)

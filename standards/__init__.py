@@ -1,0 +1,1 @@
+"""Service standards, versions, self-assessment, audit and reminders."""

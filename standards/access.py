@@ -1,0 +1,1 @@
+"""The only way views and the API fetch this app's rows for a user."""

@@ -1,0 +1,1 @@
+"""Every non-trivial read of this app, built once with its joins."""

@@ -1,0 +1,154 @@
+"""Named people for each role, at real councils from the loaded reference data."""
+
+import uuid
+
+import pytest
+
+from institute.models import Organisation, Role
+from tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets its own cache key prefix in the real Redis: rate limits and cached values
+    never leak between tests, and nothing is flushed (the Celery broker shares the server)."""
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
+
+
+def _member(slug: str, role: str, email: str):
+    organisation = Organisation.objects.get(slug=slug)
+    return MembershipFactory(
+        user=UserFactory(email=email), organisation=organisation, role=role
+    ).user
+
+
+@pytest.fixture
+def leeds():
+    return Organisation.objects.get(slug="leeds")
+
+
+@pytest.fixture
+def bristol():
+    return Organisation.objects.get(slug="bristol-city-of")
+
+
+@pytest.fixture
+def officer(db):
+    """A council officer at Leeds City Council."""
+    return _member("leeds", Role.OFFICER, "officer@leeds.example.test")
+
+
+@pytest.fixture
+def other_officer(db):
+    """A council officer at another council (Bristol), who must not act for Leeds."""
+    return _member("bristol-city-of", Role.OFFICER, "officer@bristol.example.test")
+
+
+@pytest.fixture
+def centre_staff(db):
+    return _member("greater-manchester-combined-authority", Role.CENTRE_STAFF, "c@gmca.example.test")
+
+
+@pytest.fixture
+def other_centre_staff(db):
+    return _member("west-midlands-combined-authority", Role.CENTRE_STAFF, "c@wmca.example.test")
+
+
+@pytest.fixture
+def institute_staff(db):
+    return _member("local-digital-institute", Role.INSTITUTE_STAFF, "staff@ldi.example.test")
+
+
+@pytest.fixture
+def sector_viewer(db):
+    return _member("local-government-association", Role.SECTOR_VIEWER, "viewer@lga.example.test")
+
+
+@pytest.fixture
+def no_membership_user(db):
+    """Signed in and verified, but not yet a member of any organisation."""
+    return UserFactory(email="newcomer@example.test")
+
+
+@pytest.fixture
+def superuser(db):
+    user = UserFactory(email="admin@example.test")
+    user.is_superuser = True
+    user.is_staff = True
+    user.save(update_fields=["is_superuser", "is_staff"])
+    return user
+
+
+ROLE_FIXTURES = [
+    "anonymous",
+    "no_membership_user",
+    "officer",
+    "other_officer",
+    "centre_staff",
+    "institute_staff",
+    "sector_viewer",
+]
+
+
+@pytest.fixture
+def anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, django_db_blocker):
+    """A real Celery worker process on Redis, using the test database, on its own queue.
+
+    Yields the queue name; send tasks with `apply_async(..., queue=queue)`.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    from institute.celery import app
+
+    db = connection.settings_dict
+    host = db["HOST"] or "localhost"
+    host = quote(host, safe="") if host.startswith("/") else host
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    database_url = f"postgres://{quote(db['USER'])}{password}@{host}{port}/{db['NAME']}"
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    hostname = f"{queue}@%h"
+    env = {**os.environ, "DATABASE_URL": database_url, "CONN_MAX_AGE": "0"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "institute", "worker", "--pool=solo",
+         "--loglevel=WARNING", "-Q", queue, "-n", hostname, "--without-gossip",
+         "--without-mingle"],
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError("The Celery worker exited during start-up")
+            replies = app.control.ping(timeout=0.5)
+            if any(queue in name for reply in replies for name in reply):
+                break
+        else:
+            raise RuntimeError("The Celery worker did not answer within 60 seconds")
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
