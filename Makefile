@@ -36,7 +36,7 @@ run: install
 
 # Tests run in production mode (DEBUG off) except for TLS, which the test client does not speak.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} \
-	SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 DEBUG=0
+	SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 DEBUG=0 CONN_MAX_AGE=0
 
 test: install
 	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)

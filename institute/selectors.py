@@ -6,7 +6,11 @@ from institute.models import MembershipRequest, Organisation, OrganisationKind, 
 
 
 def organisation_list_for_directory(
-    *, q: str = "", region: str = "", council_type: str = "", strategic_authority: str = "",
+    *,
+    q: str = "",
+    region: str = "",
+    council_type: str = "",
+    strategic_authority: str = "",
     kind: str = "",
 ):
     """Current organisations for the public directory, filtered; councils first by name."""
@@ -39,9 +43,7 @@ def organisation_related(organisation: Organisation) -> dict:
         "constituents": list(
             organisation.constituent_councils.current().order_by("name").only("name", "slug")
         ),
-        "districts": list(
-            organisation.districts.current().order_by("name").only("name", "slug")
-        ),
+        "districts": list(organisation.districts.current().order_by("name").only("name", "slug")),
         "predecessors": list(organisation.predecessors.order_by("name").only("name", "slug")),
         "member_count": organisation.memberships.count(),
     }

@@ -1,4 +1,4 @@
-"""Every write in the core domain. Each function takes keyword arguments and runs in a transaction."""
+"""Every write in the core domain: keyword arguments only, each in a transaction."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone

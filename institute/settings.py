@@ -182,6 +182,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "institute.forms.SignupDetailsForm"
+ACCOUNT_FORMS = {"login": "institute.auth_forms.LoginForm"}
 ACCOUNT_ADAPTER = "institute.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
 # Axes does lockout; allauth's own limits stay on for signup and password reset e-mails.

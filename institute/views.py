@@ -182,7 +182,9 @@ def membership_request_decide(request, pk):
                 services.membership_request_reject(
                     actor=request.user, request=membership_request, note=note
                 )
-                messages.success(request, f"The request from {membership_request.user} was turned down.")
+                messages.success(
+                    request, f"The request from {membership_request.user} was turned down."
+                )
         except DomainError as error:
             _form_error(form, error)
         else:
@@ -221,7 +223,9 @@ def healthz(request):
 
 def _check_redis() -> str:
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
         client.ping()
         return "ok"
     except redis.RedisError as exc:

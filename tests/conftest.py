@@ -49,7 +49,9 @@ def other_officer(db):
 
 @pytest.fixture
 def centre_staff(db):
-    return _member("greater-manchester-combined-authority", Role.CENTRE_STAFF, "c@gmca.example.test")
+    return _member(
+        "greater-manchester-combined-authority", Role.CENTRE_STAFF, "c@gmca.example.test"
+    )
 
 
 @pytest.fixture
@@ -128,9 +130,22 @@ def celery_worker_process(transactional_db, django_db_blocker):
     hostname = f"{queue}@%h"
     env = {**os.environ, "DATABASE_URL": database_url, "CONN_MAX_AGE": "0"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "institute", "worker", "--pool=solo",
-         "--loglevel=WARNING", "-Q", queue, "-n", hostname, "--without-gossip",
-         "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "institute",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+            "-n",
+            hostname,
+            "--without-gossip",
+            "--without-mingle",
+        ],
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
     )

@@ -5,159 +5,459 @@ import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import institute.models
 from django.conf import settings
 from django.db import migrations, models
 
+import institute.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TaskRun',
+            name="TaskRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('result', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("result", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
-                ('full_name', models.CharField(blank=True, default='', max_length=150)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="email address"),
+                ),
+                ("full_name", models.CharField(blank=True, default="", max_length=150)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             managers=[
-                ('objects', institute.models.UserManager()),
+                ("objects", institute.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(max_length=64)),
-                ('target_type', models.CharField(max_length=64)),
-                ('target_id', models.CharField(max_length=64)),
-                ('note', models.TextField(blank=True, default='')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("verb", models.CharField(max_length=64)),
+                ("target_type", models.CharField(max_length=64)),
+                ("target_id", models.CharField(max_length=64)),
+                ("note", models.TextField(blank=True, default="")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('council', 'Council'), ('strategic_authority', 'Strategic authority'), ('centre_host', 'Centre host'), ('national_body', 'National body'), ('institute', 'Institute'), ('supplier', 'Supplier'), ('voluntary_sector', 'Voluntary sector')], max_length=32)),
-                ('council_type', models.CharField(blank=True, choices=[('county', 'County council'), ('district', 'District council'), ('unitary', 'Unitary authority'), ('metropolitan_borough', 'Metropolitan borough'), ('london_borough', 'London borough'), ('sui_generis', 'Sui generis (City of London, Isles of Scilly)')], default='', max_length=32)),
-                ('gss_code', models.CharField(blank=True, default='', max_length=9, verbose_name='ONS GSS code')),
-                ('region', models.CharField(blank=True, choices=[('E12000001', 'North East'), ('E12000002', 'North West'), ('E12000003', 'Yorkshire and The Humber'), ('E12000004', 'East Midlands'), ('E12000005', 'West Midlands'), ('E12000006', 'East of England'), ('E12000007', 'London'), ('E12000008', 'South East'), ('E12000009', 'South West')], default='', max_length=9)),
-                ('email_domains', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=253), blank=True, default=list, help_text='People who verify an address at one of these domains join as officers.', size=None)),
-                ('website', models.URLField(blank=True, default='')),
-                ('description', models.TextField(blank=True, default='')),
-                ('valid_from', models.DateField(blank=True, help_text='Empty: since before records', null=True)),
-                ('valid_to', models.DateField(blank=True, help_text='Last day it existed', null=True)),
-                ('parent_county', models.ForeignKey(blank=True, limit_choices_to={'council_type': 'county'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='institute.organisation')),
-                ('strategic_authority', models.ForeignKey(blank=True, limit_choices_to={'kind': 'strategic_authority'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='constituent_councils', to='institute.organisation')),
-                ('successor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='predecessors', to='institute.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("council", "Council"),
+                            ("strategic_authority", "Strategic authority"),
+                            ("centre_host", "Centre host"),
+                            ("national_body", "National body"),
+                            ("institute", "Institute"),
+                            ("supplier", "Supplier"),
+                            ("voluntary_sector", "Voluntary sector"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "council_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("county", "County council"),
+                            ("district", "District council"),
+                            ("unitary", "Unitary authority"),
+                            ("metropolitan_borough", "Metropolitan borough"),
+                            ("london_borough", "London borough"),
+                            ("sui_generis", "Sui generis (City of London, Isles of Scilly)"),
+                        ],
+                        default="",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "gss_code",
+                    models.CharField(
+                        blank=True, default="", max_length=9, verbose_name="ONS GSS code"
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("E12000001", "North East"),
+                            ("E12000002", "North West"),
+                            ("E12000003", "Yorkshire and The Humber"),
+                            ("E12000004", "East Midlands"),
+                            ("E12000005", "West Midlands"),
+                            ("E12000006", "East of England"),
+                            ("E12000007", "London"),
+                            ("E12000008", "South East"),
+                            ("E12000009", "South West"),
+                        ],
+                        default="",
+                        max_length=9,
+                    ),
+                ),
+                (
+                    "email_domains",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=253),
+                        blank=True,
+                        default=list,
+                        help_text="People who verify an address at one of these domains join as officers.",
+                        size=None,
+                    ),
+                ),
+                ("website", models.URLField(blank=True, default="")),
+                ("description", models.TextField(blank=True, default="")),
+                (
+                    "valid_from",
+                    models.DateField(
+                        blank=True, help_text="Empty: since before records", null=True
+                    ),
+                ),
+                (
+                    "valid_to",
+                    models.DateField(blank=True, help_text="Last day it existed", null=True),
+                ),
+                (
+                    "parent_county",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"council_type": "county"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="districts",
+                        to="institute.organisation",
+                    ),
+                ),
+                (
+                    "strategic_authority",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "strategic_authority"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="constituent_councils",
+                        to="institute.organisation",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="predecessors",
+                        to="institute.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='MembershipRequest',
+            name="MembershipRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('officer', 'Council officer'), ('centre_staff', 'Centre staff'), ('institute_staff', 'Institute staff'), ('sector_viewer', 'Sector viewer')], default='officer', max_length=32)),
-                ('reason', models.TextField(max_length=2000)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True, default='')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='membership_requests', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='institute.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("officer", "Council officer"),
+                            ("centre_staff", "Centre staff"),
+                            ("institute_staff", "Institute staff"),
+                            ("sector_viewer", "Sector viewer"),
+                        ],
+                        default="officer",
+                        max_length=32,
+                    ),
+                ),
+                ("reason", models.TextField(max_length=2000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True, default="")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="institute.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('officer', 'Council officer'), ('centre_staff', 'Centre staff'), ('institute_staff', 'Institute staff'), ('sector_viewer', 'Sector viewer')], max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='institute.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("officer", "Council officer"),
+                            ("centre_staff", "Centre staff"),
+                            ("institute_staff", "Institute staff"),
+                            ("sector_viewer", "Sector viewer"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="institute.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="user_email_ci_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['target_type', 'target_id'], name='institute_a_target__546990_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["target_type", "target_id"], name="institute_a_target__546990_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['kind', 'council_type'], name='institute_o_kind_e007c8_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["kind", "council_type"], name="institute_o_kind_e007c8_idx"),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['region'], name='institute_o_region_8c7e5c_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["region"], name="institute_o_region_8c7e5c_idx"),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(django.db.models.functions.text.Lower('name'), name='organisation_lower_name'),
+            model_name="organisation",
+            index=models.Index(
+                django.db.models.functions.text.Lower("name"), name="organisation_lower_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['email_domains'], name='organisation_email_domains'),
+            model_name="organisation",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["email_domains"], name="organisation_email_domains"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('gss_code', ''), _negated=True), fields=('gss_code',), name='organisation_gss_code_unique'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("gss_code", ""), _negated=True),
+                fields=("gss_code",),
+                name="organisation_gss_code_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'council'), ('council_type', ''), _connector='OR'), name='organisation_council_type_only_for_councils'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "council"), ("council_type", ""), _connector="OR"),
+                name="organisation_council_type_only_for_councils",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='organisation_valid_dates_in_order'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="organisation_valid_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membershiprequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('user',), name='one_pending_membership_request_per_user'),
+            model_name="membershiprequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("user",),
+                name="one_pending_membership_request_per_user",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['organisation', 'role'], name='institute_m_organis_3efb97_idx'),
+            model_name="membership",
+            index=models.Index(
+                fields=["organisation", "role"], name="institute_m_organis_3efb97_idx"
+            ),
         ),
     ]

@@ -26,12 +26,24 @@ REGIONS = {
 }
 
 NATIONAL_BODIES = [
-    ("Local Government Association", "local-government-association", "national_body",
-     "https://www.local.gov.uk"),
-    ("Ministry of Housing, Communities and Local Government", "mhclg", "national_body",
-     "https://www.gov.uk/government/organisations/ministry-of-housing-communities-local-government"),
-    ("Government Digital Service (Digital Centre of Government)", "digital-centre", "national_body",
-     "https://www.gov.uk/government/organisations/government-digital-service"),
+    (
+        "Local Government Association",
+        "local-government-association",
+        "national_body",
+        "https://www.local.gov.uk",
+    ),
+    (
+        "Ministry of Housing, Communities and Local Government",
+        "mhclg",
+        "national_body",
+        "https://www.gov.uk/government/organisations/ministry-of-housing-communities-local-government",
+    ),
+    (
+        "Government Digital Service (Digital Centre of Government)",
+        "digital-centre",
+        "national_body",
+        "https://www.gov.uk/government/organisations/government-digital-service",
+    ),
     ("Local Digital Institute", "local-digital-institute", "institute", ""),
 ]
 
@@ -89,7 +101,9 @@ def load(apps, schema_editor):
             "kind": "council",
             "council_type": row["council_type"],
             "region": row["region_code"],
-            "strategic_authority": authorities.get(row["strategic_authority"]) if row["strategic_authority"] else None,
+            "strategic_authority": authorities.get(row["strategic_authority"])
+            if row["strategic_authority"]
+            else None,
             "valid_from": VALID_FROM.get(code),
         }
         if existing:

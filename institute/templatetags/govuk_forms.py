@@ -16,6 +16,8 @@ _WIDGET_CLASSES = {
 @register.simple_tag
 def govuk_widget(field, extra_classes=""):
     """Render a bound field's widget with GOV.UK classes, error state and aria-describedby."""
+    # GOV.UK: no placeholders; they vanish as people type and fail contrast.
+    field.field.widget.attrs.pop("placeholder", None)
     base = _WIDGET_CLASSES.get(field.widget_type, "govuk-input")
     classes = [base]
     if field.errors:

@@ -20,8 +20,7 @@ ROLES = [
 
 # rule -> the roles for which it is True (organisation-scoped rules use Leeds / GMCA).
 EXPECTED = {
-    "can_participate": {"officer", "other_officer", "centre_staff", "institute_staff",
-                        "superuser"},
+    "can_participate": {"officer", "other_officer", "centre_staff", "institute_staff", "superuser"},
     "can_act_for_leeds": {"officer"},
     "can_work_for_gmca_centre": {"centre_staff", "institute_staff", "superuser"},
     "can_curate": {"institute_staff", "superuser"},

@@ -72,13 +72,18 @@ def test_email_at_an_unknown_domain_joins_nothing_and_can_ask_staff(client):
     assert "Join your organisation" in page.content.decode()
 
 
-def test_membership_request_approved_by_institute_staff(client, no_membership_user,
-                                                        institute_staff, bristol):
+def test_membership_request_approved_by_institute_staff(
+    client, no_membership_user, institute_staff, bristol
+):
     client.force_login(no_membership_user)
     response = client.post(
         reverse("institute:account"),
-        {"action": "request", "organisation": bristol.pk, "role": Role.OFFICER,
-         "reason": "Service designer at Bristol"},
+        {
+            "action": "request",
+            "organisation": bristol.pk,
+            "role": Role.OFFICER,
+            "reason": "Service designer at Bristol",
+        },
     )
     assert response.status_code == 302
     request = no_membership_user.membership_requests.get()
@@ -95,7 +100,10 @@ def test_membership_request_approved_by_institute_staff(client, no_membership_us
     assert decided.status_code == 302
     membership = Membership.objects.get(user=no_membership_user)
     assert (membership.organisation, membership.role, membership.approved_by) == (
-        bristol, Role.OFFICER, institute_staff)
+        bristol,
+        Role.OFFICER,
+        institute_staff,
+    )
     assert AuditEvent.objects.filter(verb="membership_request.approved").count() == 1
 
 
@@ -139,8 +147,12 @@ def test_a_role_must_fit_the_organisation(client, no_membership_user):
     lga = Organisation.objects.get(slug="local-government-association")
     response = client.post(
         reverse("institute:account"),
-        {"action": "request", "organisation": lga.pk, "role": Role.INSTITUTE_STAFF,
-         "reason": "Please"},
+        {
+            "action": "request",
+            "organisation": lga.pk,
+            "role": Role.INSTITUTE_STAFF,
+            "reason": "Please",
+        },
     )
     assert response.status_code == 200
     assert "cannot belong to Local Government Association" in response.content.decode()
@@ -161,8 +173,9 @@ def test_a_role_must_fit_the_organisation(client, no_membership_user):
         ({"email": "robert'); DROP TABLE institute_user;--@example.test"}, ""),
     ],
 )
-def test_bad_or_hostile_signup_gets_an_error_summary_and_creates_nothing(client, overrides,
-                                                                         message):
+def test_bad_or_hostile_signup_gets_an_error_summary_and_creates_nothing(
+    client, overrides, message
+):
     response = _signup(client, **{"email": "valid@example.test", **overrides})
     assert response.status_code == 200
     html = response.content.decode()

@@ -31,8 +31,7 @@ def test_directory_filters_by_region_and_type(client):
 
 def test_directory_filters_by_strategic_authority(client):
     response = client.get(URL, {"strategic_authority": "west-yorkshire-combined-authority"})
-    assert sorted(_names(response)) == ["Bradford", "Calderdale", "Kirklees", "Leeds",
-                                        "Wakefield"]
+    assert sorted(_names(response)) == ["Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"]
 
 
 def test_directory_searches_by_name_and_gss_code(client):
@@ -70,8 +69,9 @@ def test_htmx_request_gets_only_the_results_partial(client):
 
 
 @pytest.mark.parametrize("extra", [0, 60])
-def test_directory_query_count_does_not_grow_with_the_list(client, django_assert_num_queries,
-                                                          extra):
+def test_directory_query_count_does_not_grow_with_the_list(
+    client, django_assert_num_queries, extra
+):
     # 2 queries for the strategic authority filter choices and the count, 1 for the page;
     # session and user are not loaded for an anonymous visitor.
     sa = Organisation.objects.get(slug="west-yorkshire-combined-authority")

@@ -37,9 +37,10 @@ def test_councils_cover_all_nine_regions():
 def test_twenty_strategic_authorities_with_115_constituent_councils():
     authorities = Organisation.objects.filter(kind=OrganisationKind.STRATEGIC_AUTHORITY)
     assert authorities.count() == 20
-    assert Organisation.objects.current().councils().filter(
-        strategic_authority__isnull=False
-    ).count() == 115
+    assert (
+        Organisation.objects.current().councils().filter(strategic_authority__isnull=False).count()
+        == 115
+    )
     gla = authorities.get(gss_code="E61000001")
     assert gla.constituent_councils.count() == 33
 
@@ -60,8 +61,12 @@ def test_national_bodies_and_the_institute_exist():
             kind__in=[OrganisationKind.NATIONAL_BODY, OrganisationKind.INSTITUTE]
         ).values_list("slug", flat=True)
     )
-    assert slugs == {"local-government-association", "mhclg", "digital-centre",
-                     "local-digital-institute"}
+    assert slugs == {
+        "local-government-association",
+        "mhclg",
+        "digital-centre",
+        "local-digital-institute",
+    }
 
 
 def test_barnsley_and_sheffield_carry_their_2025_codes():
@@ -81,7 +86,11 @@ def test_surrey_reorganisation_keeps_counts_right_on_both_sides_of_1_april_2027(
     assert woking.is_current(before) and not woking.is_current(after)
     east = Organisation.objects.get(slug="east-surrey-council")
     assert sorted(east.predecessors.values_list("name", flat=True)) == [
-        "Elmbridge", "Epsom and Ewell", "Mole Valley", "Reigate and Banstead", "Tandridge",
+        "Elmbridge",
+        "Epsom and Ewell",
+        "Mole Valley",
+        "Reigate and Banstead",
+        "Tandridge",
     ]
 
 

@@ -21,3 +21,8 @@ class Command(BaseCommand):
             summary = demo.seed()
             self.stdout.write(f"{app}: {summary}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        from institute.demo import DEMO_PASSWORD, SIGN_INS
+
+        self.stdout.write(f"\n  Demo sign-ins (development password for all: {DEMO_PASSWORD})")
+        for role, email in SIGN_INS:
+            self.stdout.write(f"    {role:<36} {email}")
