@@ -47,7 +47,8 @@ def start_postgres() -> str:
         if found.fetchone() is None:
             conn.execute(f"CREATE DATABASE {DATABASE_NAME}")  # noqa: S608  (a constant name)
     start_postgres.server = server  # keep a reference: the server stops when it is collected
-    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+    # libpq takes a socket directory as the host; django-environ passes query options through.
+    return f"postgres://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir))}"
 
 
 def start_redis() -> tuple[str, subprocess.Popen]:

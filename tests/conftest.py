@@ -102,6 +102,19 @@ def anonymous():
     return AnonymousUser()
 
 
+def _database_url(db: dict) -> str:
+    """A DATABASE_URL for the test database, for processes the tests start themselves."""
+    from urllib.parse import quote, urlencode
+
+    user = quote(db["USER"] or "")
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    host = db["HOST"] or ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    query = {k: v for k, v in db.get("OPTIONS", {}).items() if k == "host"}
+    suffix = f"?{urlencode(query)}" if query else ""
+    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}{suffix}"
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, django_db_blocker):
     """A real Celery worker process on Redis, using the test database, on its own queue.
@@ -114,18 +127,12 @@ def celery_worker_process(transactional_db, django_db_blocker):
     import time
     import uuid
     from pathlib import Path
-    from urllib.parse import quote
 
     from django.db import connection
 
     from institute.celery import app
 
-    db = connection.settings_dict
-    host = db["HOST"] or "localhost"
-    host = quote(host, safe="") if host.startswith("/") else host
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    database_url = f"postgres://{quote(db['USER'])}{password}@{host}{port}/{db['NAME']}"
+    database_url = _database_url(connection.settings_dict)
     queue = f"test-{uuid.uuid4().hex[:12]}"
     hostname = f"{queue}@%h"
     env = {**os.environ, "DATABASE_URL": database_url, "CONN_MAX_AGE": "0"}
