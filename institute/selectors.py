@@ -1,8 +1,8 @@
 """Reads in the core domain, built once with the joins each page needs."""
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
-from institute.models import MembershipRequest, Organisation, OrganisationKind, Region
+from institute.models import MembershipRequest, Organisation, OrganisationKind
 
 
 def organisation_list_for_directory(
@@ -47,15 +47,6 @@ def organisation_related(organisation: Organisation) -> dict:
         "predecessors": list(organisation.predecessors.order_by("name").only("name", "slug")),
         "member_count": organisation.memberships.count(),
     }
-
-
-def council_counts_by_type_and_region() -> dict:
-    """Counts for the home page: current councils by type and the number of regions."""
-    councils = Organisation.objects.current().councils()
-    return councils.aggregate(
-        total=Count("pk"),
-        regions=Count("region", distinct=True),
-    ) | {"region_count_expected": len(Region)}
 
 
 def membership_requests_pending():

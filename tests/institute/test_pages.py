@@ -84,3 +84,24 @@ def test_seed_demo_is_idempotent_and_gives_every_role_a_person():
     officer = User.objects.get(email="officer@leeds.council.test")
     assert officer.check_password("demo-password-2026")
     assert officer.membership.organisation.slug == "leeds"
+
+
+def test_django_admin_lists_organisations_for_a_superuser(client, superuser):
+    client.force_login(superuser)
+    response = client.get("/admin/institute/organisation/?q=Leeds")
+    assert response.status_code == 200
+    assert "E08000035" in response.content.decode()
+
+
+def test_api_turns_a_domain_error_into_a_json_body_with_its_status():
+    from institute.api import exception_handler
+    from institute.errors import DomainError, NotAllowed
+
+    response = exception_handler(DomainError("Too late", field="when", status=409), {})
+    assert response.status_code == 409
+    assert response.data == {
+        "detail": "Too late",
+        "code": "invalid",
+        "errors": {"when": ["Too late"]},
+    }
+    assert exception_handler(NotAllowed(), {}).status_code == 403
