@@ -1,1 +1,331 @@
-"""Models: arrive with this app's issue."""
+"""Common problems and the demand for them, counted by council."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+SEARCH_CONFIG = "english"
+
+
+class Theme(models.TextChoices):
+    """The six themes of the sector's digital blueprint."""
+
+    INFRASTRUCTURE = "infrastructure", "Infrastructure, learning and collaboration"
+    DATA = "data", "Data exchange and maturity"
+    LEADERSHIP = "leadership", "Organisational and political leadership"
+    SKILLS = "skills", "Capacity, capability and skills"
+    STANDARDS = "standards", "Standards"
+    PROCUREMENT = "procurement", "Procurement, contracts and market shaping"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    TRIAGED = "triaged", "Triaged"
+    IN_DISCOVERY = "in_discovery", "In discovery"
+    IN_PROGRESS = "in_progress", "In progress"
+    SOLVED = "solved", "Solved"
+    NOT_TAKEN_FORWARD = "not_taken_forward", "Not taken forward"
+    MERGED = "merged", "Merged"
+
+
+# Statuses in which demand can still be added: voting on anything else changes nothing.
+OPEN_STATUSES = {Status.NEW, Status.TRIAGED, Status.IN_DISCOVERY, Status.IN_PROGRESS}
+
+
+class ServiceArea(models.Model):
+    """A council service area, from the seeded taxonomy."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Problem(models.Model):
+    title = models.CharField(max_length=150)
+    summary = models.CharField(max_length=300)
+    description = models.TextField(max_length=20000, help_text="Markdown")
+    description_html = models.TextField(editable=False, default="")
+    theme = models.CharField(max_length=32, choices=Theme.choices)
+    service_areas = models.ManyToManyField(ServiceArea, related_name="problems")
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.NEW)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submitted_problems"
+    )
+    submitted_for = models.ForeignKey(
+        "institute.Organisation",
+        on_delete=models.PROTECT,
+        related_name="submitted_problems",
+        help_text="The submitter's organisation when they submitted",
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    # Demand, kept equal to the rows of Vote and CouncilDemand by the services that write them.
+    vote_count = models.PositiveIntegerField(default=0)
+    council_count = models.PositiveIntegerField(default=0)
+    # Councils that first said they have this problem in the last 30 days; refreshed by Celery.
+    trending_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="problem_search_vector"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="problem_title_trgm"),
+            models.Index(fields=["status", "-council_count"], name="problem_status_councils"),
+            models.Index(fields=["-council_count", "-id"], name="problem_councils"),
+            models.Index(fields=["-vote_count", "-id"], name="problem_votes"),
+            models.Index(fields=["-created_at"], name="problem_newest"),
+            models.Index(fields=["-last_activity_at"], name="problem_active"),
+            models.Index(fields=["-trending_count", "-id"], name="problem_trending"),
+            models.Index(fields=["theme", "status"], name="problem_theme_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="problem_merged_iff_merged_into",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("id")), name="problem_not_merged_into_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("backlog:problem_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class Vote(models.Model):
+    """An officer saying "my council has this problem too".
+
+    `problem` is where the vote counts now; `cast_on` is where it was cast. A merge moves votes
+    to the surviving problem and an unmerge moves back exactly those cast on the merged one.
+    """
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="votes")
+    cast_on = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="votes_cast")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    organisation = models.ForeignKey(
+        "institute.Organisation", on_delete=models.PROTECT, related_name="votes"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "user"], name="one_vote_per_officer"),
+        ]
+        indexes = [
+            models.Index(fields=["cast_on"], name="vote_cast_on"),
+            models.Index(fields=["user"], name="vote_user"),
+            models.Index(fields=["problem", "organisation"], name="vote_problem_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.problem_id}"
+
+
+class CouncilDemand(models.Model):
+    """One row per council affected by a problem: how many of its officers said so, and since when.
+
+    Derived from Vote in the same transaction as every vote, withdrawal, merge and unmerge.
+    """
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="demand")
+    organisation = models.ForeignKey(
+        "institute.Organisation", on_delete=models.PROTECT, related_name="problem_demand"
+    )
+    officers = models.PositiveIntegerField(default=0)
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "organisation"], name="one_demand_row_per_council"
+            ),
+            models.CheckConstraint(condition=Q(officers__gt=0), name="demand_has_officers"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation"], name="demand_organisation"),
+            models.Index(fields=["since"], name="demand_since"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} has problem {self.problem_id} ({self.officers})"
+
+
+class Follow(models.Model):
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "user"], name="one_follow_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} follows {self.problem_id}"
+
+
+class StatusChange(models.Model):
+    """The problem's timeline: every status change, with who, when and why."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="timeline")
+    from_status = models.CharField(max_length=32, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=32, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.problem_id}: {self.from_status} → {self.to_status}"
+
+
+class Merge(models.Model):
+    """A merge of one problem into another, and its undoing."""
+
+    source = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="merges_out")
+    target = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="merges_in")
+    source_status = models.CharField(
+        max_length=32, choices=Status.choices, help_text="Status to restore on unmerge"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(blank=True, default="")
+    votes_moved = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=Q(undone_at__isnull=True),
+                name="one_active_merge_per_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} into {self.target_id}"
+
+
+class DuplicateCandidate(models.Model):
+    """A pair of problems that look alike, found by Celery after each submission."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="+")
+    similar_to = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    found_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "similar_to"], name="one_candidate_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(problem__lt=models.F("similar_to")), name="candidate_pair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-score"],
+                condition=Q(dismissed_at__isnull=True),
+                name="candidate_open_by_score",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.problem_id} ~ {self.similar_to_id} ({self.score:.2f})"
+
+
+class Comment(models.Model):
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    author_organisation = models.ForeignKey(
+        "institute.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(max_length=5000, help_text="Markdown")
+    body_html = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["problem", "created_at"], name="comment_problem")]
+
+    def __str__(self):
+        return f"Comment {self.pk} on {self.problem_id}"
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+
+class CommentReport(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_person")
+        ]
+
+    def __str__(self):
+        return f"Report of comment {self.comment_id}"

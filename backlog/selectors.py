@@ -1,1 +1,229 @@
-"""Every non-trivial read of this app, built once with its joins."""
+"""Reads of the backlog, each built once with the joins its page needs."""
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Greatest
+
+from backlog.models import (
+    SEARCH_CONFIG,
+    Comment,
+    CouncilDemand,
+    DuplicateCandidate,
+    Follow,
+    Problem,
+    ServiceArea,
+    Status,
+    StatusChange,
+    Vote,
+)
+from institute.models import CouncilType, Region
+
+SORTS = {
+    "councils": ("Most councils affected", ["-council_count", "-id"]),
+    "votes": ("Most officers", ["-vote_count", "-id"]),
+    "newest": ("Newest", ["-created_at", "-id"]),
+    "active": ("Recently active", ["-last_activity_at", "-id"]),
+    "trending": ("Trending (councils added in the last 30 days)", ["-trending_count", "-id"]),
+}
+DEFAULT_SORT = "councils"
+
+
+def any_word_query(text: str) -> SearchQuery | None:
+    """A query matching any word of a text (a typed title is not a search for all its words).
+
+    Only letters and digits reach to_tsquery, so nothing typed can break its syntax.
+    """
+    words = re.findall(r"[^\W_]{2,}", text)[:30]
+    if not words:
+        return None
+    return SearchQuery(" | ".join(words), search_type="raw", config=SEARCH_CONFIG)
+
+
+@dataclass
+class BacklogFilters:
+    q: str = ""
+    theme: str = ""
+    status: str = ""
+    service_area: str = ""
+    region: str = ""
+    council_type: str = ""
+    sort: str = ""
+
+
+def problem_list(filters: BacklogFilters, *, include_merged: bool = False):
+    """The public backlog, filtered and sorted; with its service areas prefetched."""
+    qs = Problem.objects.select_related("submitted_for")
+    if not include_merged and filters.status != Status.MERGED:
+        qs = qs.exclude(status=Status.MERGED)
+    if filters.theme:
+        qs = qs.filter(theme=filters.theme)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.service_area:
+        qs = qs.filter(
+            Exists(
+                Problem.service_areas.through.objects.filter(
+                    problem_id=OuterRef("pk"), servicearea__slug=filters.service_area
+                )
+            )
+        )
+    if filters.region or filters.council_type:
+        demand = CouncilDemand.objects.filter(problem_id=OuterRef("pk"))
+        if filters.region:
+            demand = demand.filter(organisation__region=filters.region)
+        if filters.council_type:
+            demand = demand.filter(organisation__council_type=filters.council_type)
+        qs = qs.filter(Exists(demand))
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
+    if filters.q:
+        query = SearchQuery(filters.q, search_type="websearch", config=SEARCH_CONFIG)
+        qs = qs.filter(search_vector=query)
+        if not filters.sort:
+            qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
+            order = ["-rank", "-council_count", "-id"]
+    return qs.order_by(*order).prefetch_related(
+        Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name"))
+    )
+
+
+def problem_similar(
+    *, title: str, summary: str = "", exclude_ids=(), limit: int = 5, min_score: float = 0.0
+):
+    """Problems that look like a title (and summary) being typed: full-text matches on any word,
+    and titles with a similar spelling, ranked by both. Merged problems are left out."""
+    text = f"{title} {summary}".strip()
+    if len(title.strip()) < 3:
+        return []
+    words = any_word_query(text)
+    matches = Q(title__trigram_similar=title)
+    rank = Value(0.0)
+    if words is not None:
+        matches |= Q(search_vector=words)
+        rank = SearchRank(F("search_vector"), words, normalization=Value(1)) * Value(2.0)
+    qs = (
+        Problem.objects.exclude(status=Status.MERGED)
+        .exclude(pk__in=list(exclude_ids))
+        .filter(matches)
+        .annotate(
+            score=Greatest(TrigramSimilarity("title", title), rank, output_field=FloatField())
+        )
+        .filter(score__gte=min_score)
+        .order_by("-score", "-council_count")
+        .only("pk", "title", "summary", "status", "council_count", "vote_count")
+    )
+    return list(qs[:limit])
+
+
+def problem_voted_ids(user, problems) -> set[int]:
+    """Which of these problems the user has voted on (one query)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Vote.objects.filter(user=user, problem__in=[p.pk for p in problems]).values_list(
+            "problem_id", flat=True
+        )
+    )
+
+
+@dataclass
+class CouncilBreakdown:
+    total: int
+    by_region: list  # [(region label, [organisations])]
+    by_type: list  # [(council type label, count)]
+
+
+def problem_councils(problem: Problem) -> CouncilBreakdown:
+    """The councils affected by a problem, grouped by region, with counts by council type."""
+    rows = (
+        CouncilDemand.objects.filter(problem=problem)
+        .select_related("organisation")
+        .only(
+            "officers",
+            "organisation__name",
+            "organisation__slug",
+            "organisation__region",
+            "organisation__council_type",
+            "organisation__kind",
+        )
+        .order_by("organisation__name")
+    )
+    regions = defaultdict(list)
+    types = Counter()
+    for row in rows:
+        org = row.organisation
+        org.officers = row.officers
+        regions[org.region].append(org)
+        types[org.council_type] += 1
+    region_labels = dict(Region.choices)
+    type_labels = dict(CouncilType.choices)
+    return CouncilBreakdown(
+        total=sum(len(v) for v in regions.values()),
+        by_region=[
+            (region_labels.get(code, "Other"), regions[code])
+            for code in sorted(regions, key=lambda c: region_labels.get(c, "~"))
+        ],
+        by_type=[(type_labels.get(t, "Other"), n) for t, n in types.most_common()],
+    )
+
+
+def problem_page(problem: Problem, user) -> dict:
+    """Everything the problem page shows beyond the problem row: a fixed number of queries."""
+    from backlog import access
+
+    staff = access.can_triage(user)
+    comments = Comment.objects.filter(problem=problem).select_related(
+        "author", "author_organisation"
+    )
+    if not staff:
+        comments = comments.filter(hidden_at__isnull=True)
+    state = {"voted": False, "following": False}
+    if user.is_authenticated:
+        state["voted"] = Vote.objects.filter(problem=problem, user=user).exists()
+        state["following"] = Follow.objects.filter(problem=problem, user=user).exists()
+    return {
+        "service_areas": list(problem.service_areas.order_by("name")),
+        "timeline": list(StatusChange.objects.filter(problem=problem).select_related("actor")),
+        "comments": list(comments),
+        "councils": problem_councils(problem),
+        "merged_from": list(problem.merged_from.only("pk", "title")),
+        **state,
+    }
+
+
+def problems_for_organisation(organisation):
+    """Problems an organisation submitted or that its officers said they have."""
+    affected = CouncilDemand.objects.filter(problem_id=OuterRef("pk"), organisation=organisation)
+    return (
+        Problem.objects.filter(Q(submitted_for=organisation) | Exists(affected))
+        .exclude(status=Status.MERGED)
+        .annotate(submitted_here=Q(submitted_for=organisation), affected_here=Exists(affected))
+        .order_by("-last_activity_at", "-id")
+        .prefetch_related("service_areas")
+    )
+
+
+def triage_queue():
+    return (
+        Problem.objects.filter(status=Status.NEW)
+        .select_related("submitted_for")
+        .order_by("created_at", "id")
+    )
+
+
+def duplicate_pairs():
+    """Look-alike pairs not yet dismissed and where neither side is merged, most alike first."""
+    return (
+        DuplicateCandidate.objects.filter(dismissed_at__isnull=True)
+        .exclude(problem__status=Status.MERGED)
+        .exclude(similar_to__status=Status.MERGED)
+        .select_related("problem", "similar_to")
+        .order_by("-score", "id")
+    )
+
+
+def service_area_choices():
+    return list(ServiceArea.objects.order_by("name").values_list("slug", "name"))

@@ -1,1 +1,561 @@
-"""Every write of this app: <noun>_<verb>(*, actor, ...) in a transaction."""
+"""Every write to the backlog. Rules live here; views, the API and tasks only call these."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from backlog import access
+from backlog.models import (
+    OPEN_STATUSES,
+    Comment,
+    CommentReport,
+    CouncilDemand,
+    DuplicateCandidate,
+    Follow,
+    Merge,
+    Problem,
+    ServiceArea,
+    Status,
+    StatusChange,
+    Theme,
+    Vote,
+)
+from institute import access as core_access
+from institute.errors import DomainError, NotAllowed
+from institute.markdown import render_markdown
+from institute.services import audit_record, notify
+
+COMMENT_EDIT_WINDOW = timedelta(minutes=15)
+TRENDING_WINDOW = timedelta(days=30)
+
+
+def _clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
+    value = " ".join((value or "").split()) if field != "description" else (value or "").strip()
+    if not value:
+        raise DomainError(f"Enter {label}", field=field)
+    if len(value) > max_length:
+        raise DomainError(
+            f"{label[0].upper()}{label[1:]} must be {max_length} characters or fewer", field=field
+        )
+    return value
+
+
+def _audience(problem: Problem) -> set[int]:
+    """Everyone who should hear about a problem: its followers and the officers who voted."""
+    followers = Follow.objects.filter(problem=problem).values_list("user_id", flat=True)
+    voters = Vote.objects.filter(problem=problem).values_list("user_id", flat=True)
+    return set(followers) | set(voters)
+
+
+@transaction.atomic
+def problem_submit(
+    *, actor, title: str, summary: str, description: str, theme: str, service_areas
+) -> Problem:
+    """Add a problem to the backlog for the submitter's organisation; they follow it."""
+    core_access.require(
+        access.can_submit_problem(actor),
+        "Only council officers, centre staff and institute staff can submit problems.",
+    )
+    title = _clean_text(title, field="title", label="a title", max_length=150)
+    summary = _clean_text(summary, field="summary", label="a summary", max_length=300)
+    description = _clean_text(
+        description, field="description", label="a description", max_length=20000
+    )
+    if theme not in Theme.values:
+        raise DomainError("Choose a theme", field="theme")
+    areas = list(service_areas)
+    if not areas:
+        raise DomainError("Choose at least one service area", field="service_areas")
+    if not all(isinstance(area, ServiceArea) for area in areas):
+        raise DomainError("Choose service areas from the list", field="service_areas")
+    now = timezone.now()
+    problem = Problem.objects.create(
+        title=title,
+        summary=summary,
+        description=description,
+        description_html=render_markdown(description),
+        theme=theme,
+        submitted_by=actor,
+        submitted_for=actor.membership.organisation,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+    )
+    problem.service_areas.set(areas)
+    StatusChange.objects.create(
+        problem=problem,
+        from_status="",
+        to_status=Status.NEW,
+        actor=actor,
+        note="Submitted",
+        created_at=now,
+    )
+    Follow.objects.create(problem=problem, user=actor)
+    audit_record(actor=actor, verb="problem.submitted", target=problem)
+
+    from backlog.tasks import problem_find_duplicates
+
+    transaction.on_commit(lambda: problem_find_duplicates.delay(problem.pk))
+    return problem
+
+
+def _lock(*problems: Problem) -> list[Problem]:
+    """Lock problem rows in id order (so two merges never deadlock) and return them fresh."""
+    ids = sorted({p.pk for p in problems})
+    locked = {
+        p.pk: p for p in Problem.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    return [locked[p.pk] for p in problems]
+
+
+@transaction.atomic
+def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
+    """Record that the actor's council has this problem. Voting again changes nothing.
+
+    The problem row is locked for the length of the transaction, so concurrent votes on one
+    problem queue up and the counters always equal the rows.
+    """
+    core_access.require(
+        access.can_vote(actor), "Only council officers can say their council has a problem."
+    )
+    (problem,) = _lock(problem)
+    existing = Vote.objects.filter(problem=problem, user=actor).first()
+    if existing:
+        return existing, False
+    if problem.status not in OPEN_STATUSES:
+        if problem.status == Status.MERGED:
+            raise DomainError(
+                "This problem was merged into another one. Vote on that problem instead.",
+                status=409,
+                code="merged",
+            )
+        raise DomainError(
+            f"This problem is {problem.get_status_display().lower()}, so it is not collecting "
+            "votes any more.",
+            status=409,
+            code="closed",
+        )
+    organisation = actor.membership.organisation
+    now = timezone.now()
+    vote = Vote.objects.create(
+        problem=problem, cast_on=problem, user=actor, organisation=organisation, created_at=now
+    )
+    updated = CouncilDemand.objects.filter(problem=problem, organisation=organisation).update(
+        officers=F("officers") + 1
+    )
+    new_council = not updated
+    if new_council:
+        CouncilDemand.objects.create(
+            problem=problem, organisation=organisation, officers=1, since=now
+        )
+    Problem.objects.filter(pk=problem.pk).update(
+        vote_count=F("vote_count") + 1,
+        council_count=F("council_count") + (1 if new_council else 0),
+        trending_count=F("trending_count") + (1 if new_council else 0),
+        last_activity_at=now,
+    )
+    Follow.objects.get_or_create(problem=problem, user=actor)
+    return vote, True
+
+
+@transaction.atomic
+def problem_vote_withdraw(*, actor, problem: Problem) -> bool:
+    """Take back the actor's vote (and any vote of theirs absorbed by a merge). True if any."""
+    (problem,) = _lock(problem)
+    vote = Vote.objects.filter(problem=problem, user=actor).first()
+    if vote is None:
+        return False
+    vote.delete()
+    # A vote the same person cast on a problem later merged into this one stays behind on that
+    # problem; withdrawing here withdraws it too, so an unmerge does not bring it back.
+    left_behind = Vote.objects.filter(user=actor, problem__merged_into=problem)
+    sources = set(left_behind.values_list("problem_id", flat=True))
+    left_behind.delete()
+    if sources:
+        _recount(sources)
+    demand = CouncilDemand.objects.select_for_update().get(
+        problem=problem, organisation=vote.organisation
+    )
+    council_gone = demand.officers == 1
+    if council_gone:
+        demand.delete()
+    else:
+        demand.officers = F("officers") - 1
+        demand.save(update_fields=["officers"])
+    recent = council_gone and demand.since >= timezone.now() - TRENDING_WINDOW
+    Problem.objects.filter(pk=problem.pk).update(
+        vote_count=F("vote_count") - 1,
+        council_count=F("council_count") - (1 if council_gone else 0),
+        trending_count=F("trending_count") - (1 if recent and problem.trending_count else 0),
+    )
+    return True
+
+
+def problem_follow(*, actor, problem: Problem) -> Follow:
+    """Follow a problem: hear about its status changes and comments."""
+    core_access.require(actor.is_authenticated, "Sign in to follow a problem.")
+    follow, _ = Follow.objects.get_or_create(problem=problem, user=actor)
+    return follow
+
+
+def problem_unfollow(*, actor, problem: Problem) -> bool:
+    deleted, _ = Follow.objects.filter(problem=problem, user=actor).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def problem_change_status(*, actor, problem: Problem, status: str, note: str = "") -> Problem:
+    """Move a problem along its life; followers and voters are told, and on "solved" every voter."""
+    core_access.require(core_access.can_curate(actor))
+    (problem,) = _lock(problem)
+    note = (note or "").strip()
+    if status not in Status.values or status == Status.MERGED:
+        raise DomainError("Choose a status (merging has its own page)", field="status")
+    if problem.status == Status.MERGED:
+        raise DomainError("Unmerge this problem before you change its status.", status=409)
+    if status == problem.status:
+        raise DomainError(
+            f"The problem is already {problem.get_status_display().lower()}.", field="status"
+        )
+    if status == Status.NOT_TAKEN_FORWARD and not note:
+        raise DomainError("Say why this problem is not being taken forward", field="note")
+    previous = problem.status
+    now = timezone.now()
+    problem.status = status
+    problem.updated_at = now
+    problem.last_activity_at = now
+    problem.save(update_fields=["status", "updated_at", "last_activity_at"])
+    StatusChange.objects.create(
+        problem=problem,
+        from_status=previous,
+        to_status=status,
+        actor=actor,
+        note=note,
+        created_at=now,
+    )
+    audit_record(
+        actor=actor,
+        verb="problem.status_changed",
+        target=problem,
+        note=note,
+        data={"from": previous, "to": status},
+    )
+    label = problem.get_status_display().lower()
+    notify(
+        recipient_ids=_audience(problem),
+        kind="problem_solved" if status == Status.SOLVED else "problem_status",
+        key=f"problem:{problem.pk}:status:{now.isoformat()}",
+        title=f"“{problem.title}” is now {label}",
+        body=note,
+        url=problem.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    return problem
+
+
+def _merged_descendants(problem: Problem) -> set[int]:
+    """The problem and every problem merged into it, directly or through others."""
+    found = {problem.pk}
+    frontier = {problem.pk}
+    while frontier:
+        frontier = (
+            set(Problem.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def _recount(problem_ids) -> None:
+    """Rebuild CouncilDemand and the counters of these problems from their votes."""
+    ids = list(problem_ids)
+    CouncilDemand.objects.filter(problem_id__in=ids).delete()
+    rows = (
+        Vote.objects.filter(problem_id__in=ids)
+        .values("problem_id", "organisation_id")
+        .annotate(officers=Count("pk"), since=Min("created_at"))
+    )
+    CouncilDemand.objects.bulk_create(
+        CouncilDemand(
+            problem_id=r["problem_id"],
+            organisation_id=r["organisation_id"],
+            officers=r["officers"],
+            since=r["since"],
+        )
+        for r in rows
+    )
+    cutoff = timezone.now() - TRENDING_WINDOW
+
+    def count_of(qs, expression):
+        return Coalesce(
+            Subquery(
+                qs.filter(problem=OuterRef("pk"))
+                .values("problem")
+                .annotate(n=expression)
+                .values("n")
+            ),
+            0,
+        )
+
+    Problem.objects.filter(pk__in=ids).update(
+        vote_count=count_of(Vote.objects.all(), Count("pk")),
+        council_count=count_of(CouncilDemand.objects.all(), Count("pk")),
+        trending_count=count_of(CouncilDemand.objects.filter(since__gte=cutoff), Count("pk")),
+    )
+
+
+@transaction.atomic
+def problem_merge(*, actor, source: Problem, target: Problem, note: str = "") -> Merge:
+    """Merge `source` into `target`: its votes and followers join the target, without counting
+    an officer twice, and `source` points to `target`. Undone exactly by problem_unmerge."""
+    core_access.require(core_access.can_curate(actor))
+    if source.pk == target.pk:
+        raise DomainError("A problem cannot be merged into itself.", field="target")
+    source, target = _lock(source, target)
+    if source.status == Status.MERGED:
+        raise DomainError("This problem is already merged.", status=409)
+    if target.status == Status.MERGED:
+        raise DomainError(
+            f"“{target.title}” is itself merged; merge into the problem it was merged into.",
+            field="target",
+        )
+    # Votes whose officer already voted on the target stay on the source: counted once.
+    already = Vote.objects.filter(problem=target).values("user_id")
+    moved = Vote.objects.filter(problem=source).exclude(user_id__in=already).update(problem=target)
+    Follow.objects.bulk_create(
+        [
+            Follow(problem=target, user_id=uid)
+            for uid in Follow.objects.filter(problem=source).values_list("user_id", flat=True)
+        ],
+        ignore_conflicts=True,
+    )
+    merge = Merge.objects.create(
+        source=source,
+        target=target,
+        source_status=source.status,
+        actor=actor,
+        note=note.strip(),
+        votes_moved=moved,
+    )
+    now = timezone.now()
+    StatusChange.objects.create(
+        problem=source,
+        from_status=source.status,
+        to_status=Status.MERGED,
+        actor=actor,
+        created_at=now,
+        note=f"Merged into #{target.pk} “{target.title}”. {note}".strip(),
+    )
+    source.status = Status.MERGED
+    source.merged_into = target
+    source.updated_at = now
+    source.save(update_fields=["status", "merged_into", "updated_at"])
+    target.last_activity_at = now
+    target.save(update_fields=["last_activity_at"])
+    _recount([source.pk, target.pk])
+    audit_record(
+        actor=actor,
+        verb="problem.merged",
+        target=source,
+        note=note,
+        data={"into": target.pk, "votes_moved": moved},
+    )
+    notify(
+        recipient_ids=Follow.objects.filter(problem=source).values_list("user_id", flat=True),
+        kind="problem_status",
+        key=f"problem:{source.pk}:merged:{merge.pk}",
+        title=f"“{source.title}” was merged into “{target.title}”",
+        url=target.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    return merge
+
+
+@transaction.atomic
+def problem_unmerge(*, actor, source: Problem, note: str = "") -> Problem:
+    """Undo the active merge of `source`: it gets back exactly the votes cast on it (and on
+    problems merged into it), and its status from before the merge."""
+    core_access.require(core_access.can_curate(actor))
+    merge = (
+        Merge.objects.filter(source=source, undone_at__isnull=True).select_related("target").first()
+    )
+    if merge is None:
+        raise DomainError("This problem is not merged.", status=409)
+    source, target = _lock(source, merge.target)
+    own = _merged_descendants(source)
+    Vote.objects.filter(problem=target, cast_on_id__in=own).update(problem=source)
+    now = timezone.now()
+    source.status = merge.source_status
+    source.merged_into = None
+    source.updated_at = now
+    source.save(update_fields=["status", "merged_into", "updated_at"])
+    merge.undone_at = now
+    merge.undone_by = actor
+    merge.save(update_fields=["undone_at", "undone_by"])
+    StatusChange.objects.create(
+        problem=source,
+        from_status=Status.MERGED,
+        to_status=merge.source_status,
+        actor=actor,
+        created_at=now,
+        note=f"Unmerged from #{target.pk}. {note}".strip(),
+    )
+    _recount([source.pk, target.pk])
+    audit_record(
+        actor=actor, verb="problem.unmerged", target=source, note=note, data={"from": target.pk}
+    )
+    return source
+
+
+def _comment_allowed(actor, problem: Problem):
+    core_access.require(
+        access.can_comment(actor),
+        "Only council officers, centre staff and institute staff can comment.",
+    )
+    if problem.status == Status.MERGED:
+        raise DomainError(
+            "This problem was merged; the discussion continues on the other one.",
+            status=409,
+            code="merged",
+        )
+
+
+@transaction.atomic
+def comment_add(*, actor, problem: Problem, body: str) -> Comment:
+    """Add to the discussion; followers hear about it and the commenter now follows."""
+    _comment_allowed(actor, problem)
+    body = _clean_text(body, field="body", label="a comment", max_length=5000)
+    now = timezone.now()
+    comment = Comment.objects.create(
+        problem=problem,
+        author=actor,
+        author_organisation=actor.membership.organisation,
+        body=body,
+        body_html=render_markdown(body),
+        created_at=now,
+    )
+    Problem.objects.filter(pk=problem.pk).update(last_activity_at=now)
+    Follow.objects.get_or_create(problem=problem, user=actor)
+    notify(
+        recipient_ids=Follow.objects.filter(problem=problem).values_list("user_id", flat=True),
+        kind="problem_comment",
+        key=f"comment:{comment.pk}",
+        title=f"{actor} commented on “{problem.title}”",
+        url=f"{problem.get_absolute_url()}#comment-{comment.pk}",
+        exclude_user_id=actor.pk,
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
+    """Authors may correct their own comment for 15 minutes after posting it."""
+    if comment.author_id != actor.pk:
+        raise NotAllowed("You can only edit your own comments.")
+    if comment.is_hidden:
+        raise DomainError("This comment has been hidden by a moderator.", status=409)
+    if timezone.now() - comment.created_at > COMMENT_EDIT_WINDOW:
+        raise DomainError(
+            "Comments can only be edited for 15 minutes after posting.",
+            field="body",
+            status=409,
+            code="too_late",
+        )
+    body = _clean_text(body, field="body", label="a comment", max_length=5000)
+    comment.body = body
+    comment.body_html = render_markdown(body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    return comment
+
+
+def comment_report(*, actor, comment: Comment, reason: str) -> CommentReport:
+    """Flag a comment for a moderator. One report per person per comment."""
+    core_access.require(actor.is_authenticated, "Sign in to report a comment.")
+    reason = _clean_text(reason, field="reason", label="a reason", max_length=1000)
+    try:
+        with transaction.atomic():
+            report = CommentReport.objects.create(comment=comment, reporter=actor, reason=reason)
+    except IntegrityError:
+        raise DomainError(
+            "You have already reported this comment.", status=409, code="conflict"
+        ) from None
+    audit_record(actor=actor, verb="comment.reported", target=comment, note=reason)
+    return report
+
+
+@transaction.atomic
+def comment_hide(*, actor, comment: Comment, reason: str) -> Comment:
+    core_access.require(core_access.can_curate(actor))
+    reason = _clean_text(reason, field="reason", label="a reason", max_length=1000)
+    comment.hidden_at = timezone.now()
+    comment.hidden_by = actor
+    comment.hidden_reason = reason
+    comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    comment.reports.filter(resolved_at__isnull=True).update(resolved_at=comment.hidden_at)
+    audit_record(actor=actor, verb="comment.hidden", target=comment, note=reason)
+    return comment
+
+
+@transaction.atomic
+def comment_restore(*, actor, comment: Comment) -> Comment:
+    core_access.require(core_access.can_curate(actor))
+    comment.hidden_at = None
+    comment.hidden_by = None
+    comment.hidden_reason = ""
+    comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    audit_record(actor=actor, verb="comment.restored", target=comment)
+    return comment
+
+
+def duplicate_candidates_find(*, problem: Problem, limit: int = 5) -> int:
+    """Record the problems most like this one, for staff to merge or dismiss. Idempotent."""
+    from backlog.selectors import problem_similar
+
+    similar = problem_similar(
+        title=problem.title,
+        summary=problem.summary,
+        exclude_ids=[problem.pk],
+        limit=limit,
+        min_score=0.35,
+    )
+    rows = [
+        DuplicateCandidate(
+            problem_id=min(problem.pk, other.pk),
+            similar_to_id=max(problem.pk, other.pk),
+            score=other.score,
+        )
+        for other in similar
+    ]
+    DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def duplicate_dismiss(*, actor, candidate: DuplicateCandidate) -> DuplicateCandidate:
+    """Say a pair of look-alike problems are different; they leave the duplicates list."""
+    core_access.require(core_access.can_curate(actor))
+    candidate.dismissed_at = timezone.now()
+    candidate.dismissed_by = actor
+    candidate.save(update_fields=["dismissed_at", "dismissed_by"])
+    audit_record(actor=actor, verb="duplicate.dismissed", target=candidate)
+    return candidate
+
+
+def trending_refresh() -> int:
+    """Recount councils that joined each problem in the last 30 days (hourly, from Celery)."""
+    cutoff = timezone.now() - TRENDING_WINDOW
+    recent = (
+        CouncilDemand.objects.filter(problem=OuterRef("pk"), since__gte=cutoff)
+        .values("problem")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    joined = CouncilDemand.objects.filter(since__gte=cutoff).values("problem_id")
+    with transaction.atomic():
+        return Problem.objects.filter(Q(trending_count__gt=0) | Q(pk__in=joined)).update(
+            trending_count=Coalesce(Subquery(recent), 0)
+        )

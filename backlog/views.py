@@ -1,1 +1,1 @@
-"""Thin views: parse input, call access/service/selector, render."""
+"""Thin views: parse input, call access/service/selector, render the page or its partial."""

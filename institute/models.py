@@ -280,3 +280,27 @@ class TaskRun(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.key}"
+
+
+class Notification(models.Model):
+    """Something a person should hear about. Recorded once per recipient and event (`key`), so
+    a retried task never tells anyone twice; e-mail and digests are sent from these rows."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=200, help_text="The event, unique per recipient")
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True, default="")
+    url = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_event")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.title}"

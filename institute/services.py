@@ -144,3 +144,17 @@ def user_update_profile(*, actor: User, full_name: str) -> User:
     actor.full_name = full_name[:150]
     actor.save(update_fields=["full_name"])
     return actor
+
+
+def notify(*, recipient_ids, kind: str, key: str, title: str, url: str = "", body: str = "",
+           exclude_user_id: int | None = None) -> int:
+    """Record one notification per recipient for an event; repeats of the same key are ignored."""
+    from institute.models import Notification
+
+    ids = {pk for pk in recipient_ids if pk and pk != exclude_user_id}
+    rows = [
+        Notification(recipient_id=pk, kind=kind, key=key, title=title[:300], url=url, body=body)
+        for pk in sorted(ids)
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)

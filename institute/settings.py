@@ -147,6 +147,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "institute.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    "backlog-trending-refresh": {
+        "task": "backlog.tasks.trending_refresh",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------

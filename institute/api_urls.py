@@ -1,0 +1,7 @@
+"""Every API endpoint, under /api/v1/. Each app adds its own routes in its api.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("backlog.api")),
+]
