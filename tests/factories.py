@@ -60,3 +60,36 @@ class MembershipRequestFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.OFFICER
     reason = "I lead our digital team and want to add our problems to the backlog."
+
+
+class ProblemFactory(factory.django.DjangoModelFactory):
+    """A problem written straight to the table (services are tested separately); counters 0."""
+
+    class Meta:
+        model = "backlog.Problem"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Common problem number {n}")
+    summary = "Councils struggle with this in much the same way."
+    description = "Several councils report the same difficulty."
+    description_html = '<p class="govuk-body">Several councils report the same difficulty.</p>'
+    theme = "data"
+    submitted_by = factory.SubFactory(UserFactory)
+    submitted_for = factory.LazyFunction(lambda: Organisation.objects.get(slug="leeds"))
+
+    @factory.post_generation
+    def service_areas(self, create, extracted, **kwargs):
+        from backlog.models import ServiceArea
+
+        if create:
+            self.service_areas.set(extracted or [ServiceArea.objects.get(slug="housing")])
+
+
+def council_officer(slug: str, email: str | None = None):
+    """A verified council officer at the council with this slug."""
+    organisation = Organisation.objects.get(slug=slug)
+    return MembershipFactory(
+        user=UserFactory(email=email or f"officer-{slug}@example.test"),
+        organisation=organisation,
+        role=Role.OFFICER,
+    ).user
