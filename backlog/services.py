@@ -164,6 +164,7 @@ def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
 @transaction.atomic
 def problem_vote_withdraw(*, actor, problem: Problem) -> bool:
     """Take back the actor's vote (and any vote of theirs absorbed by a merge). True if any."""
+    core_access.require(actor.is_authenticated, "Sign in to withdraw your vote.")
     (problem,) = _lock(problem)
     vote = Vote.objects.filter(problem=problem, user=actor).first()
     if vote is None:

@@ -1,1 +1,392 @@
 """Thin views: parse input, call access/service/selector, render the page or its partial."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from backlog import access, selectors, services
+from backlog.forms import (
+    BacklogFilterForm,
+    CommentForm,
+    MergeForm,
+    ProblemForm,
+    ReasonForm,
+    StatusForm,
+)
+from backlog.models import DuplicateCandidate, Problem
+from institute import access as core_access
+from institute.errors import DomainError, NotAllowed
+from institute.pagination import paginate
+from institute.views import _form_error
+
+
+def _filter_form(request):
+    return BacklogFilterForm(
+        request.GET or None, service_area_choices=selectors.service_area_choices()
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def problem_list(request):
+    form = _filter_form(request)
+    filters = form.filters()
+    context = {
+        "page_title": "Common problems",
+        "form": form,
+        "filters_active": any(
+            getattr(filters, name) for name in ("q", "theme", "status", "service_area",
+                                                "region", "council_type")
+        ),
+        **paginate(request, selectors.problem_list(filters)),
+    }
+    context["voted_ids"] = selectors.problem_voted_ids(request.user, context["page_obj"])
+    context["can_submit"] = access.can_submit_problem(request.user)
+    context["can_vote"] = access.can_vote(request.user)
+    template = "backlog/problem_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def problem_export(request):
+    """The public backlog as CSV, with the same filters as the page, streamed row by row."""
+    filters = _filter_form(request).filters()
+    problems = selectors.problem_list(filters).prefetch_related(None).iterator(chunk_size=2000)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["id", "title", "summary", "theme", "status", "councils_affected",
+                               "officers", "submitted_by_organisation", "created_at", "url"])
+        for p in problems:
+            yield writer.writerow([
+                p.pk, p.title, p.summary, p.get_theme_display(), p.get_status_display(),
+                p.council_count, p.vote_count, p.submitted_for.name,
+                p.created_at.isoformat(), request.build_absolute_uri(p.get_absolute_url()),
+            ])
+
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="common-problems-{stamp}.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_submit(request):
+    if not access.can_submit_problem(request.user):
+        raise NotAllowed("Only council officers, centre staff and institute staff can submit "
+                         "problems.")
+    form = ProblemForm(request.POST or None)
+    similar = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # Without JavaScript, the first submit is the "check for similar problems" step.
+        if request.POST.get("checked") != "1" or request.POST.get("action") == "check":
+            similar = selectors.problem_similar(title=data["title"], summary=data["summary"])
+        if not similar and request.POST.get("action") != "check":
+            try:
+                problem = services.problem_submit(actor=request.user, **data)
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                return redirect("backlog:problem_submitted", pk=problem.pk)
+    return render(
+        request,
+        "backlog/problem_form.html",
+        {"page_title": "Submit a problem", "form": form, "similar": similar,
+         "checked": bool(similar) or request.POST.get("checked") == "1",
+         "can_vote": access.can_vote(request.user),
+         "voted_ids": selectors.problem_voted_ids(request.user, similar)},
+    )
+
+
+@login_required
+@require_GET
+def problem_submitted(request, pk):
+    problem = access.problem_get_for_user(request.user, pk)
+    if problem.submitted_by_id != request.user.pk:
+        raise Http404
+    return render(request, "backlog/problem_submitted.html",
+                  {"page_title": "Problem submitted", "problem": problem})
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def problem_similar(request):
+    """Suggestions while a title is typed (htmx), or a plain page of them without JavaScript."""
+    title = request.GET.get("title", "")[:150]
+    summary = request.GET.get("summary", "")[:300]
+    similar = selectors.problem_similar(title=title, summary=summary)
+    context = {"page_title": "Similar problems", "similar": similar, "title": title,
+               "can_vote": access.can_vote(request.user),
+               "voted_ids": selectors.problem_voted_ids(request.user, similar)}
+    template = "backlog/problem_similar.html"
+    if request.htmx:
+        template += "#suggestions"
+    return render(request, template, context)
+
+
+@require_GET
+def problem_detail(request, pk):
+    problem = access.problem_get_for_user(request.user, pk)
+    staff = access.can_triage(request.user)
+    if problem.merged_into_id and not staff:
+        url = reverse("backlog:problem_detail", kwargs={"pk": problem.merged_into_id})
+        return HttpResponseRedirect(f"{url}?merged_from={problem.pk}")
+    merged_from = None
+    if request.GET.get("merged_from", "").isdigit():
+        merged_from = problem.merged_from.filter(pk=request.GET["merged_from"]).first()
+    context = {
+        "page_title": problem.title,
+        "problem": problem,
+        "merged_notice": merged_from,
+        "comment_form": CommentForm(),
+        "can_vote": access.can_vote(request.user),
+        "can_comment": access.can_comment(request.user),
+        "staff": staff,
+        **selectors.problem_page(problem, request.user),
+    }
+    return render(request, "backlog/problem_detail.html", context)
+
+
+def _problem_for_action(request, pk):
+    return access.problem_get_for_user(request.user, pk)
+
+
+@login_required
+@require_POST
+def problem_vote(request, pk):
+    problem = _problem_for_action(request, pk)
+    withdraw = request.POST.get("action") == "withdraw"
+    error = None
+    try:
+        if withdraw:
+            services.problem_vote_withdraw(actor=request.user, problem=problem)
+        else:
+            services.problem_vote(actor=request.user, problem=problem)
+    except DomainError as exc:
+        error = exc.message
+    problem.refresh_from_db(fields=["vote_count", "council_count", "status"])
+    if request.htmx:
+        voted = bool(selectors.problem_voted_ids(request.user, [problem]))
+        return render(request, "backlog/_vote.html",
+                      {"problem": problem, "voted": voted, "can_vote": True,
+                       "vote_error": error, "compact": request.POST.get("compact") == "1"},
+                      status=409 if error else 200)
+    if error:
+        messages.error(request, error)
+    elif withdraw:
+        messages.success(request, "Your vote has been withdrawn.")
+    else:
+        messages.success(request, "Recorded: your council has this problem too.")
+    return redirect(problem)
+
+
+@login_required
+@require_POST
+def problem_follow(request, pk):
+    problem = _problem_for_action(request, pk)
+    if request.POST.get("action") == "unfollow":
+        services.problem_unfollow(actor=request.user, problem=problem)
+        messages.success(request, "You no longer follow this problem.")
+    else:
+        services.problem_follow(actor=request.user, problem=problem)
+        messages.success(request, "You now follow this problem. We will tell you when it changes.")
+    return redirect(problem)
+
+
+@login_required
+@require_POST
+def comment_create(request, pk):
+    problem = _problem_for_action(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.comment_add(actor=request.user, problem=problem,
+                                           body=form.cleaned_data["body"])
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            if request.htmx:
+                context = {"problem": problem, "comment_form": CommentForm(),
+                           "can_comment": True, "staff": access.can_triage(request.user),
+                           **selectors.problem_page(problem, request.user)}
+                return render(request, "backlog/problem_detail.html#discussion", context)
+            messages.success(request, "Your comment has been added.")
+            return redirect(f"{problem.get_absolute_url()}#comment-{comment.pk}")
+    context = {"page_title": problem.title, "problem": problem, "comment_form": form,
+               "can_vote": access.can_vote(request.user), "can_comment": True,
+               "staff": access.can_triage(request.user),
+               **selectors.problem_page(problem, request.user)}
+    template = "backlog/problem_detail.html"
+    if request.htmx:
+        template += "#discussion"
+    return render(request, template, context, status=400 if request.htmx else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, pk):
+    comment = access.comment_get_for_user(request.user, pk)
+    if comment.author_id != request.user.pk:
+        raise NotAllowed("You can only edit your own comments.")
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    form.fields["body"].label = "Edit your comment"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_edit(actor=request.user, comment=comment,
+                                  body=form.cleaned_data["body"])
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Your comment has been updated.")
+            return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
+    return render(request, "backlog/comment_edit.html",
+                  {"page_title": "Edit your comment", "comment": comment, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_report(request, pk):
+    comment = access.comment_get_for_user(request.user, pk)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].label = "Why should a moderator look at this comment?"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_report(actor=request.user, comment=comment,
+                                    reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Thank you. A moderator will look at the comment.")
+            return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
+    return render(request, "backlog/comment_report.html",
+                  {"page_title": "Report a comment", "comment": comment, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_moderate(request, pk):
+    comment = access.comment_get_for_user(request.user, pk)
+    if not access.can_triage(request.user):
+        raise NotAllowed()
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        if comment.is_hidden:
+            services.comment_restore(actor=request.user, comment=comment)
+            messages.success(request, "The comment is visible again.")
+            return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
+        if form.is_valid():
+            services.comment_hide(actor=request.user, comment=comment,
+                                  reason=form.cleaned_data["reason"])
+            messages.success(request, "The comment is hidden.")
+            return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
+    return render(request, "backlog/comment_moderate.html",
+                  {"page_title": "Moderate a comment", "comment": comment, "form": form})
+
+
+@login_required
+@require_GET
+def triage(request):
+    if not access.can_triage(request.user):
+        raise NotAllowed()
+    return render(request, "backlog/triage.html", {
+        "page_title": "Triage",
+        **paginate(request, selectors.triage_queue()),
+        "pairs": list(selectors.duplicate_pairs()[:20]),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_status(request, pk):
+    problem = access.problem_get_for_user(request.user, pk, write=True)
+    form = StatusForm(request.POST or None, initial={"status": problem.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.problem_change_status(actor=request.user, problem=problem,
+                                           status=form.cleaned_data["status"],
+                                           note=form.cleaned_data["note"])
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"Status changed to {problem.get_status_display().lower()}.")
+            return redirect(problem)
+    return render(request, "backlog/problem_status.html",
+                  {"page_title": "Change status", "problem": problem, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_merge(request, pk):
+    problem = access.problem_get_for_user(request.user, pk, write=True)
+    initial = {"target": request.GET.get("target")} if request.GET.get("target") else None
+    form = MergeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        target = Problem.objects.filter(pk=form.cleaned_data["target"]).first()
+        if target is None:
+            form.add_error("target", "There is no problem with that number")
+        else:
+            try:
+                merge = services.problem_merge(actor=request.user, source=problem, target=target,
+                                               note=form.cleaned_data["note"])
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, f"Merged into this problem. {merge.votes_moved} "
+                                 f"vote{'s' if merge.votes_moved != 1 else ''} moved.")
+                return redirect(target)
+    return render(request, "backlog/problem_merge.html",
+                  {"page_title": "Merge a problem", "problem": problem, "form": form})
+
+
+@login_required
+@require_POST
+def problem_unmerge(request, pk):
+    problem = access.problem_get_for_user(request.user, pk, write=True)
+    try:
+        services.problem_unmerge(actor=request.user, source=problem)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Unmerged. The problem has its own votes again.")
+    return redirect(problem)
+
+
+@login_required
+@require_POST
+def duplicate_dismiss(request, pk):
+    if not access.can_triage(request.user):
+        raise NotAllowed()
+    candidate = get_object_or_404(DuplicateCandidate, pk=pk)
+    services.duplicate_dismiss(actor=request.user, candidate=candidate)
+    messages.success(request, "Marked as different problems.")
+    return redirect("backlog:triage")
+
+
+@login_required
+@require_GET
+def my_council(request):
+    membership = core_access.membership_of(request.user)
+    if membership is None:
+        raise NotAllowed("Join an organisation to see its problems.")
+    organisation = membership.organisation
+    return render(request, "backlog/my_council.html", {
+        "page_title": f"{organisation.name}: problems",
+        "organisation": organisation,
+        **paginate(request, selectors.problems_for_organisation(organisation)),
+    })

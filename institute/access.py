@@ -4,7 +4,6 @@ The rules are checked on the server for every write and every read of non-public
 nowhere else, so that a reader finds each rule in one place.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -24,10 +23,15 @@ def membership_of(user):
     """The user's membership, or None (anonymous, or signed in without an organisation yet)."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.membership
-    except ObjectDoesNotExist:
-        return None
+    # Load membership and organisation together, once per user object (i.e. once a request).
+    cache = user._state.fields_cache
+    if "membership" not in cache:
+        from institute.models import Membership
+
+        cache["membership"] = (
+            Membership.objects.select_related("organisation").filter(user=user).first()
+        )
+    return cache["membership"]
 
 
 def role_of(user):

@@ -116,6 +116,7 @@ class DirectoryFilterForm(forms.Form):
 
     def filters(self) -> dict:
         """Valid filters only: a hand-edited URL with a bad value shows everything instead."""
-        if self.is_valid():
-            return {k: v for k, v in self.cleaned_data.items() if v}
-        return {k: v for k, v in self.cleaned_data.items() if v and k not in self.errors}
+        self.is_valid()
+        filters = {k: v for k, v in self.cleaned_data.items() if v}
+        self.errors.clear()  # a bad value in a hand-edited URL is ignored, not shown as an error
+        return filters

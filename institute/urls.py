@@ -19,6 +19,7 @@ institute_patterns = [
 
 urlpatterns = [
     path("", include((institute_patterns, "institute"))),
+    path("problems/", include("backlog.urls")),
     path("api/v1/", include("institute.api_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("account/", include("allauth.urls")),

@@ -1,0 +1,33 @@
+from django import template
+
+register = template.Library()
+
+_STATUS_CLASSES = {
+    "new": "govuk-tag--blue",
+    "triaged": "govuk-tag--light-blue",
+    "in_discovery": "govuk-tag--purple",
+    "in_progress": "govuk-tag--turquoise",
+    "solved": "govuk-tag--green",
+    "not_taken_forward": "govuk-tag--grey",
+    "merged": "govuk-tag--grey",
+}
+
+
+@register.inclusion_tag("backlog/_status_tag.html")
+def status_tag(problem):
+    return {"label": problem.get_status_display(),
+            "classes": _STATUS_CLASSES.get(problem.status, "")}
+
+
+@register.simple_tag
+def demand_text(council_count, vote_count):
+    """“12 councils affected (15 officers)”."""
+    councils = f"{council_count} council{'s' if council_count != 1 else ''} affected"
+    officers = f"{vote_count} officer{'s' if vote_count != 1 else ''}"
+    return f"{councils} ({officers})"
+
+
+@register.filter
+def has(collection, item):
+    """`{{ ids|has:problem.pk }}`: membership test for include-with arguments."""
+    return item in collection
