@@ -54,7 +54,8 @@ def _audience(problem: Problem) -> set[int]:
 def problem_submit(
     *, actor, title: str, summary: str, description: str, theme: str, service_areas
 ) -> Problem:
-    """Add a problem to the backlog for the submitter's organisation; they follow it."""
+    """Add a problem to the backlog for the submitter's organisation; they follow it, and an
+    officer's council counts as the first council affected."""
     core_access.require(
         access.can_submit_problem(actor),
         "Only council officers, centre staff and institute staff can submit problems.",
@@ -94,6 +95,10 @@ def problem_submit(
         created_at=now,
     )
     Follow.objects.create(problem=problem, user=actor)
+    if access.can_vote(actor):
+        # Raising a problem says your own council has it: it is the first council affected.
+        problem_vote(actor=actor, problem=problem)
+        problem.refresh_from_db(fields=["vote_count", "council_count", "trending_count"])
     audit_record(actor=actor, verb="problem.submitted", target=problem)
 
     from backlog.tasks import problem_find_duplicates
@@ -172,7 +177,9 @@ def problem_vote_withdraw(*, actor, problem: Problem) -> bool:
     vote.delete()
     # A vote the same person cast on a problem later merged into this one stays behind on that
     # problem; withdrawing here withdraws it too, so an unmerge does not bring it back.
-    left_behind = Vote.objects.filter(user=actor, problem__merged_into=problem)
+    left_behind = Vote.objects.filter(
+        user=actor, problem_id__in=_merged_descendants(problem) - {problem.pk}
+    )
     sources = set(left_behind.values_list("problem_id", flat=True))
     left_behind.delete()
     if sources:
@@ -385,9 +392,15 @@ def problem_unmerge(*, actor, source: Problem, note: str = "") -> Problem:
     )
     if merge is None:
         raise DomainError("This problem is not merged.", status=409)
-    source, target = _lock(source, merge.target)
+    # The votes moved by this merge are on the target, or further along if the target has been
+    # merged since: lock the whole chain and bring them back from wherever they are now.
+    chain = [merge.target]
+    while chain[-1].merged_into_id and chain[-1].merged_into_id not in {p.pk for p in chain}:
+        chain.append(Problem.objects.get(pk=chain[-1].merged_into_id))
+    source, target, *further = _lock(source, *chain)
+    holders = [target.pk, *(p.pk for p in further)]
     own = _merged_descendants(source)
-    Vote.objects.filter(problem=target, cast_on_id__in=own).update(problem=source)
+    Vote.objects.filter(problem_id__in=holders, cast_on_id__in=own).update(problem=source)
     now = timezone.now()
     source.status = merge.source_status
     source.merged_into = None
@@ -404,7 +417,7 @@ def problem_unmerge(*, actor, source: Problem, note: str = "") -> Problem:
         created_at=now,
         note=f"Unmerged from #{target.pk}. {note}".strip(),
     )
-    _recount([source.pk, target.pk])
+    _recount([source.pk, *holders])
     audit_record(
         actor=actor, verb="problem.unmerged", target=source, note=note, data={"from": target.pk}
     )
