@@ -1,3 +1,303 @@
-"""DRF serializers and views for the backlog; they call the same services as the pages."""
+"""DRF serializers and views for the backlog; they call the same services as the pages.
 
-urlpatterns: list = []
+Conventions of every endpoint here:
+
+- Reads go through backlog.access (which problem) and backlog.selectors (what to show); writes go
+  through backlog.services only. The rules live there, so the API allows exactly what the pages do.
+- Every 400 has one shape, the shape a service's DomainError gets from
+  institute.api.exception_handler: {"detail": ..., "code": "invalid", "errors": {field: [...]}},
+  whether a serializer or a service found the mistake.
+- A refusal is 403 with a JSON body. Anonymous writes get 403 too, not 401: SessionAuthentication
+  comes first in DEFAULT_AUTHENTICATION_CLASSES and gives no WWW-Authenticate challenge.
+- The permission check comes before input validation: someone who may not write learns nothing
+  about what valid input would be.
+- Times are ISO 8601 in UTC ("2026-01-02T03:04:05.678901Z").
+"""
+
+from datetime import UTC
+
+from django.urls import path
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from backlog import access, selectors, services
+from backlog.models import Comment, Problem, ServiceArea, Status, Theme
+from institute.access import require
+from institute.models import CouncilType, Region
+
+app_name = "backlog-api"
+
+MAX_SERVICE_AREAS = 20
+
+
+# --- Errors and pagination -------------------------------------------------------------------
+
+
+class InvalidInput(exceptions.APIException):
+    """Serializer errors in the same body as a DomainError with a field."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, errors):
+        super().__init__(
+            {"detail": "There is a problem with the fields in errors.", "code": "invalid"}
+        )
+        # Set after __init__ so DRF keeps the field errors' structure as it is.
+        self.detail["errors"] = errors
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise InvalidInput(serializer.errors)
+    return serializer.validated_data
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _problem(request, pk: str) -> Problem:
+    """The problem with this id, or a JSON 404 (for ids that are not numbers too)."""
+    if not (pk.isascii() and pk.isdigit()):
+        raise exceptions.NotFound("No problem has this id.")
+    return access.problem_get_for_user(request.user, int(pk))
+
+
+# --- Serializers -----------------------------------------------------------------------------
+
+
+class BacklogFiltersSerializer(serializers.Serializer):
+    """The query parameters of the backlog list: the same filters, sort and search as the page."""
+
+    q = serializers.CharField(max_length=200, allow_blank=True, default="")
+    theme = serializers.ChoiceField(choices=Theme.choices, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, default="")
+    service_area = serializers.SlugField(max_length=100, allow_blank=True, default="")
+    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, default="")
+    council_type = serializers.ChoiceField(
+        choices=CouncilType.choices, allow_blank=True, default=""
+    )
+    sort = serializers.ChoiceField(
+        choices=[(key, label) for key, (label, _) in selectors.SORTS.items()],
+        allow_blank=True,
+        default="",
+    )
+
+    def validate_service_area(self, value):
+        if value and value not in dict(selectors.service_area_choices()):
+            raise serializers.ValidationError("Choose a service area from the list.")
+        return value
+
+
+class ProblemSubmitSerializer(serializers.Serializer):
+    """Input of a new problem. The service checks it again and has the last word."""
+
+    title = serializers.CharField(max_length=150)
+    summary = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=20000)
+    theme = serializers.ChoiceField(choices=Theme.choices)
+    service_areas = serializers.ListField(
+        child=serializers.SlugField(max_length=100),
+        allow_empty=False,
+        max_length=MAX_SERVICE_AREAS,
+    )
+
+    def validate_service_areas(self, slugs):
+        slugs = list(dict.fromkeys(slugs))
+        areas = {area.slug: area for area in ServiceArea.objects.filter(slug__in=slugs)}
+        unknown = [slug for slug in slugs if slug not in areas]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Choose service areas from the list; not known: {', '.join(unknown)}."
+            )
+        return [areas[slug] for slug in slugs]
+
+
+class CommentAddSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
+
+
+class ProblemSerializer(serializers.Serializer):
+    """A problem in the list. Expects prefetched service areas and `voted_ids` in the context."""
+
+    id = serializers.IntegerField()
+    url = serializers.CharField(source="get_absolute_url")
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    theme = serializers.CharField()
+    status = serializers.CharField()
+    service_areas = serializers.SerializerMethodField()
+    council_count = serializers.IntegerField()
+    vote_count = serializers.IntegerField()
+    merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
+    voted = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(default_timezone=UTC)
+    last_activity_at = serializers.DateTimeField(default_timezone=UTC)
+
+    def get_service_areas(self, problem) -> list[str]:
+        return [area.slug for area in problem.service_areas.all()]
+
+    def get_voted(self, problem) -> bool:
+        return problem.pk in self.context["voted_ids"]
+
+
+class ProblemDetailSerializer(ProblemSerializer):
+    """One problem with its description and the councils affected (`councils` in the context)."""
+
+    description = serializers.CharField()
+    description_html = serializers.CharField()
+    councils = serializers.SerializerMethodField()
+
+    def get_service_areas(self, problem) -> list[str]:
+        return [area.slug for area in problem.service_areas.order_by("name")]
+
+    def get_councils(self, problem) -> list[dict]:
+        breakdown = self.context["councils"]
+        organisations = [org for _, orgs in breakdown.by_region for org in orgs]
+        return [
+            {
+                "name": org.name,
+                "gss_code": org.gss_code,
+                "region": org.region,
+                "council_type": org.council_type,
+                "officers": org.officers,
+            }
+            for org in sorted(organisations, key=lambda org: (org.name, org.pk))
+        ]
+
+
+class CommentSerializer(serializers.Serializer):
+    """A comment; the author by name and organisation (never their e-mail address)."""
+
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.full_name")
+    organisation = serializers.CharField(source="author_organisation.name")
+    body = serializers.CharField()
+    body_html = serializers.CharField()
+    created_at = serializers.DateTimeField(default_timezone=UTC)
+    edited_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
+    hidden = serializers.BooleanField(source="is_hidden")
+    # Only staff are shown hidden comments (see _visible_comments), so only they see a reason.
+    hidden_reason = serializers.CharField()
+
+
+def _detail(problem: Problem, request) -> dict:
+    context = {
+        "councils": selectors.problem_councils(problem),
+        "voted_ids": selectors.problem_voted_ids(request.user, [problem]),
+    }
+    return ProblemDetailSerializer(problem, context=context).data
+
+
+def _visible_comments(problem: Problem, user):
+    """Comments of a problem in order; hidden ones only for those who moderate (as the page).
+
+    Belongs in backlog.selectors (as problem_comments) once that file is free to change.
+    """
+    comments = Comment.objects.filter(problem=problem).select_related(
+        "author", "author_organisation"
+    )
+    if not access.can_triage(user):
+        comments = comments.filter(hidden_at__isnull=True)
+    return comments.order_by("created_at", "id")
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+class ProblemListView(APIView):
+    """GET: the backlog, filtered, sorted and paginated. POST: submit a problem."""
+
+    def get(self, request):
+        filters = selectors.BacklogFilters(
+            **_validated(BacklogFiltersSerializer, request.query_params)
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.problem_list(filters), request, view=self)
+        context = {"voted_ids": selectors.problem_voted_ids(request.user, page)}
+        return paginator.get_paginated_response(
+            ProblemSerializer(page, many=True, context=context).data
+        )
+
+    def post(self, request):
+        require(
+            access.can_submit_problem(request.user),
+            "Only council officers, centre staff and institute staff can submit problems.",
+        )
+        data = _validated(ProblemSubmitSerializer, request.data)
+        problem = services.problem_submit(actor=request.user, **data)
+        # Read it back, so the body is exactly what GET shows (the service may change the row
+        # after it built the object, e.g. the submitter's own vote touching last_activity_at).
+        problem = access.problem_get_for_user(request.user, problem.pk)
+        location = reverse("backlog-api:problem_detail", kwargs={"pk": problem.pk})
+        return Response(
+            _detail(problem, request),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+
+class ProblemDetailView(APIView):
+    """GET: one problem. A merged problem is still shown, with `merged_into` set."""
+
+    def get(self, request, pk):
+        return Response(_detail(_problem(request, pk), request))
+
+
+class ProblemVoteView(APIView):
+    """POST: "my council has this problem too" (201 new, 200 already). DELETE: take it back."""
+
+    def post(self, request, pk):
+        problem = _problem(request, pk)
+        _, created = services.problem_vote(actor=request.user, problem=problem)
+        problem.refresh_from_db(fields=["vote_count", "council_count"])
+        body = {
+            "problem": problem.pk,
+            "voted": True,
+            "vote_count": problem.vote_count,
+            "council_count": problem.council_count,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def delete(self, request, pk):
+        problem = _problem(request, pk)
+        if not services.problem_vote_withdraw(actor=request.user, problem=problem):
+            raise exceptions.NotFound("You have not voted for this problem.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProblemCommentsView(APIView):
+    """GET: the discussion, paginated, oldest first. POST: add a comment."""
+
+    def get(self, request, pk):
+        problem = _problem(request, pk)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            _visible_comments(problem, request.user), request, view=self
+        )
+        return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    def post(self, request, pk):
+        problem = _problem(request, pk)
+        require(
+            access.can_comment(request.user),
+            "Only council officers, centre staff and institute staff can comment.",
+        )
+        data = _validated(CommentAddSerializer, request.data)
+        comment = services.comment_add(actor=request.user, problem=problem, body=data["body"])
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path("problems/", ProblemListView.as_view(), name="problem_list"),
+    path("problems/<str:pk>/", ProblemDetailView.as_view(), name="problem_detail"),
+    path("problems/<str:pk>/vote/", ProblemVoteView.as_view(), name="problem_vote"),
+    path("problems/<str:pk>/comments/", ProblemCommentsView.as_view(), name="problem_comments"),
+]

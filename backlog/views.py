@@ -42,8 +42,8 @@ def problem_list(request):
         "page_title": "Common problems",
         "form": form,
         "filters_active": any(
-            getattr(filters, name) for name in ("q", "theme", "status", "service_area",
-                                                "region", "council_type")
+            getattr(filters, name)
+            for name in ("q", "theme", "status", "service_area", "region", "council_type")
         ),
         **paginate(request, selectors.problem_list(filters)),
     }
@@ -69,14 +69,35 @@ def problem_export(request):
     writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(["id", "title", "summary", "theme", "status", "councils_affected",
-                               "officers", "submitted_by_organisation", "created_at", "url"])
+        yield writer.writerow(
+            [
+                "id",
+                "title",
+                "summary",
+                "theme",
+                "status",
+                "councils_affected",
+                "officers",
+                "submitted_by_organisation",
+                "created_at",
+                "url",
+            ]
+        )
         for p in problems:
-            yield writer.writerow([
-                p.pk, p.title, p.summary, p.get_theme_display(), p.get_status_display(),
-                p.council_count, p.vote_count, p.submitted_for.name,
-                p.created_at.isoformat(), request.build_absolute_uri(p.get_absolute_url()),
-            ])
+            yield writer.writerow(
+                [
+                    p.pk,
+                    p.title,
+                    p.summary,
+                    p.get_theme_display(),
+                    p.get_status_display(),
+                    p.council_count,
+                    p.vote_count,
+                    p.submitted_for.name,
+                    p.created_at.isoformat(),
+                    request.build_absolute_uri(p.get_absolute_url()),
+                ]
+            )
 
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -88,8 +109,9 @@ def problem_export(request):
 @require_http_methods(["GET", "POST"])
 def problem_submit(request):
     if not access.can_submit_problem(request.user):
-        raise NotAllowed("Only council officers, centre staff and institute staff can submit "
-                         "problems.")
+        raise NotAllowed(
+            "Only council officers, centre staff and institute staff can submit problems."
+        )
     form = ProblemForm(request.POST or None)
     similar = []
     if request.method == "POST" and form.is_valid():
@@ -107,10 +129,14 @@ def problem_submit(request):
     return render(
         request,
         "backlog/problem_form.html",
-        {"page_title": "Submit a problem", "form": form, "similar": similar,
-         "checked": bool(similar) or request.POST.get("checked") == "1",
-         "can_vote": access.can_vote(request.user),
-         "voted_ids": selectors.problem_voted_ids(request.user, similar)},
+        {
+            "page_title": "Submit a problem",
+            "form": form,
+            "similar": similar,
+            "checked": bool(similar) or request.POST.get("checked") == "1",
+            "can_vote": access.can_vote(request.user),
+            "voted_ids": selectors.problem_voted_ids(request.user, similar),
+        },
     )
 
 
@@ -120,8 +146,11 @@ def problem_submitted(request, pk):
     problem = access.problem_get_for_user(request.user, pk)
     if problem.submitted_by_id != request.user.pk:
         raise Http404
-    return render(request, "backlog/problem_submitted.html",
-                  {"page_title": "Problem submitted", "problem": problem})
+    return render(
+        request,
+        "backlog/problem_submitted.html",
+        {"page_title": "Problem submitted", "problem": problem},
+    )
 
 
 @require_GET
@@ -131,9 +160,13 @@ def problem_similar(request):
     title = request.GET.get("title", "")[:150]
     summary = request.GET.get("summary", "")[:300]
     similar = selectors.problem_similar(title=title, summary=summary)
-    context = {"page_title": "Similar problems", "similar": similar, "title": title,
-               "can_vote": access.can_vote(request.user),
-               "voted_ids": selectors.problem_voted_ids(request.user, similar)}
+    context = {
+        "page_title": "Similar problems",
+        "similar": similar,
+        "title": title,
+        "can_vote": access.can_vote(request.user),
+        "voted_ids": selectors.problem_voted_ids(request.user, similar),
+    }
     template = "backlog/problem_similar.html"
     if request.htmx:
         template += "#suggestions"
@@ -183,10 +216,18 @@ def problem_vote(request, pk):
     problem.refresh_from_db(fields=["vote_count", "council_count", "status"])
     if request.htmx:
         voted = bool(selectors.problem_voted_ids(request.user, [problem]))
-        return render(request, "backlog/_vote.html",
-                      {"problem": problem, "voted": voted, "can_vote": True,
-                       "vote_error": error, "compact": request.POST.get("compact") == "1"},
-                      status=409 if error else 200)
+        return render(
+            request,
+            "backlog/_vote.html",
+            {
+                "problem": problem,
+                "voted": voted,
+                "can_vote": True,
+                "vote_error": error,
+                "compact": request.POST.get("compact") == "1",
+            },
+            status=409 if error else 200,
+        )
     if error:
         messages.error(request, error)
     elif withdraw:
@@ -216,22 +257,32 @@ def comment_create(request, pk):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            comment = services.comment_add(actor=request.user, problem=problem,
-                                           body=form.cleaned_data["body"])
+            comment = services.comment_add(
+                actor=request.user, problem=problem, body=form.cleaned_data["body"]
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
             if request.htmx:
-                context = {"problem": problem, "comment_form": CommentForm(),
-                           "can_comment": True, "staff": access.can_triage(request.user),
-                           **selectors.problem_page(problem, request.user)}
+                context = {
+                    "problem": problem,
+                    "comment_form": CommentForm(),
+                    "can_comment": True,
+                    "staff": access.can_triage(request.user),
+                    **selectors.problem_page(problem, request.user),
+                }
                 return render(request, "backlog/problem_detail.html#discussion", context)
             messages.success(request, "Your comment has been added.")
             return redirect(f"{problem.get_absolute_url()}#comment-{comment.pk}")
-    context = {"page_title": problem.title, "problem": problem, "comment_form": form,
-               "can_vote": access.can_vote(request.user), "can_comment": True,
-               "staff": access.can_triage(request.user),
-               **selectors.problem_page(problem, request.user)}
+    context = {
+        "page_title": problem.title,
+        "problem": problem,
+        "comment_form": form,
+        "can_vote": access.can_vote(request.user),
+        "can_comment": True,
+        "staff": access.can_triage(request.user),
+        **selectors.problem_page(problem, request.user),
+    }
     template = "backlog/problem_detail.html"
     if request.htmx:
         template += "#discussion"
@@ -248,15 +299,19 @@ def comment_edit(request, pk):
     form.fields["body"].label = "Edit your comment"
     if request.method == "POST" and form.is_valid():
         try:
-            services.comment_edit(actor=request.user, comment=comment,
-                                  body=form.cleaned_data["body"])
+            services.comment_edit(
+                actor=request.user, comment=comment, body=form.cleaned_data["body"]
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
             messages.success(request, "Your comment has been updated.")
             return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
-    return render(request, "backlog/comment_edit.html",
-                  {"page_title": "Edit your comment", "comment": comment, "form": form})
+    return render(
+        request,
+        "backlog/comment_edit.html",
+        {"page_title": "Edit your comment", "comment": comment, "form": form},
+    )
 
 
 @login_required
@@ -267,15 +322,19 @@ def comment_report(request, pk):
     form.fields["reason"].label = "Why should a moderator look at this comment?"
     if request.method == "POST" and form.is_valid():
         try:
-            services.comment_report(actor=request.user, comment=comment,
-                                    reason=form.cleaned_data["reason"])
+            services.comment_report(
+                actor=request.user, comment=comment, reason=form.cleaned_data["reason"]
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
             messages.success(request, "Thank you. A moderator will look at the comment.")
             return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
-    return render(request, "backlog/comment_report.html",
-                  {"page_title": "Report a comment", "comment": comment, "form": form})
+    return render(
+        request,
+        "backlog/comment_report.html",
+        {"page_title": "Report a comment", "comment": comment, "form": form},
+    )
 
 
 @login_required
@@ -291,12 +350,16 @@ def comment_moderate(request, pk):
             messages.success(request, "The comment is visible again.")
             return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
         if form.is_valid():
-            services.comment_hide(actor=request.user, comment=comment,
-                                  reason=form.cleaned_data["reason"])
+            services.comment_hide(
+                actor=request.user, comment=comment, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, "The comment is hidden.")
             return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
-    return render(request, "backlog/comment_moderate.html",
-                  {"page_title": "Moderate a comment", "comment": comment, "form": form})
+    return render(
+        request,
+        "backlog/comment_moderate.html",
+        {"page_title": "Moderate a comment", "comment": comment, "form": form},
+    )
 
 
 @login_required
@@ -304,11 +367,15 @@ def comment_moderate(request, pk):
 def triage(request):
     if not access.can_triage(request.user):
         raise NotAllowed()
-    return render(request, "backlog/triage.html", {
-        "page_title": "Triage",
-        **paginate(request, selectors.triage_queue()),
-        "pairs": list(selectors.duplicate_pairs()[:20]),
-    })
+    return render(
+        request,
+        "backlog/triage.html",
+        {
+            "page_title": "Triage",
+            **paginate(request, selectors.triage_queue()),
+            "pairs": list(selectors.duplicate_pairs()[:20]),
+        },
+    )
 
 
 @login_required
@@ -318,16 +385,22 @@ def problem_status(request, pk):
     form = StatusForm(request.POST or None, initial={"status": problem.status})
     if request.method == "POST" and form.is_valid():
         try:
-            services.problem_change_status(actor=request.user, problem=problem,
-                                           status=form.cleaned_data["status"],
-                                           note=form.cleaned_data["note"])
+            services.problem_change_status(
+                actor=request.user,
+                problem=problem,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
             messages.success(request, f"Status changed to {problem.get_status_display().lower()}.")
             return redirect(problem)
-    return render(request, "backlog/problem_status.html",
-                  {"page_title": "Change status", "problem": problem, "form": form})
+    return render(
+        request,
+        "backlog/problem_status.html",
+        {"page_title": "Change status", "problem": problem, "form": form},
+    )
 
 
 @login_required
@@ -342,16 +415,26 @@ def problem_merge(request, pk):
             form.add_error("target", "There is no problem with that number")
         else:
             try:
-                merge = services.problem_merge(actor=request.user, source=problem, target=target,
-                                               note=form.cleaned_data["note"])
+                merge = services.problem_merge(
+                    actor=request.user,
+                    source=problem,
+                    target=target,
+                    note=form.cleaned_data["note"],
+                )
             except DomainError as error:
                 _form_error(form, error)
             else:
-                messages.success(request, f"Merged into this problem. {merge.votes_moved} "
-                                 f"vote{'s' if merge.votes_moved != 1 else ''} moved.")
+                messages.success(
+                    request,
+                    f"Merged into this problem. {merge.votes_moved} "
+                    f"vote{'s' if merge.votes_moved != 1 else ''} moved.",
+                )
                 return redirect(target)
-    return render(request, "backlog/problem_merge.html",
-                  {"page_title": "Merge a problem", "problem": problem, "form": form})
+    return render(
+        request,
+        "backlog/problem_merge.html",
+        {"page_title": "Merge a problem", "problem": problem, "form": form},
+    )
 
 
 @login_required
@@ -385,8 +468,12 @@ def my_council(request):
     if membership is None:
         raise NotAllowed("Join an organisation to see its problems.")
     organisation = membership.organisation
-    return render(request, "backlog/my_council.html", {
-        "page_title": f"{organisation.name}: problems",
-        "organisation": organisation,
-        **paginate(request, selectors.problems_for_organisation(organisation)),
-    })
+    return render(
+        request,
+        "backlog/my_council.html",
+        {
+            "page_title": f"{organisation.name}: problems",
+            "organisation": organisation,
+            **paginate(request, selectors.problems_for_organisation(organisation)),
+        },
+    )

@@ -15,8 +15,10 @@ _STATUS_CLASSES = {
 
 @register.inclusion_tag("backlog/_status_tag.html")
 def status_tag(problem):
-    return {"label": problem.get_status_display(),
-            "classes": _STATUS_CLASSES.get(problem.status, "")}
+    return {
+        "label": problem.get_status_display(),
+        "classes": _STATUS_CLASSES.get(problem.status, ""),
+    }
 
 
 @register.simple_tag
