@@ -227,3 +227,11 @@ def duplicate_pairs():
 
 def service_area_choices():
     return list(ServiceArea.objects.order_by("name").values_list("slug", "name"))
+
+
+def organisation_section(organisation, user) -> dict | None:
+    """The organisation page's backlog section: what the council raised and what it has."""
+    problems = list(problems_for_organisation(organisation).prefetch_related(None)[:10])
+    if not problems:
+        return None
+    return {"problems": problems}

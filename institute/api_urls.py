@@ -4,4 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("backlog.api")),
+    path("", include("components.api")),
+    path("", include("standards.api")),
+    path("", include("centres.api")),
 ]

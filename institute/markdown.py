@@ -9,11 +9,30 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
-    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"},
-                      "th": {"align"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 # GOV.UK classes are added after cleaning, so writers cannot set classes of their own.
 GOVUK_CLASSES = {
     "<p>": '<p class="govuk-body">',
@@ -29,8 +48,9 @@ GOVUK_CLASSES = {
 
 def render_markdown(text: str) -> SafeString:
     """Render Markdown written by a person into HTML that is safe to show to anyone."""
-    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"],
-                                 output_format="html")
+    html = markdown_lib.markdown(
+        text or "", extensions=["tables", "sane_lists"], output_format="html"
+    )
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

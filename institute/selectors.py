@@ -1,5 +1,7 @@
 """Reads in the core domain, built once with the joins each page needs."""
 
+import importlib
+
 from django.db.models import Q
 
 from institute.models import MembershipRequest, Organisation, OrganisationKind
@@ -26,6 +28,24 @@ def organisation_list_for_directory(
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("name")
+
+
+# Apps that add a section to the organisation page, in page order. Each provides
+# `selectors.organisation_section(organisation, user) -> dict | None` and renders it with the
+# template `<app>/_organisation_section.html` (None: nothing to show).
+ORGANISATION_SECTION_APPS = ["backlog", "components", "standards", "centres"]
+
+
+def organisation_sections(organisation, user) -> list[dict]:
+    """What each app shows about an organisation, respecting that app's visibility rules."""
+    sections = []
+    for app in ORGANISATION_SECTION_APPS:
+        module = importlib.import_module(f"{app}.selectors")
+        section = getattr(module, "organisation_section", None)
+        context = section(organisation, user) if section else None
+        if context:
+            sections.append({"template": f"{app}/_organisation_section.html", **context})
+    return sections
 
 
 def strategic_authority_choices():

@@ -146,8 +146,16 @@ def user_update_profile(*, actor: User, full_name: str) -> User:
     return actor
 
 
-def notify(*, recipient_ids, kind: str, key: str, title: str, url: str = "", body: str = "",
-           exclude_user_id: int | None = None) -> int:
+def notify(
+    *,
+    recipient_ids,
+    kind: str,
+    key: str,
+    title: str,
+    url: str = "",
+    body: str = "",
+    exclude_user_id: int | None = None,
+) -> int:
     """Record one notification per recipient for an event; repeats of the same key are ignored."""
     from institute.models import Notification
 

@@ -20,6 +20,9 @@ institute_patterns = [
 urlpatterns = [
     path("", include((institute_patterns, "institute"))),
     path("problems/", include("backlog.urls")),
+    path("components/", include("components.urls")),
+    path("standards/", include("standards.urls")),
+    path("centres/", include("centres.urls")),
     path("api/v1/", include("institute.api_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("account/", include("allauth.urls")),

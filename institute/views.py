@@ -72,6 +72,7 @@ def organisation_detail(request, slug):
         {
             "page_title": organisation.name,
             "organisation": organisation,
+            "sections": selectors.organisation_sections(organisation, request.user),
             **selectors.organisation_related(organisation),
         },
     )

@@ -1,1 +1,3 @@
-"""DRF serializers and views of this app; they call the same services."""
+"""DRF serializers and views of this app; they call the same services as the pages."""
+
+urlpatterns: list = []

@@ -448,3 +448,9 @@ def test_my_council_lists_what_it_submitted_and_voted_for(client, officer, probl
     html = client.get(reverse("backlog:my_council")).content.decode()
     assert problem.title in html and "Voted for by Leeds" in html
     assert "Nothing to do with Leeds" not in html
+
+
+def test_organisation_page_lists_the_councils_problems(client, problem):
+    html = client.get("/organisations/leeds/").content.decode()
+    assert "Common problems" in html and problem.title in html
+    assert "Common problems" not in client.get("/organisations/kent/").content.decode()
