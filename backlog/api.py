@@ -24,7 +24,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from backlog import access, selectors, services
-from backlog.models import Comment, Problem, ServiceArea, Status, Theme
+from backlog.models import Problem, ServiceArea, Status, Theme
 from institute.access import require
 from institute.models import CouncilType, Region
 
@@ -184,7 +184,7 @@ class CommentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(default_timezone=UTC)
     edited_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
     hidden = serializers.BooleanField(source="is_hidden")
-    # Only staff are shown hidden comments (see _visible_comments), so only they see a reason.
+    # Only staff are shown hidden comments (selectors.problem_comments): only they see a reason.
     hidden_reason = serializers.CharField()
 
 
@@ -194,19 +194,6 @@ def _detail(problem: Problem, request) -> dict:
         "voted_ids": selectors.problem_voted_ids(request.user, [problem]),
     }
     return ProblemDetailSerializer(problem, context=context).data
-
-
-def _visible_comments(problem: Problem, user):
-    """Comments of a problem in order; hidden ones only for those who moderate (as the page).
-
-    Belongs in backlog.selectors (as problem_comments) once that file is free to change.
-    """
-    comments = Comment.objects.filter(problem=problem).select_related(
-        "author", "author_organisation"
-    )
-    if not access.can_triage(user):
-        comments = comments.filter(hidden_at__isnull=True)
-    return comments.order_by("created_at", "id")
 
 
 # --- Views -----------------------------------------------------------------------------------
@@ -280,7 +267,7 @@ class ProblemCommentsView(APIView):
         problem = _problem(request, pk)
         paginator = Pagination()
         page = paginator.paginate_queryset(
-            _visible_comments(problem, request.user), request, view=self
+            selectors.problem_comments(problem, request.user), request, view=self
         )
         return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
 

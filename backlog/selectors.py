@@ -1,5 +1,6 @@
 """Reads of the backlog, each built once with the joins its page needs."""
 
+import importlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -145,6 +146,7 @@ def problem_councils(problem: Problem) -> CouncilBreakdown:
             "officers",
             "organisation__name",
             "organisation__slug",
+            "organisation__gss_code",
             "organisation__region",
             "organisation__council_type",
             "organisation__kind",
@@ -170,21 +172,27 @@ def problem_councils(problem: Problem) -> CouncilBreakdown:
     )
 
 
-def problem_page(problem: Problem, user) -> dict:
-    """Everything the problem page shows beyond the problem row: a fixed number of queries."""
+def problem_comments(problem: Problem, user):
+    """A problem's discussion in order; hidden comments only for those who moderate."""
     from backlog import access
 
-    staff = access.can_triage(user)
     comments = Comment.objects.filter(problem=problem).select_related(
         "author", "author_organisation"
     )
-    if not staff:
+    if not access.can_triage(user):
         comments = comments.filter(hidden_at__isnull=True)
+    return comments.order_by("created_at", "id")
+
+
+def problem_page(problem: Problem, user) -> dict:
+    """Everything the problem page shows beyond the problem row: a fixed number of queries."""
+    comments = problem_comments(problem, user)
     state = {"voted": False, "following": False}
     if user.is_authenticated:
         state["voted"] = Vote.objects.filter(problem=problem, user=user).exists()
         state["following"] = Follow.objects.filter(problem=problem, user=user).exists()
     return {
+        "sections": problem_sections(problem, user),
         "service_areas": list(problem.service_areas.order_by("name")),
         "timeline": list(StatusChange.objects.filter(problem=problem).select_related("actor")),
         "comments": list(comments),
@@ -192,6 +200,30 @@ def problem_page(problem: Problem, user) -> dict:
         "merged_from": list(problem.merged_from.only("pk", "title")),
         **state,
     }
+
+
+# Apps that add a section to the problem page (components that address it, centre projects and
+# learning about it). Each provides `selectors.problem_section(problem, user) -> dict | None`
+# rendered with `<app>/_problem_section.html`.
+PROBLEM_SECTION_APPS = ["components", "standards", "centres"]
+
+
+def problem_sections(problem: Problem, user) -> list[dict]:
+    sections = []
+    for app in PROBLEM_SECTION_APPS:
+        module = importlib.import_module(f"{app}.selectors")
+        section = getattr(module, "problem_section", None)
+        context = section(problem, user) if section else None
+        if context:
+            sections.append({"template": f"{app}/_problem_section.html", **context})
+    return sections
+
+
+def problem_followers(problem_ids) -> set[int]:
+    """Everyone following any of these problems (for other apps' notifications)."""
+    return set(
+        Follow.objects.filter(problem_id__in=list(problem_ids)).values_list("user_id", flat=True)
+    )
 
 
 def problems_for_organisation(organisation):

@@ -264,6 +264,61 @@ def problem_change_status(*, actor, problem: Problem, status: str, note: str = "
     return problem
 
 
+# Forward moves a centre's project may make when it takes a problem on.
+PROJECT_PROGRESS = {
+    Status.IN_DISCOVERY: {Status.NEW, Status.TRIAGED},
+    Status.IN_PROGRESS: {Status.NEW, Status.TRIAGED, Status.IN_DISCOVERY},
+}
+
+
+@transaction.atomic
+def problem_progress_for_project(
+    *, actor, problem: Problem, status: str, project_title: str, project_url: str = ""
+) -> bool:
+    """Move a problem forward because a centre's active project works on it.
+
+    The centres app checks the actor may run that project; here the backlog's own rule: only
+    forward, only from an open status, recorded in the timeline and told to the audience.
+    Returns False (and changes nothing) when the problem is already as far along or closed.
+    """
+    core_access.require(core_access.can_participate(actor))
+    (problem,) = _lock(problem)
+    if status not in PROJECT_PROGRESS or problem.status not in PROJECT_PROGRESS[status]:
+        return False
+    previous = problem.status
+    now = timezone.now()
+    problem.status = status
+    problem.updated_at = now
+    problem.last_activity_at = now
+    problem.save(update_fields=["status", "updated_at", "last_activity_at"])
+    note = f"A centre project is working on it: {project_title}"
+    StatusChange.objects.create(
+        problem=problem,
+        from_status=previous,
+        to_status=status,
+        actor=actor,
+        note=note,
+        created_at=now,
+    )
+    audit_record(
+        actor=actor,
+        verb="problem.progressed_by_project",
+        target=problem,
+        note=note,
+        data={"from": previous, "to": status},
+    )
+    notify(
+        recipient_ids=_audience(problem),
+        kind="problem_status",
+        key=f"problem:{problem.pk}:status:{now.isoformat()}",
+        title=f"“{problem.title}” is now {problem.get_status_display().lower()}",
+        body=note,
+        url=project_url or problem.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    return True
+
+
 def _merged_descendants(problem: Problem) -> set[int]:
     """The problem and every problem merged into it, directly or through others."""
     found = {problem.pk}
