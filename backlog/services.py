@@ -484,7 +484,8 @@ def _comment_allowed(actor, problem: Problem):
         access.can_comment(actor),
         "Only council officers, centre staff and institute staff can comment.",
     )
-    if problem.status == Status.MERGED:
+    # Read the status afresh: the caller's copy may predate a merge.
+    if Problem.objects.filter(pk=problem.pk, status=Status.MERGED).exists():
         raise DomainError(
             "This problem was merged; the discussion continues on the other one.",
             status=409,

@@ -9,6 +9,13 @@ from tests.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing with production strength costs ~0.3 s a user; tests create hundreds of users.
+    Production settings keep Django's default hashers."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     """Each test gets its own cache key prefix in the real Redis: rate limits and cached values
     never leak between tests, and nothing is flushed (the Celery broker shares the server)."""
