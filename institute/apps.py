@@ -6,4 +6,4 @@ class InstituteConfig(AppConfig):
     verbose_name = "Institute: organisations and people"
 
     def ready(self):
-        from institute import signals  # noqa: F401  (connects allauth signals)
+        from institute import security, signals  # noqa: F401  (connect their receivers)

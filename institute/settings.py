@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "institute.security.SessionLifetimeMiddleware",
     "institute.middleware.DomainErrorMiddleware",
     # Axes must come last so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
@@ -151,6 +152,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "backlog.tasks.trending_refresh",
         "schedule": crontab(minute=5),
     },
+    "components-adoption-reminders": {
+        "task": "components.tasks.adoption_reminders_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "components-counts-refresh": {
+        "task": "components.tasks.component_counts_refresh",
+        "schedule": crontab(hour=2, minute=10),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -204,7 +213,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "institute/locked_out.html"
 AXES_VERBOSE = False
 
-SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day; see docs/adr for the inactivity rule
+# Absolute lifetime of a signed-in session (a working day) and the inactivity limit; both are
+# enforced by institute.security.SessionLifetimeMiddleware.
+SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+LOGIN_URL_PATH = "/account/login/"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -312,3 +325,8 @@ LOGGING = {
         "django.security": {"level": "INFO"},
     },
 }
+
+# --- Benchmarks -------------------------------------------------------------------------------
+
+# `make bench` compares pages with a bare view at /bench/bare; never on in production.
+BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)

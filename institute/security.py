@@ -1,0 +1,79 @@
+"""Session lifetime rules and the security log (sign-in success and failure, sign-out).
+
+Log lines are key=value pairs on the `institute.security` logger so a log pipeline can parse
+them; they never contain a password or a session key.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.shortcuts import redirect
+
+security_log = logging.getLogger("institute.security")
+
+LAST_SEEN_KEY = "_last_seen"
+STARTED_KEY = "_started"
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+
+
+@receiver(user_logged_in)
+def log_sign_in(sender, request, user, **kwargs):
+    now = int(time.time())
+    if request is not None and hasattr(request, "session"):
+        request.session[STARTED_KEY] = now
+        request.session[LAST_SEEN_KEY] = now
+    security_log.info(
+        "event=sign_in outcome=success user_id=%s ip=%s", user.pk, _client_ip(request)
+    )
+
+
+@receiver(user_login_failed)
+def log_sign_in_failure(sender, credentials, request=None, **kwargs):
+    # The address tried is logged (it is what an investigation needs); the password never is.
+    tried = (credentials or {}).get("email") or (credentials or {}).get("username") or ""
+    security_log.warning(
+        "event=sign_in outcome=failure login=%r ip=%s", str(tried)[:254], _client_ip(request)
+    )
+
+
+@receiver(user_logged_out)
+def log_sign_out(sender, request, user, **kwargs):
+    security_log.info("event=sign_out user_id=%s", getattr(user, "pk", None))
+
+
+class SessionLifetimeMiddleware:
+    """Ends a signed-in session after SESSION_IDLE_SECONDS without a request, and in any case
+    SESSION_COOKIE_AGE after sign-in (the absolute lifetime), whatever the activity."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            last_seen = session.get(LAST_SEEN_KEY, now)
+            started = session.get(STARTED_KEY, now)
+            idle = now - last_seen > settings.SESSION_IDLE_SECONDS
+            too_old = now - started > settings.SESSION_COOKIE_AGE
+            if idle or too_old:
+                security_log.info(
+                    "event=session_expired reason=%s user_id=%s",
+                    "idle" if idle else "lifetime",
+                    user.pk,
+                )
+                logout(request)
+                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}&expired=1")
+            # Write at most once a minute, not on every request.
+            if now - last_seen >= 60 or LAST_SEEN_KEY not in session:
+                session[LAST_SEEN_KEY] = now
+            session.setdefault(STARTED_KEY, now)
+        return self.get_response(request)
