@@ -1,1 +1,410 @@
-"""Every non-trivial read of this app, built once with its joins."""
+"""Every non-trivial read of the standards app, built once with its joins.
+
+"Adopted" is defined here and only here (`_eligible_latest` and `ADOPTED`): a council has
+adopted a standard when its latest submitted assessment of the current published version, or
+of the just-superseded version while the grace period lasts, is green, not expired and not
+challenged. Rates divide by the current councils in the standard's scope.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.utils import timezone
+
+from institute.models import Organisation
+from standards.models import (
+    EDITABLE_STATUSES,
+    SUBMITTED_STATUSES,
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Audit,
+    AuditRating,
+    ConsultationComment,
+    Criterion,
+    Result,
+    Standard,
+    StandardVersion,
+    VersionStatus,
+)
+
+TARGET = 70  # per cent of councils, by 2030
+
+
+def latest_submitted_assessments():
+    """Each council's latest submitted assessment of each standard, whatever the version."""
+    return Assessment.objects.filter(
+        pk__in=Assessment.objects.filter(status__in=SUBMITTED_STATUSES)
+        .order_by("standard_id", "organisation_id", "-submitted_at", "-id")
+        .distinct("standard_id", "organisation_id")
+        .values("pk")
+    )
+
+
+def _eligible_latest(today: date):
+    """Each council's latest submitted assessment of the current version of each standard, or
+    of the just-superseded version within its grace period (a subquery of primary keys)."""
+    return (
+        Assessment.objects.filter(status__in=SUBMITTED_STATUSES)
+        .filter(
+            Q(version_id=F("standard__current_version_id"))
+            | Q(version_id=F("standard__previous_version_id"), standard__grace_until__gte=today)
+        )
+        .order_by("standard_id", "organisation_id", "-submitted_at", "-id")
+        .distinct("standard_id", "organisation_id")
+        .values("pk")
+    )
+
+
+def _adopted(today: date) -> Q:
+    return Q(result=Result.GREEN, valid_until__gte=today) & ~Q(status=AssessmentStatus.CHALLENGED)
+
+
+def adopting_assessments(today: date | None = None):
+    """The assessments that make their councils adopters (current councils only)."""
+    today = today or timezone.localdate()
+    return Assessment.objects.filter(pk__in=_eligible_latest(today)).filter(
+        _adopted(today), organisation__in=Organisation.objects.current(today).councils()
+    )
+
+
+@dataclass
+class Adoption:
+    adopted: int
+    in_scope: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.adopted / self.in_scope) if self.in_scope else 0
+
+    @property
+    def text(self) -> str:
+        return f"Adopted by {self.adopted} of {self.in_scope} councils in scope, {self.percent}%"
+
+    @property
+    def meets_target(self) -> bool:
+        return self.percent >= TARGET
+
+
+def adoption_for(standards, today: date | None = None) -> dict[int, Adoption]:
+    """Adoption of each standard: two grouped queries whatever the number of standards."""
+    today = today or timezone.localdate()
+    standards = list(standards)
+    by_type = dict(
+        Organisation.objects.current(today)
+        .councils()
+        .values_list("council_type")
+        .annotate(n=Count("id"))
+        .values_list("council_type", "n")
+    )
+    adopted: dict[int, dict[str, int]] = {}
+    rows = (
+        adopting_assessments(today)
+        .filter(standard_id__in=[s.pk for s in standards])
+        .values_list("standard_id", "organisation__council_type")
+        .annotate(n=Count("organisation_id", distinct=True))
+        .order_by()
+    )
+    for standard_id, council_type, n in rows:
+        adopted.setdefault(standard_id, {})[council_type] = n
+    result = {}
+    for standard in standards:
+        types = standard.council_types or list(by_type)
+        result[standard.pk] = Adoption(
+            adopted=sum(adopted.get(standard.pk, {}).get(t, 0) for t in types),
+            in_scope=sum(by_type.get(t, 0) for t in types),
+        )
+    return result
+
+
+def agreement_for(standard_ids) -> dict[int, tuple[int, int]]:
+    """(agreed, compared) ratings in completed audits, per standard: one grouped query."""
+    rows = (
+        Audit.objects.filter(
+            completed_at__isnull=False, assessment__standard_id__in=list(standard_ids)
+        )
+        .values_list("assessment__standard_id")
+        .annotate(agreed=Sum("agreed"), compared=Sum("compared"), audits=Count("id"))
+        .values_list("assessment__standard_id", "agreed", "compared", "audits")
+        .order_by()
+    )
+    return {sid: (agreed, compared, audits) for sid, agreed, compared, audits in rows}
+
+
+@dataclass
+class Agreement:
+    agreed: int
+    compared: int
+    audits: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.agreed / self.compared) if self.compared else 0
+
+
+def agreement_of(standard) -> Agreement | None:
+    row = agreement_for([standard.pk]).get(standard.pk)
+    return Agreement(*row) if row else None
+
+
+# --- Catalogue -------------------------------------------------------------------------------
+
+
+def standard_list(*, category: str = "", include_unpublished: bool = False):
+    qs = Standard.objects.select_related("owner", "current_version").annotate(
+        criteria_count=Count("current_version__criteria", distinct=True)
+    )
+    if not include_unpublished:
+        qs = qs.filter(current_version__isnull=False)
+    if category:
+        qs = qs.filter(category=category)
+    return qs.order_by("title", "id")
+
+
+def version_criteria(version):
+    """A version's criteria in order, each with the codes of the criteria it replaces."""
+    if version is None:
+        return []
+    return list(
+        version.criteria.order_by("position", "id").prefetch_related(
+            Prefetch("predecessors", queryset=Criterion.objects.order_by("position"))
+        )
+    )
+
+
+def standard_page(standard: Standard, user) -> dict:
+    """Everything the standard page shows: a fixed number of queries."""
+    from standards import access
+
+    versions = list(
+        standard.versions.order_by("-number")
+        if access.can_author(user)
+        else standard.versions.filter(status__in=access.PUBLIC_VERSION_STATUSES).order_by("-number")
+    )
+    context = {
+        "versions": versions,
+        "criteria": version_criteria(standard.current_version),
+        "adoption": adoption_for([standard])[standard.pk],
+        "consultation": next((v for v in versions if v.status == VersionStatus.CONSULTATION), None),
+        "draft": next((v for v in versions if v.status == VersionStatus.DRAFT), None),
+    }
+    council = access.council_of(user)
+    if council is not None:
+        context["council"] = council
+        context["council_state"] = council_states(council, standards=[standard]).get(standard.pk)
+    from institute import access as core_access
+
+    if core_access.can_view_sector_detail(user):
+        context["agreement"] = agreement_of(standard)
+    return context
+
+
+# --- Councils --------------------------------------------------------------------------------
+
+
+@dataclass
+class CouncilState:
+    """Where a council stands on one standard."""
+
+    state: str  # adopted, not_adopted, expired, in_progress, not_started
+    latest: Assessment | None = None
+    open: Assessment | None = None
+    extra: dict = field(default_factory=dict)
+
+    LABELS = {
+        "adopted": ("Adopted", "govuk-tag--green"),
+        "not_adopted": ("Assessed, not adopted", "govuk-tag--orange"),
+        "expired": ("Expired", "govuk-tag--red"),
+        "in_progress": ("In progress", "govuk-tag--light-blue"),
+        "not_started": ("Not started", "govuk-tag--grey"),
+    }
+
+    @property
+    def label(self):
+        return self.LABELS[self.state][0]
+
+    @property
+    def tag_class(self):
+        return self.LABELS[self.state][1]
+
+
+def council_states(organisation, *, standards=None, today: date | None = None) -> dict:
+    """The council's state for each standard with a published version: three queries."""
+    today = today or timezone.localdate()
+    if standards is None:
+        standards = list(
+            Standard.objects.filter(current_version__isnull=False)
+            .select_related("current_version")
+            .order_by("title")
+        )
+    ids = [s.pk for s in standards]
+    eligible = {
+        a.standard_id: a
+        for a in Assessment.objects.filter(
+            pk__in=_eligible_latest(today), organisation=organisation, standard_id__in=ids
+        ).select_related("version")
+    }
+    adopted_ids = {
+        a.standard_id
+        for a in eligible.values()
+        if a.result == Result.GREEN
+        and a.valid_until
+        and a.valid_until >= today
+        and a.status != AssessmentStatus.CHALLENGED
+    }
+    latest_any = {
+        a.standard_id: a
+        for a in Assessment.objects.filter(organisation=organisation, standard_id__in=ids)
+        .order_by("standard_id", "-started_at", "-id")
+        .distinct("standard_id")
+        .select_related("version")
+    }
+    states = {}
+    for standard in standards:
+        latest = eligible.get(standard.pk)
+        newest = latest_any.get(standard.pk)
+        open_assessment = newest if newest and newest.status in EDITABLE_STATUSES else None
+        if standard.pk in adopted_ids:
+            state = "adopted"
+        elif open_assessment is not None:
+            state = "in_progress"
+        elif latest is not None and latest.valid_until and latest.valid_until < today:
+            state = "expired"
+        elif latest is not None:
+            state = "not_adopted"
+        elif newest is not None:
+            state = "expired"  # only assessments of versions that no longer count
+        else:
+            state = "not_started"
+        states[standard.pk] = CouncilState(
+            state=state, latest=latest or newest, open=open_assessment
+        )
+    return states
+
+
+def standard_councils(standard: Standard, today: date | None = None):
+    """Each council's latest counting assessment of a standard, by council name (paginate)."""
+    today = today or timezone.localdate()
+    return (
+        Assessment.objects.filter(pk__in=_eligible_latest(today), standard=standard)
+        .select_related("organisation", "version")
+        .order_by("organisation__name", "id")
+    )
+
+
+def organisation_section(organisation, user) -> dict | None:
+    """The organisation page's standards section; a council's ratings only for those who may
+    see them (its officers, institute staff, sector viewers)."""
+    from standards import access
+
+    if not organisation.is_council or not access.can_view_ratings(user, organisation):
+        return None
+    standards = list(
+        Standard.objects.filter(current_version__isnull=False)
+        .select_related("current_version")
+        .order_by("title")
+    )
+    if not standards:
+        return None
+    states = council_states(organisation, standards=standards)
+    groups = {key: [] for key in CouncilState.LABELS}
+    for standard in standards:
+        groups[states[standard.pk].state].append((standard, states[standard.pk]))
+    return {
+        "organisation": organisation,
+        "groups": [
+            (CouncilState.LABELS[key][0], key, items) for key, items in groups.items() if items
+        ],
+    }
+
+
+# --- Assessments -----------------------------------------------------------------------------
+
+
+@dataclass
+class Task:
+    criterion: Criterion
+    answer: Answer | None
+
+    @property
+    def status(self) -> str:
+        if self.answer is None:
+            return "not_started"
+        return "completed" if self.answer.complete else "in_progress"
+
+
+def assessment_tasks(assessment: Assessment) -> list[Task]:
+    """The task list: each criterion with its answer (two queries)."""
+    answers = {a.criterion_id: a for a in assessment.answers.all()}
+    return [
+        Task(criterion=c, answer=answers.get(c.pk))
+        for c in assessment.version.criteria.order_by("position", "id")
+    ]
+
+
+def assessment_list_for_council(organisation):
+    return (
+        Assessment.objects.filter(organisation=organisation)
+        .select_related("standard", "version")
+        .order_by("-started_at", "-id")
+    )
+
+
+def assessment_list_for_api(user):
+    """Assessments the user may see: their council's; all of them for staff and viewers."""
+    from institute import access as core_access
+    from standards import access
+
+    qs = Assessment.objects.select_related("standard", "version", "organisation")
+    if core_access.can_view_sector_detail(user):
+        return qs.order_by("-started_at", "-id")
+    council = access.council_of(user)
+    if council is None:
+        return qs.none()
+    return qs.filter(organisation=council).order_by("-started_at", "-id")
+
+
+def review_queue():
+    return (
+        Assessment.objects.filter(status=AssessmentStatus.SUBMITTED)
+        .select_related("standard", "version", "organisation")
+        .order_by("submitted_at", "id")
+    )
+
+
+def audit_queue():
+    return (
+        Audit.objects.filter(completed_at__isnull=True)
+        .select_related(
+            "round", "assessment__organisation", "assessment__version", "assessment__standard"
+        )
+        .order_by("round__quarter", "id")
+    )
+
+
+def audit_rows(audit: Audit) -> list[dict]:
+    """Each criterion of an audited assessment: the council's rating and the audited one."""
+    answers = {a.criterion_id: a for a in audit.assessment.answers.all()}
+    ratings = {r.criterion_id: r for r in AuditRating.objects.filter(audit=audit)}
+    return [
+        {"criterion": c, "answer": answers.get(c.pk), "audited": ratings.get(c.pk)}
+        for c in audit.assessment.version.criteria.order_by("position", "id")
+    ]
+
+
+def consultation_comments(version: StandardVersion) -> list[tuple]:
+    """Comments grouped: on the version as a whole first, then by criterion in order."""
+    comments = list(
+        ConsultationComment.objects.filter(version=version)
+        .select_related("author", "author_organisation", "criterion")
+        .order_by("criterion__position", "created_at", "id")
+    )
+    groups: dict = {}
+    for comment in comments:
+        groups.setdefault(comment.criterion, []).append(comment)
+    ordered = []
+    if None in groups:
+        ordered.append((None, groups.pop(None)))
+    ordered.extend(sorted(groups.items(), key=lambda item: (item[0].position, item[0].pk)))
+    return ordered
