@@ -1,1 +1,100 @@
-"""The only way views and the API fetch this app's rows for a user."""
+"""Who may do what for a centre; the only way views and the API fetch this app's rows.
+
+Centres and projects are public. Learning is public once published; drafts and items in review
+are seen only by the centre's own staff and institute staff (everyone else gets a 404, so a
+draft's existence is not revealed).
+"""
+
+from django.http import Http404
+
+from centres.models import Centre, CentreStaff, Learning, LearningRevision, Project
+from institute import access as core
+from institute.errors import NotAllowed
+
+
+def can_manage_centres(user) -> bool:
+    """Create centres and assign their staff: institute staff."""
+    return core.can_curate(user)
+
+
+def can_work_on_centre(user, centre: Centre) -> bool:
+    """Run the centre's projects and draft its learning: its staff (and institute staff)."""
+    return core.can_work_for_centre(user, centre.host)
+
+
+def is_centre_lead(user, centre: Centre) -> bool:
+    """The centre's lead: assigned as lead, and still centre staff at its host."""
+    if not user.is_authenticated or core.is_institute_staff(user):
+        return False
+    membership = core.membership_of(user)
+    if membership is None or membership.organisation_id != centre.host_id:
+        return False
+    if not core.can_work_for_centre(user, centre.host):
+        return False
+    return CentreStaff.objects.filter(centre=centre, user=user, is_lead=True).exists()
+
+
+def can_publish_for_centre(user, centre: Centre) -> bool:
+    """Publish (or send back) the centre's learning: its lead and institute staff."""
+    return core.is_institute_staff(user) or is_centre_lead(user, centre)
+
+
+def centre_for_user(user) -> Centre | None:
+    """The centre whose host the user is centre staff at, if any."""
+    membership = core.membership_of(user)
+    if membership is None or not core.can_work_for_centre(user, membership.organisation):
+        return None
+    return Centre.objects.filter(host_id=membership.organisation_id).first()
+
+
+def centre_get_for_user(user, slug: str, *, write: bool = False) -> Centre:
+    """Centres are public to read; only institute staff change them."""
+    centre = Centre.objects.select_related("host").filter(slug=slug).first()
+    if centre is None:
+        raise Http404
+    if write and not can_manage_centres(user):
+        raise NotAllowed()
+    return centre
+
+
+def project_get_for_user(user, pk, *, write: bool = False) -> Project:
+    """Projects are public to read; the centre's staff change them."""
+    project = Project.objects.select_related("centre", "centre__host").filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    if write and not can_work_on_centre(user, project.centre):
+        raise NotAllowed("Only the centre's own staff can change its projects.")
+    return project
+
+
+def learning_get_for_user(user, pk, *, write: bool = False) -> Learning:
+    """Published learning is public; anything else exists only for the centre and the institute."""
+    learning = (
+        Learning.objects.select_related(
+            "centre", "centre__host", "project", "created_by", "submitted_by", "published_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if learning is None:
+        raise Http404
+    works_here = can_work_on_centre(user, learning.centre)
+    if not learning.is_published and not works_here:
+        raise Http404
+    if write and not works_here:
+        raise NotAllowed("Only the centre's own staff can change its learning.")
+    return learning
+
+
+def revision_get_for_user(user, pk, number) -> LearningRevision:
+    """Revisions of published learning are as public as the learning itself."""
+    learning = learning_get_for_user(user, pk)
+    revision = (
+        LearningRevision.objects.select_related("replaced_by")
+        .filter(learning=learning, number=number)
+        .first()
+    )
+    if revision is None:
+        raise Http404
+    revision.learning = learning
+    return revision

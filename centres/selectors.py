@@ -1,1 +1,369 @@
-"""Every non-trivial read of this app, built once with its joins."""
+"""Every non-trivial read of this app, built once with its joins: fixed query counts."""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from backlog.models import SEARCH_CONFIG, Problem, ServiceArea
+from backlog.models import Status as ProblemStatus
+from centres import access
+from centres.models import (
+    DATA_SHARING_TARGET,
+    Centre,
+    CentreStaff,
+    Learning,
+    LearningKind,
+    LearningStatus,
+    Project,
+    ProjectStatus,
+)
+from institute.models import Organisation
+
+SORTS = {
+    "newest": ("Newest", ["-published_at", "-id"]),
+    "evidence": ("Strongest evidence", ["-evidence_strength", "-published_at", "-id"]),
+}
+
+
+def _count(queryset, field: str):
+    """A correlated COUNT(*) subquery: counts without multiplying the outer rows."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{field: OuterRef("pk")})
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def published_learning():
+    return Learning.objects.filter(status=LearningStatus.PUBLISHED)
+
+
+# --- Centres ---------------------------------------------------------------------------------
+
+
+def centre_list():
+    """Every centre with its host and how much it has done: one query."""
+    return (
+        Centre.objects.select_related("host")
+        .annotate(
+            project_count=_count(Project.objects.all(), "centre"),
+            active_count=_count(Project.objects.filter(status=ProjectStatus.ACTIVE), "centre"),
+            learning_count=_count(published_learning(), "centre"),
+        )
+        .order_by("name")
+    )
+
+
+def centre_choices():
+    return list(Centre.objects.order_by("name").values_list("slug", "name"))
+
+
+def centre_page(centre: Centre, user) -> dict:
+    """Everything a centre's page shows: a fixed number of queries whatever its size."""
+    projects = list(
+        Project.objects.filter(centre=centre)
+        .annotate(problem_count=_count(Project.problems.through.objects.all(), "project"))
+        .order_by("status", "-start_date", "-id")
+    )
+    learning = list(
+        published_learning()
+        .filter(centre=centre)
+        .only("pk", "title", "summary", "kind", "evidence_strength", "published_at", "centre_id")
+        .order_by("-published_at", "-id")[:10]
+    )
+    project_ids = Project.objects.filter(centre=centre).values("pk")
+    problems = list(
+        Problem.objects.filter(
+            Exists(
+                Project.problems.through.objects.filter(
+                    problem_id=OuterRef("pk"), project_id__in=project_ids
+                )
+            )
+        )
+        .only("pk", "title", "status", "council_count", "vote_count")
+        .order_by("-council_count", "-id")
+    )
+    partners = list(
+        Organisation.objects.filter(
+            Exists(
+                Project.partner_councils.through.objects.filter(
+                    organisation_id=OuterRef("pk"), project_id__in=project_ids
+                )
+            )
+            | Exists(
+                Learning.councils.through.objects.filter(
+                    organisation_id=OuterRef("pk"),
+                    learning__centre=centre,
+                    learning__status=LearningStatus.PUBLISHED,
+                )
+            )
+        )
+        .only("pk", "name", "slug")
+        .order_by("name")
+    )
+    works_here = access.can_work_on_centre(user, centre)
+    unpublished = []
+    if works_here:
+        unpublished = list(
+            Learning.objects.filter(centre=centre)
+            .exclude(status=LearningStatus.PUBLISHED)
+            .select_related("created_by")
+            .order_by("-status", "-updated_at")
+        )
+    return {
+        "staff": list(CentreStaff.objects.filter(centre=centre).select_related("user")),
+        "projects": projects,
+        "learning": learning,
+        "learning_total": published_learning().filter(centre=centre).count(),
+        "problems": problems,
+        "partners": partners,
+        "works_here": works_here,
+        "can_publish": access.can_publish_for_centre(user, centre),
+        "can_manage": access.can_manage_centres(user),
+        "unpublished": unpublished,
+    }
+
+
+# --- Projects --------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectFilters:
+    centre: str = ""
+    status: str = ""
+    problem: int | None = None
+
+
+def project_list(filters: ProjectFilters | None = None):
+    """Projects with their centre, partners and problems: three queries whatever the length."""
+    filters = filters or ProjectFilters()
+    qs = Project.objects.select_related("centre")
+    if filters.centre:
+        qs = qs.filter(centre__slug=filters.centre)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.problem:
+        qs = qs.filter(problems__pk=filters.problem)
+    return qs.order_by("-created_at", "-id").prefetch_related(
+        Prefetch("partner_councils", queryset=Organisation.objects.only("pk", "name", "slug")),
+        Prefetch("problems", queryset=Problem.objects.only("pk", "title", "status")),
+    )
+
+
+def project_page(project: Project) -> dict:
+    return {
+        "partners": list(project.partner_councils.order_by("name").only("pk", "name", "slug")),
+        "problems": list(
+            project.problems.order_by("-council_count").only(
+                "pk", "title", "status", "council_count", "vote_count"
+            )
+        ),
+        "learning": list(
+            published_learning()
+            .filter(project=project)
+            .only("pk", "title", "kind", "evidence_strength", "published_at")
+        ),
+    }
+
+
+def project_choices(centre: Centre):
+    return list(Project.objects.filter(centre=centre).order_by("title").values_list("pk", "title"))
+
+
+# --- Learning --------------------------------------------------------------------------------
+
+
+@dataclass
+class LibraryFilters:
+    q: str = ""
+    kind: str = ""
+    theme: str = ""
+    service_area: str = ""
+    min_evidence: int | None = None
+    centre: str = ""
+    council_type: str = ""
+    region: str = ""
+    sort: str = ""
+
+    def active(self) -> bool:
+        return any(value not in ("", None) for name, value in vars(self).items() if name != "sort")
+
+
+def learning_library(filters: LibraryFilters):
+    """Published learning, searched, filtered and sorted, for the library and the API."""
+    qs = published_learning().select_related("centre")
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.theme:
+        qs = qs.filter(themes__contains=[filters.theme])
+    if filters.service_area:
+        qs = qs.filter(
+            Exists(
+                Learning.service_areas.through.objects.filter(
+                    learning_id=OuterRef("pk"), servicearea__slug=filters.service_area
+                )
+            )
+        )
+    if filters.min_evidence:
+        qs = qs.filter(evidence_strength__gte=filters.min_evidence)
+    if filters.centre:
+        qs = qs.filter(centre__slug=filters.centre)
+    if filters.region or filters.council_type:
+        # "Worked in councils like mine": any council involved matches both filters.
+        involved = Learning.councils.through.objects.filter(learning_id=OuterRef("pk"))
+        if filters.region:
+            involved = involved.filter(organisation__region=filters.region)
+        if filters.council_type:
+            involved = involved.filter(organisation__council_type=filters.council_type)
+        qs = qs.filter(Exists(involved))
+    order = SORTS.get(filters.sort, SORTS["newest"])[1]
+    if filters.q:
+        query = SearchQuery(filters.q, search_type="websearch", config=SEARCH_CONFIG)
+        qs = qs.filter(search_vector=query)
+        if not filters.sort:
+            qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
+            order = ["-rank", *order]
+    return qs.annotate(
+        council_count=_count(Learning.councils.through.objects.all(), "learning")
+    ).order_by(*order)
+
+
+def learning_related(learning: Learning, *, limit: int = 4) -> list[Learning]:
+    """Other published learning about the same problems, service areas or themes: one query."""
+    shared_problem = Learning.problems.through.objects.filter(
+        learning_id=OuterRef("pk"),
+        problem_id__in=Learning.problems.through.objects.filter(learning_id=learning.pk).values(
+            "problem_id"
+        ),
+    )
+    shared_area = Learning.service_areas.through.objects.filter(
+        learning_id=OuterRef("pk"),
+        servicearea_id__in=Learning.service_areas.through.objects.filter(
+            learning_id=learning.pk
+        ).values("servicearea_id"),
+    )
+    return list(
+        published_learning()
+        .exclude(pk=learning.pk)
+        .annotate(
+            shares_problem=Exists(shared_problem),
+            shares_area=Exists(shared_area),
+        )
+        .filter(Q(shares_problem=True) | Q(shares_area=True) | Q(themes__overlap=learning.themes))
+        .select_related("centre")
+        .only("pk", "title", "kind", "evidence_strength", "published_at", "centre__name", "themes")
+        .order_by("-shares_problem", "-shares_area", "-evidence_strength", "-published_at")[:limit]
+    )
+
+
+def learning_page(learning: Learning) -> dict:
+    """What a learning page shows beyond its row: a fixed number of queries."""
+    return {
+        "councils": list(
+            learning.councils.order_by("name").only("pk", "name", "slug", "council_type")
+        ),
+        "service_areas": list(learning.service_areas.order_by("name")),
+        "problems": list(
+            learning.problems.order_by("-council_count").only(
+                "pk", "title", "status", "council_count", "vote_count"
+            )
+        ),
+        "related": learning_related(learning),
+        "revisions": list(learning.revisions.select_related("replaced_by")),
+    }
+
+
+def learning_for_review(user):
+    """Items in review that this user may publish: their centre's (lead) or all (institute)."""
+    from institute import access as core_access
+
+    qs = Learning.objects.filter(status=LearningStatus.IN_REVIEW).select_related(
+        "centre", "submitted_by"
+    )
+    if core_access.is_institute_staff(user):
+        return qs.order_by("submitted_at")
+    lead_of = CentreStaff.objects.filter(user=user, is_lead=True).values("centre_id")
+    return qs.filter(centre_id__in=lead_of).order_by("submitted_at")
+
+
+def data_sharing_examples_count() -> int:
+    """Published data-sharing examples: progress towards the 2030 target of 15."""
+    return published_learning().filter(kind=LearningKind.DATA_SHARING).count()
+
+
+def data_sharing_progress() -> dict:
+    count = data_sharing_examples_count()
+    return {"count": count, "target": DATA_SHARING_TARGET, "met": count >= DATA_SHARING_TARGET}
+
+
+def service_area_choices():
+    return list(ServiceArea.objects.order_by("name").values_list("slug", "name"))
+
+
+# --- Sections on other apps' pages -----------------------------------------------------------
+
+
+def organisation_section(organisation, user) -> dict | None:
+    """The organisation page: the centre it hosts, projects it partnered in, learning it is in."""
+    projects = list(
+        Project.objects.filter(partner_councils=organisation)
+        .select_related("centre")
+        .only("pk", "title", "status", "centre__name", "centre__slug")
+        .order_by("-created_at", "-id")[:20]
+    )
+    learning = list(
+        published_learning()
+        .filter(councils=organisation)
+        .select_related("centre")
+        .only("pk", "title", "kind", "evidence_strength", "published_at", "centre__name")
+        .order_by("-published_at", "-id")[:20]
+    )
+    hosted = (
+        Centre.objects.filter(host=organisation).first() if not organisation.is_council else None
+    )
+    if not projects and not learning and hosted is None:
+        return None
+    return {"projects": projects, "learning": learning, "hosted_centre": hosted}
+
+
+def problem_section(problem, user) -> dict | None:
+    """The problem page: published learning and centre projects about it, in one query."""
+    if problem.status == ProblemStatus.MERGED:
+        return None
+    learning = (
+        published_learning()
+        .filter(problems=problem)
+        .annotate(item=Value("learning"), sort_at=F("published_at"))
+        .values("item", "pk", "title", "kind", "evidence_strength", "sort_at")
+    )
+    projects = (
+        Project.objects.filter(problems=problem)
+        .annotate(
+            item=Value("project"),
+            sort_at=F("created_at"),
+            kind=F("status"),
+            evidence_strength=Value(None, output_field=IntegerField()),
+        )
+        .values("item", "pk", "title", "kind", "evidence_strength", "sort_at")
+    )
+    rows = list(learning.union(projects, all=True).order_by("-sort_at")[:40])
+    if not rows:
+        return None
+    kinds = dict(LearningKind.choices)
+    statuses = dict(ProjectStatus.choices)
+    items = {"learning": [], "projects": []}
+    for row in rows:
+        if row["item"] == "learning":
+            row["kind_label"] = kinds.get(row["kind"], "")
+            items["learning"].append(row)
+        else:
+            row["status_label"] = statuses.get(row["kind"], "")
+            items["projects"].append(row)
+    return items

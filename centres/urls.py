@@ -1,6 +1,36 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from centres import views
 
 app_name = "centres"
 
-# Pages of this app arrive with its issue.
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.centre_list, name="centre_list"),
+    path("new/", views.centre_create, name="centre_create"),
+    path("evidence/", views.evidence_scale, name="evidence_scale"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("learning/", views.learning_list, name="learning_list"),
+    path("learning/<int:pk>/", views.learning_detail, name="learning_detail"),
+    path("learning/<int:pk>/edit/", views.learning_edit, name="learning_edit"),
+    path("learning/<int:pk>/submit/", views.learning_submit, name="learning_submit"),
+    path("learning/<int:pk>/publish/", views.learning_publish, name="learning_publish"),
+    path("learning/<int:pk>/published/", views.learning_published, name="learning_published"),
+    path("learning/<int:pk>/return/", views.learning_return, name="learning_return"),
+    path(
+        "learning/<int:pk>/versions/<int:number>/",
+        views.learning_revision,
+        name="learning_revision",
+    ),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("<slug:slug>/", views.centre_detail, name="centre_detail"),
+    path("<slug:slug>/edit/", views.centre_edit, name="centre_edit"),
+    path("<slug:slug>/staff/", views.centre_staff, name="centre_staff"),
+    path(
+        "<slug:slug>/staff/<int:pk>/remove/",
+        views.centre_staff_remove,
+        name="centre_staff_remove",
+    ),
+    path("<slug:slug>/projects/new/", views.project_create, name="project_create"),
+    path("<slug:slug>/learning/new/", views.learning_create, name="learning_create"),
+]
