@@ -77,6 +77,7 @@ SUPERUSER_EMAIL = "admin@institute.test"
 SIGN_INS = [
     ("Council officer (Leeds)", "officer@leeds.council.test"),
     ("Centre staff (Greater Manchester)", "centre@gmca.test"),
+    ("Centre lead (Greater Manchester)", "lead@gmca.test"),
     ("Institute staff", "staff@institute.test"),
     ("Sector viewer (LGA)", "viewer@lga.test"),
     ("Django admin", SUPERUSER_EMAIL),
