@@ -1,1 +1,83 @@
-"""The only way views and the API fetch this app's rows for a user."""
+"""Who may do what in the components library; the only way views and the API fetch its rows."""
+
+from django.http import Http404
+
+from components.models import Adoption, Component, ReviewStatus
+from institute import access as core
+from institute.errors import NotAllowed
+from institute.models import Role
+
+
+def can_submit_component(user) -> bool:
+    """Anyone signed in may suggest a component; institute staff review it before it shows."""
+    return user.is_authenticated
+
+
+def can_review(user) -> bool:
+    return core.can_curate(user)
+
+
+def can_view_component(user, component: Component) -> bool:
+    """Published components are public; others only for their submitter and institute staff."""
+    if component.status == ReviewStatus.PUBLISHED:
+        return True
+    return user.is_authenticated and (component.submitted_by_id == user.pk or can_review(user))
+
+
+def can_edit_component(user, component: Component) -> bool:
+    """Staff edit any component; the submitter edits their own until it is published."""
+    if can_review(user):
+        return True
+    return (
+        user.is_authenticated
+        and component.submitted_by_id == user.pk
+        and component.status in {ReviewStatus.IN_REVIEW, ReviewStatus.CHANGES_REQUESTED}
+    )
+
+
+def can_link_problems(user, component: Component) -> bool:
+    """Staff, and the submitter before publication, say which problems a component addresses."""
+    return can_edit_component(user, component)
+
+
+def can_record_adoption(user) -> bool:
+    """Only a council's own officers record its adoption (the council is checked per write)."""
+    membership = core.membership_of(user)
+    return membership is not None and core.can_act_for_council(user, membership.organisation)
+
+
+def can_see_contacts(user) -> bool:
+    """Named contacts at adopting councils are for people working in councils, centres and the
+    institute, never for the public or read-only sector viewers."""
+    return core.is_institute_staff(user) or core.role_of(user) in {
+        Role.OFFICER,
+        Role.CENTRE_STAFF,
+    }
+
+
+def component_get_for_user(user, pk, *, write: bool = False) -> Component:
+    """A component the user may see (404 otherwise); with write, one they may also edit."""
+    component = (
+        Component.objects.select_related("maintainer", "submitted_by", "submitted_for")
+        .filter(pk=pk)
+        .first()
+    )
+    if component is None or not can_view_component(user, component):
+        raise Http404
+    if write and not can_edit_component(user, component):
+        raise NotAllowed("You cannot change this component.")
+    return component
+
+
+def adoption_get_for_user(user, pk, *, write: bool = False) -> Adoption:
+    """Adoptions of published components are public; only the council's officers change them."""
+    adoption = (
+        Adoption.objects.select_related("component", "organisation", "contact")
+        .filter(pk=pk)
+        .first()
+    )
+    if adoption is None or not can_view_component(user, adoption.component):
+        raise Http404
+    if write and not core.can_act_for_council(user, adoption.organisation):
+        raise NotAllowed("Only officers of this council can change its adoption.")
+    return adoption

@@ -1,3 +1,328 @@
-"""DRF serializers and views of this app; they call the same services as the pages."""
+"""DRF serializers and views of the components library; they call the same services as the pages.
 
-urlpatterns: list = []
+The conventions are the backlog API's (backlog/api.py): reads through components.access and
+components.selectors, writes through components.services; every 400 is {"detail", "code",
+"errors": {field: [...]}}; a refusal is 403 with a JSON body and is checked before the input.
+"""
+
+from datetime import UTC
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from backlog.api import InvalidInput, Pagination, _validated
+from backlog.models import ServiceArea, Theme
+from components import access, selectors, services
+from components.models import Adoption, CostModel, Hosting, Kind, Maturity, Stage
+from institute import access as core_access
+from institute.access import require
+from institute.errors import NotAllowed
+from institute.models import Organisation
+
+app_name = "components-api"
+
+
+def _component(request, pk: str):
+    if not (pk.isascii() and pk.isdigit() and len(pk) < 12):
+        raise exceptions.NotFound("No component has this id.")
+    return access.component_get_for_user(request.user, int(pk))
+
+
+# --- Serializers -----------------------------------------------------------------------------
+
+
+class FiltersSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=Kind.choices, allow_blank=True, default="")
+    maturity = serializers.ChoiceField(choices=Maturity.choices, allow_blank=True, default="")
+    service_area = serializers.SlugField(max_length=100, allow_blank=True, default="")
+    theme = serializers.ChoiceField(choices=Theme.choices, allow_blank=True, default="")
+    licence = serializers.CharField(max_length=100, allow_blank=True, default="")
+    open_licence = serializers.ChoiceField(
+        choices=[("yes", "yes"), ("no", "no")], allow_blank=True, default=""
+    )
+    cost_model = serializers.ChoiceField(choices=CostModel.choices, allow_blank=True, default="")
+    hosting = serializers.ChoiceField(choices=Hosting.choices, allow_blank=True, default="")
+    sort = serializers.ChoiceField(
+        choices=[(key, label) for key, (label, _) in selectors.SORTS.items()],
+        allow_blank=True,
+        default="",
+    )
+
+    def validate_service_area(self, value):
+        if value and value not in dict(selectors.service_area_choices()):
+            raise serializers.ValidationError("Choose a service area from the list.")
+        return value
+
+
+class ComponentInputSerializer(serializers.Serializer):
+    """A new component. The service checks it again and has the last word."""
+
+    name = serializers.CharField(max_length=150)
+    summary = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=20000)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    maturity = serializers.ChoiceField(
+        choices=[c for c in Maturity.choices if c[0] != Maturity.RETIRED]
+    )
+    theme = serializers.ChoiceField(choices=Theme.choices, allow_blank=True, default="")
+    service_areas = serializers.ListField(
+        child=serializers.SlugField(max_length=100), max_length=20, default=list
+    )
+    licence = serializers.CharField(max_length=100, allow_blank=True, default="")
+    source_url = serializers.URLField(max_length=500, allow_blank=True, default="")
+    documentation_url = serializers.URLField(max_length=500, allow_blank=True, default="")
+    maintainer = serializers.SlugField(max_length=200, allow_blank=True, default="")
+    maintainer_name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    cost_model = serializers.ChoiceField(choices=CostModel.choices)
+    hosting = serializers.ChoiceField(choices=Hosting.choices)
+
+    def validate_service_areas(self, slugs):
+        slugs = list(dict.fromkeys(slugs))
+        areas = {a.slug: a for a in ServiceArea.objects.filter(slug__in=slugs)}
+        unknown = [s for s in slugs if s not in areas]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Choose service areas from the list; not known: {', '.join(unknown)}."
+            )
+        return [areas[s] for s in slugs]
+
+    def validate_maintainer(self, slug):
+        if not slug:
+            return None
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise serializers.ValidationError("No organisation has this slug.")
+        return organisation
+
+
+class ComponentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField(source="get_absolute_url")
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    kind = serializers.CharField()
+    maturity = serializers.CharField()
+    theme = serializers.CharField()
+    service_areas = serializers.SerializerMethodField()
+    licence = serializers.CharField()
+    licence_open = serializers.BooleanField()
+    cost_model = serializers.CharField()
+    hosting = serializers.CharField()
+    maintainer = serializers.CharField(source="maintainer_display")
+    source_url = serializers.CharField()
+    documentation_url = serializers.CharField()
+    status = serializers.CharField()
+    councils_using = serializers.IntegerField(source="using_count")
+    councils_adopting = serializers.IntegerField(source="adopting_count")
+    published_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
+
+    def get_service_areas(self, component) -> list[str]:
+        return [area.slug for area in component.service_areas.all()]
+
+
+class ComponentDetailSerializer(ComponentSerializer):
+    description = serializers.CharField()
+    description_html = serializers.CharField()
+    retired_reason = serializers.CharField()
+    problems = serializers.SerializerMethodField()
+    adoption = serializers.SerializerMethodField()
+
+    def get_problems(self, component) -> list[dict]:
+        return [
+            {"id": link.problem_id, "title": link.problem.title, "status": link.problem.status}
+            for link in self.context["page"]["problem_links"]
+        ]
+
+    def get_adoption(self, component) -> dict:
+        summary = self.context["page"]["summary"]
+        return {
+            "councils": summary.total,
+            "stale": summary.stale,
+            "by_stage": dict(summary.by_stage),
+            "by_region": dict(summary.by_region),
+            "by_council_type": dict(summary.by_type),
+            "councils_like_mine": [row.organisation.slug for row in summary.like_mine],
+        }
+
+
+class AdoptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    component = serializers.IntegerField(source="component_id")
+    component_name = serializers.CharField(source="component.name")
+    organisation = serializers.CharField(source="organisation.slug")
+    organisation_name = serializers.CharField(source="organisation.name")
+    gss_code = serializers.CharField(source="organisation.gss_code")
+    stage = serializers.CharField()
+    since = serializers.DateField()
+    evidence_url = serializers.CharField()
+    evidence_note = serializers.CharField()
+    confirmed_at = serializers.DateTimeField(default_timezone=UTC)
+    stale = serializers.SerializerMethodField()
+
+    def get_stale(self, adoption) -> bool:
+        return adoption.is_stale()
+
+
+class AdoptionInputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    since = serializers.DateField()
+    evidence_url = serializers.URLField(max_length=500, allow_blank=True, default="")
+    evidence_note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    show_as_contact = serializers.BooleanField(default=False)
+
+
+class AdoptionCreateSerializer(AdoptionInputSerializer):
+    component = serializers.IntegerField(min_value=1)
+    organisation = serializers.SlugField(max_length=200, required=False)
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+class ComponentListView(APIView):
+    """GET: the published catalogue, filtered, sorted, paginated. POST: submit for review."""
+
+    def get(self, request):
+        filters = selectors.ComponentFilters(**_validated(FiltersSerializer, request.query_params))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.component_list(filters), request, view=self)
+        return paginator.get_paginated_response(ComponentSerializer(page, many=True).data)
+
+    def post(self, request):
+        require(access.can_submit_component(request.user), "Sign in to submit a component.")
+        data = _validated(ComponentInputSerializer, request.data)
+        component = services.component_submit(actor=request.user, source="api", **data)
+        component = access.component_get_for_user(request.user, component.pk)
+        return Response(
+            _detail(component, request),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("components-api:component_detail", args=[component.pk])},
+        )
+
+
+def _detail(component, request) -> dict:
+    page = selectors.component_page(component, request.user)
+    return ComponentDetailSerializer(component, context={"page": page}).data
+
+
+class ComponentDetailView(APIView):
+    def get(self, request, pk):
+        return Response(_detail(_component(request, pk), request))
+
+
+def _own_council(request, slug: str | None) -> Organisation:
+    """The council an adoption is recorded for: the officer's own; any other is refused."""
+    membership = core_access.membership_of(request.user)
+    if membership is None or not access.can_record_adoption(request.user):
+        raise NotAllowed("Only council officers can record their council's adoption.")
+    if slug and slug != membership.organisation.slug:
+        raise NotAllowed("You can only record adoption for your own council.")
+    return membership.organisation
+
+
+def _adoption_page(request, view, qs):
+    paginator = Pagination()
+    page = paginator.paginate_queryset(qs, request, view=view)
+    return paginator.get_paginated_response(AdoptionSerializer(page, many=True).data)
+
+
+class AdoptionListView(APIView):
+    """GET: adoptions, by ?component= and/or ?organisation=. POST: record your council's."""
+
+    def get(self, request):
+        component = organisation = None
+        raw = request.query_params.get("component", "")
+        if raw:
+            component = _component(request, raw)
+        slug = request.query_params.get("organisation", "")
+        if slug:
+            organisation = Organisation.objects.filter(slug=slug[:200]).first()
+            if organisation is None:
+                raise InvalidInput({"organisation": ["No organisation has this slug."]})
+        qs = selectors.adoption_list(component=component, organisation=organisation)
+        return _adoption_page(request, self, qs)
+
+    def post(self, request):
+        require(request.user.is_authenticated, "Sign in to record adoption.")
+        slug = request.data.get("organisation") if hasattr(request.data, "get") else None
+        organisation = _own_council(request, slug if isinstance(slug, str) else None)
+        data = _validated(AdoptionCreateSerializer, request.data)
+        component = _component(request, str(data.pop("component")))
+        data.pop("organisation", None)
+        adoption, created = services.adoption_record(
+            actor=request.user, component=component, organisation=organisation, **data
+        )
+        adoption = access.adoption_get_for_user(request.user, adoption.pk)
+        return Response(
+            AdoptionSerializer(adoption).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ComponentAdoptionsView(APIView):
+    def get(self, request, pk):
+        component = _component(request, pk)
+        return _adoption_page(request, self, selectors.adoption_list(component=component))
+
+
+class OrganisationAdoptionsView(APIView):
+    def get(self, request, slug):
+        organisation = get_object_or_404(Organisation, slug=slug)
+        return _adoption_page(request, self, selectors.adoption_list(organisation=organisation))
+
+
+class AdoptionDetailView(APIView):
+    """GET: one adoption. PATCH/PUT: change it (the council's own officers only)."""
+
+    def get(self, request, pk):
+        return Response(AdoptionSerializer(_adoption(request, pk)).data)
+
+    def patch(self, request, pk):
+        adoption = _adoption(request, pk, write=True)
+        current = {
+            "stage": adoption.stage,
+            "since": adoption.since.isoformat(),
+            "evidence_url": adoption.evidence_url,
+            "evidence_note": adoption.evidence_note,
+            "show_as_contact": adoption.show_as_contact,
+        }
+        incoming = request.data if hasattr(request.data, "items") else {}
+        data = _validated(AdoptionInputSerializer, {**current, **dict(incoming.items())})
+        adoption, _ = services.adoption_record(
+            actor=request.user,
+            component=adoption.component,
+            organisation=adoption.organisation,
+            **data,
+        )
+        return Response(AdoptionSerializer(_adoption(request, str(adoption.pk))).data)
+
+    put = patch
+
+
+def _adoption(request, pk: str, *, write: bool = False) -> Adoption:
+    if not (pk.isascii() and pk.isdigit() and len(pk) < 12):
+        raise exceptions.NotFound("No adoption has this id.")
+    return access.adoption_get_for_user(request.user, int(pk), write=write)
+
+
+urlpatterns = [
+    path("components/", ComponentListView.as_view(), name="component_list"),
+    path("components/<str:pk>/", ComponentDetailView.as_view(), name="component_detail"),
+    path(
+        "components/<str:pk>/adoptions/",
+        ComponentAdoptionsView.as_view(),
+        name="component_adoptions",
+    ),
+    path("adoptions/", AdoptionListView.as_view(), name="adoption_list"),
+    path("adoptions/<str:pk>/", AdoptionDetailView.as_view(), name="adoption_detail"),
+    path(
+        "organisations/<slug:slug>/adoptions/",
+        OrganisationAdoptionsView.as_view(),
+        name="organisation_adoptions",
+    ),
+]

@@ -1,1 +1,303 @@
-"""Models: arrive with this app's issue."""
+"""Common components and councils' adoption of them, with evidence that stays fresh."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+SEARCH_CONFIG = "english"
+# An adoption not confirmed for this long is stale: shown as such and not counted as in use.
+STALE_AFTER = timedelta(days=365)
+# Officers are reminded this long before their adoption goes stale.
+REMIND_BEFORE = timedelta(days=30)
+
+
+class Kind(models.TextChoices):
+    SOFTWARE = "software", "Software product"
+    OPEN_SOURCE = "open_source", "Open-source code"
+    API = "api", "API or shared service"
+    DATA_STANDARD = "data_standard", "Data standard or schema"
+    PATTERN = "pattern", "Design or service pattern"
+
+
+class Maturity(models.TextChoices):
+    CONCEPT = "concept", "Concept"
+    ALPHA = "alpha", "Alpha"
+    BETA = "beta", "Beta"
+    LIVE = "live", "Live"
+    RETIRING = "retiring", "Retiring"
+    RETIRED = "retired", "Retired"
+
+
+class CostModel(models.TextChoices):
+    FREE = "free", "Free"
+    PAID = "paid", "Paid"
+    SHARED = "shared", "Shared cost"
+
+
+class Hosting(models.TextChoices):
+    SELF_HOSTED = "self_hosted", "Self-hosted"
+    HOSTED = "hosted", "Hosted service"
+
+
+class ReviewStatus(models.TextChoices):
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+
+
+class Stage(models.TextChoices):
+    EXPLORING = "exploring", "Exploring"
+    PILOTING = "piloting", "Piloting"
+    IN_USE = "in_use", "In use"
+    RETIRED = "retired", "Retired"
+
+
+# Stages that count as a council adopting a component (when not stale).
+ACTIVE_STAGES = {Stage.EXPLORING, Stage.PILOTING, Stage.IN_USE}
+
+
+class Component(models.Model):
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=160, unique=True)
+    summary = models.CharField(max_length=300)
+    description = models.TextField(max_length=20000, help_text="Markdown")
+    description_html = models.TextField(editable=False, default="")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    maturity = models.CharField(max_length=16, choices=Maturity.choices)
+    theme = models.CharField(max_length=32, blank=True, default="")  # backlog.models.Theme
+    service_areas = models.ManyToManyField(
+        "backlog.ServiceArea", related_name="components", blank=True
+    )
+    licence = models.CharField("licence (SPDX identifier)", max_length=100, blank=True)
+    licence_open = models.BooleanField(default=False, help_text="An open-source licence")
+    source_url = models.URLField(max_length=500, blank=True, default="")
+    documentation_url = models.URLField(max_length=500, blank=True, default="")
+    maintainer = models.ForeignKey(
+        "institute.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="maintained_components",
+    )
+    maintainer_name = models.CharField(
+        max_length=200, blank=True, default="", help_text="When not an organisation here"
+    )
+    cost_model = models.CharField(max_length=16, choices=CostModel.choices)
+    hosting = models.CharField(max_length=16, choices=Hosting.choices)
+    problems = models.ManyToManyField(
+        "backlog.Problem", through="ComponentProblem", related_name="components"
+    )
+
+    status = models.CharField(
+        max_length=32, choices=ReviewStatus.choices, default=ReviewStatus.IN_REVIEW
+    )
+    review_note = models.TextField(blank=True, default="", help_text="Shown to the submitter")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submitted_components"
+    )
+    submitted_for = models.ForeignKey(
+        "institute.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submitted_components",
+    )
+    retired_reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    # Councils adopting it now (not stale), kept equal to the Adoption rows by the services in
+    # the same transaction as every adoption write, and recomputed daily as adoptions go stale.
+    using_count = models.PositiveIntegerField(default=0, help_text="Councils with it in use")
+    adopting_count = models.PositiveIntegerField(
+        default=0, help_text="Councils exploring, piloting or using it"
+    )
+
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("name", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="component_search_vector"),
+            models.Index(fields=["status", "-using_count", "-id"], name="component_using"),
+            models.Index(fields=["status", "-published_at", "-id"], name="component_newest"),
+            models.Index(fields=["status", "name", "id"], name="component_name"),
+            models.Index(fields=["kind", "maturity"], name="component_kind_maturity"),
+            models.Index(fields=["licence"], name="component_licence"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(using_count__lte=models.F("adopting_count")),
+                name="component_using_within_adopting",
+            ),
+            models.CheckConstraint(
+                condition=~Q(maturity="retired") | ~Q(retired_reason=""),
+                name="component_retired_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("components:component_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_published(self):
+        return self.status == ReviewStatus.PUBLISHED
+
+    @property
+    def maintainer_display(self):
+        return self.maintainer.name if self.maintainer_id else self.maintainer_name
+
+
+class ComponentProblem(models.Model):
+    """A backlog problem a component addresses."""
+
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="links")
+    problem = models.ForeignKey(
+        "backlog.Problem", on_delete=models.CASCADE, related_name="component_links"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["component", "problem"], name="component_problem_once")
+        ]
+        indexes = [models.Index(fields=["problem"], name="component_problem_problem")]
+
+    def __str__(self):
+        return f"{self.component_id} addresses {self.problem_id}"
+
+
+class ComponentEvent(models.Model):
+    """The component's history: submitted, reviewed, edited, retired; with who and why."""
+
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["component", "created_at"], name="component_event")]
+
+    def __str__(self):
+        return f"{self.component_id} {self.verb}"
+
+
+class Adoption(models.Model):
+    """One council's use of one component: its stage, since when, the evidence and when it was
+    last confirmed. One row per council and component; the stage history is AdoptionChange."""
+
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="adoptions")
+    organisation = models.ForeignKey(
+        "institute.Organisation", on_delete=models.PROTECT, related_name="adoptions"
+    )
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    since = models.DateField()
+    evidence_url = models.URLField(max_length=500, blank=True, default="")
+    evidence_note = models.TextField(max_length=2000, blank=True, default="")
+    show_as_contact = models.BooleanField(default=False)
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adoption_contacts",
+        help_text="The officer who last recorded or confirmed it",
+    )
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["component", "organisation"], name="one_adoption_per_council"
+            ),
+            models.CheckConstraint(
+                condition=~Q(evidence_url="") | ~Q(evidence_note=""),
+                name="adoption_has_evidence",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation"], name="adoption_organisation"),
+            models.Index(fields=["component", "stage"], name="adoption_component_stage"),
+            models.Index(fields=["confirmed_at"], name="adoption_confirmed_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.stage} {self.component_id}"
+
+    @property
+    def stale_at(self):
+        return self.confirmed_at + STALE_AFTER
+
+    def is_stale(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.stale_at
+
+    def is_counted(self, now=None) -> bool:
+        return self.stage in ACTIVE_STAGES and not self.is_stale(now)
+
+
+class AdoptionChange(models.Model):
+    """The stage history of an adoption."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="changes")
+    from_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=16, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.adoption_id}: {self.from_stage} → {self.to_stage}"
+
+
+class AdoptionReminder(models.Model):
+    """A reminder that an adoption will go stale, written BEFORE anything is sent: one per
+    adoption and confirmation period, so a rerun of the daily job never sends twice."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="reminders")
+    stale_on = models.DateField(help_text="The day the adoption goes stale; names the period")
+    recipients = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adoption", "stale_on"], name="one_reminder_per_adoption_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"Reminder for {self.adoption_id} before {self.stale_on}"

@@ -1,1 +1,257 @@
-"""Every non-trivial read of this app, built once with its joins."""
+"""Reads of the components library, each built once with the joins its page needs."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from backlog.models import ServiceArea, Status
+from components import access
+from components.models import (
+    ACTIVE_STAGES,
+    SEARCH_CONFIG,
+    STALE_AFTER,
+    Adoption,
+    AdoptionChange,
+    Component,
+    ComponentEvent,
+    ComponentProblem,
+    ReviewStatus,
+    Stage,
+)
+from institute import access as core_access
+
+SORTS = {
+    "using": ("Most councils using it", ["-using_count", "-adopting_count", "name", "id"]),
+    "newest": ("Newest", ["-published_at", "-id"]),
+    "name": ("Name", ["name", "id"]),
+}
+DEFAULT_SORT = "using"
+
+
+@dataclass
+class ComponentFilters:
+    q: str = ""
+    kind: str = ""
+    maturity: str = ""
+    service_area: str = ""
+    theme: str = ""
+    licence: str = ""
+    open_licence: str = ""  # "yes", "no" or ""
+    cost_model: str = ""
+    hosting: str = ""
+    sort: str = ""
+
+    def active(self) -> bool:
+        return any(getattr(self, name) for name in self.__dataclass_fields__ if name != "sort")
+
+
+def component_list(filters: ComponentFilters, *, status: str = ReviewStatus.PUBLISHED):
+    """The catalogue, filtered and sorted, with service areas and maintainer loaded."""
+    qs = Component.objects.filter(status=status).select_related("maintainer")
+    for name in ("kind", "maturity", "theme", "cost_model", "hosting"):
+        value = getattr(filters, name)
+        if value:
+            qs = qs.filter(**{name: value})
+    if filters.licence:
+        qs = qs.filter(licence__iexact=filters.licence)
+    if filters.open_licence in {"yes", "no"}:
+        qs = qs.filter(licence_open=filters.open_licence == "yes")
+    if filters.service_area:
+        qs = qs.filter(
+            Exists(
+                Component.service_areas.through.objects.filter(
+                    component_id=OuterRef("pk"), servicearea__slug=filters.service_area
+                )
+            )
+        )
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
+    if filters.q:
+        query = SearchQuery(filters.q, search_type="websearch", config=SEARCH_CONFIG)
+        qs = qs.filter(search_vector=query)
+        if not filters.sort:
+            qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
+            order = ["-rank", "-using_count", "id"]
+    return qs.order_by(*order).prefetch_related(
+        Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name"))
+    )
+
+
+def review_queue():
+    return (
+        Component.objects.filter(
+            status__in=[ReviewStatus.IN_REVIEW, ReviewStatus.CHANGES_REQUESTED]
+        )
+        .select_related("submitted_by", "submitted_for")
+        .order_by("status", "updated_at", "id")
+    )
+
+
+def components_submitted_by(user):
+    return (
+        Component.objects.filter(submitted_by=user)
+        .select_related("submitted_for")
+        .order_by("-created_at", "-id")
+    )
+
+
+def service_area_choices():
+    return list(ServiceArea.objects.order_by("name").values_list("slug", "name"))
+
+
+def licence_choices():
+    """Licences in use in the published catalogue, for the filter."""
+    return [
+        (licence, licence)
+        for licence in Component.objects.filter(status=ReviewStatus.PUBLISHED)
+        .exclude(licence="")
+        .order_by("licence")
+        .values_list("licence", flat=True)
+        .distinct()[:100]
+    ]
+
+
+@dataclass
+class AdoptionSummary:
+    total: int  # councils with a current (not stale) adoption at an active stage
+    by_stage: list  # [(label, count)]
+    stale: int
+    by_region: list  # [(label, count)]
+    by_type: list  # [(label, count)]
+    like_mine: list  # [Adoption] at councils of the viewer's type or region
+    contacts: list  # [Adoption] whose officer agreed to be contacted (if the viewer may see)
+    rows: list  # every adoption, councils by name
+
+
+def adoption_summary(component: Component, user, *, now=None) -> AdoptionSummary:
+    """Who uses a component: by stage, region and council type; councils like the viewer's."""
+    now = now or timezone.now()
+    rows = list(
+        Adoption.objects.filter(component=component)
+        .select_related("organisation", "contact")
+        .order_by("organisation__name")
+    )
+    for row in rows:
+        row.stale = row.is_stale(now)
+    counted = [row for row in rows if row.is_counted(now)]
+    stages = Counter(row.stage for row in counted)
+    regions = Counter(row.organisation.get_region_display() or "Other" for row in counted)
+    types = Counter(row.organisation.get_council_type_display() or "Other" for row in counted)
+    membership = core_access.membership_of(user)
+    like_mine = []
+    if membership and membership.organisation.is_council:
+        mine = membership.organisation
+        like_mine = [
+            row
+            for row in counted
+            if row.organisation_id != mine.pk
+            and (
+                row.organisation.council_type == mine.council_type
+                or (mine.region and row.organisation.region == mine.region)
+            )
+        ]
+    contacts = []
+    if access.can_see_contacts(user):
+        contacts = [
+            row for row in counted if row.show_as_contact and row.contact and row.contact.is_active
+        ]
+    return AdoptionSummary(
+        total=len(counted),
+        by_stage=[(label, stages[value]) for value, label in Stage.choices if stages[value]],
+        stale=sum(1 for row in rows if row.stale and row.stage in ACTIVE_STAGES),
+        by_region=sorted(regions.items(), key=lambda item: (-item[1], item[0])),
+        by_type=sorted(types.items(), key=lambda item: (-item[1], item[0])),
+        like_mine=like_mine,
+        contacts=contacts,
+        rows=rows,
+    )
+
+
+def component_page(component: Component, user) -> dict:
+    """Everything the component page shows beyond its row: a fixed number of queries."""
+    problems = list(
+        ComponentProblem.objects.filter(component=component)
+        .select_related("problem")
+        .order_by("problem__title")
+    )
+    membership = core_access.membership_of(user)
+    own = None
+    summary = adoption_summary(component, user)
+    if membership is not None and access.can_record_adoption(user):
+        own = next(
+            (row for row in summary.rows if row.organisation_id == membership.organisation_id),
+            None,
+        )
+    show_history = access.can_edit_component(user, component) or (
+        user.is_authenticated and component.submitted_by_id == user.pk
+    )
+    return {
+        "service_areas": list(component.service_areas.order_by("name")),
+        "problem_links": problems,
+        "summary": summary,
+        "own_adoption": own,
+        "events": (
+            list(ComponentEvent.objects.filter(component=component).select_related("actor"))
+            if show_history
+            else []
+        ),
+    }
+
+
+def adoption_history(adoption: Adoption):
+    return list(AdoptionChange.objects.filter(adoption=adoption).select_related("actor"))
+
+
+def adoption_list(*, component=None, organisation=None, published_only=True):
+    """Adoption rows for the API and CSV, newest confirmation first."""
+    qs = Adoption.objects.select_related("component", "organisation")
+    if published_only:
+        qs = qs.filter(component__status=ReviewStatus.PUBLISHED)
+    if component is not None:
+        qs = qs.filter(component=component)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return qs.order_by("component__name", "organisation__name", "id")
+
+
+def stale_cutoff(now=None):
+    return (now or timezone.now()) - STALE_AFTER
+
+
+def organisation_section(organisation, user) -> dict | None:
+    """The organisation page's section: the components the council has adopted, by stage."""
+    if not organisation.is_council:
+        return None
+    now = timezone.now()
+    rows = list(
+        Adoption.objects.filter(organisation=organisation, component__status=ReviewStatus.PUBLISHED)
+        .select_related("component")
+        .order_by("component__name")
+    )
+    if not rows:
+        return None
+    for row in rows:
+        row.stale = row.is_stale(now)
+    return {
+        "adoptions": rows,
+        "can_record": core_access.can_act_for_council(user, organisation),
+    }
+
+
+def problem_section(problem, user) -> dict | None:
+    """The problem page's section: components that address the problem."""
+    links = ComponentProblem.objects.filter(problem=problem).select_related("component")
+    if not access.can_review(user):
+        q = Q(component__status=ReviewStatus.PUBLISHED)
+        if user.is_authenticated:
+            q |= Q(component__submitted_by=user)
+        links = links.filter(q)
+    components = [link.component for link in links.order_by("-component__using_count", "id")]
+    if not components:
+        return None
+    return {
+        "components": components,
+        "solved": problem.status == Status.SOLVED,
+    }

@@ -1,1 +1,485 @@
-"""Thin views: parse input, call access/service/selector, render."""
+"""Thin views of the components library: parse input, call access/service/selector, render."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from backlog.models import Problem
+from components import access, selectors, services
+from components.forms import (
+    AdoptionForm,
+    ComponentForm,
+    FilterForm,
+    ImportForm,
+    ProblemLinkForm,
+    RetireForm,
+    ReviewForm,
+    SolveForm,
+)
+from components.publiccode import PubliccodeError, publiccode_dump
+from institute import access as core_access
+from institute.errors import DomainError, NotAllowed
+from institute.pagination import paginate
+from institute.views import _form_error
+
+
+def _filter_form(request):
+    return FilterForm(
+        request.GET or None,
+        service_area_choices=selectors.service_area_choices(),
+        licence_choices=selectors.licence_choices(),
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def component_list(request):
+    form = _filter_form(request)
+    filters = form.filters()
+    context = {
+        "page_title": "Common components",
+        "form": form,
+        "filters_active": filters.active(),
+        "can_submit": access.can_submit_component(request.user),
+        "can_review": access.can_review(request.user),
+        **paginate(request, selectors.component_list(filters)),
+    }
+    template = "components/component_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_response(rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
+    return response
+
+
+@require_GET
+def component_export(request):
+    """The published catalogue as CSV, with the page's filters, streamed."""
+    filters = _filter_form(request).filters()
+    components = selectors.component_list(filters).iterator(chunk_size=2000)
+
+    def rows():
+        yield [
+            "id", "name", "summary", "kind", "maturity", "theme", "service_areas", "licence",
+            "open_licence", "cost_model", "hosting", "maintainer", "source_url",
+            "documentation_url", "councils_using", "councils_adopting", "published_at", "url",
+        ]  # fmt: skip
+        for c in components:
+            yield [
+                c.pk,
+                c.name,
+                c.summary,
+                c.get_kind_display(),
+                c.get_maturity_display(),
+                c.theme,
+                "; ".join(area.name for area in c.service_areas.all()),
+                c.licence,
+                "yes" if c.licence_open else "no",
+                c.get_cost_model_display(),
+                c.get_hosting_display(),
+                c.maintainer_display,
+                c.source_url,
+                c.documentation_url,
+                c.using_count,
+                c.adopting_count,
+                c.published_at.isoformat() if c.published_at else "",
+                request.build_absolute_uri(c.get_absolute_url()),
+            ]
+
+    return _csv_response(rows(), "common-components")
+
+
+@require_GET
+def adoption_export(request):
+    """Every council's adoption of every published component, as CSV, streamed."""
+    now = timezone.now()
+    adoptions = selectors.adoption_list().iterator(chunk_size=5000)
+
+    def rows():
+        yield [
+            "component_id", "component", "council", "gss_code", "region", "council_type",
+            "stage", "since", "last_confirmed", "stale", "evidence_url",
+        ]  # fmt: skip
+        for a in adoptions:
+            org = a.organisation
+            yield [
+                a.component_id,
+                a.component.name,
+                org.name,
+                org.gss_code,
+                org.get_region_display(),
+                org.get_council_type_display(),
+                a.get_stage_display(),
+                a.since.isoformat(),
+                timezone.localtime(a.confirmed_at).date().isoformat(),
+                "yes" if a.is_stale(now) else "no",
+                a.evidence_url,
+            ]
+
+    return _csv_response(rows(), "component-adoption")
+
+
+def _render_form(
+    request, form, *, title, back_url, button, template="components/form.html", **extra
+):
+    return render(
+        request,
+        template,
+        {"page_title": title, "form": form, "back_url": back_url, "button": button, **extra},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def component_submit(request):
+    form = ComponentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            component = services.component_submit(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            return redirect("components:component_submitted", pk=component.pk)
+    return _render_form(
+        request,
+        form,
+        title="Submit a component",
+        back_url="/components/",
+        button="Submit for review",
+        about="components/_submit_about.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def component_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        document = form.document()
+        if document is not None:
+            try:
+                component = services.component_import_publiccode(actor=request.user, text=document)
+            except PubliccodeError as error:
+                errors = error.errors
+                form.add_error("text" if not request.FILES else "file", error.message)
+            else:
+                return redirect("components:component_submitted", pk=component.pk)
+    return render(
+        request,
+        "components/component_import.html",
+        {"page_title": "Import from publiccode.yml", "form": form, "yaml_errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def component_submitted(request, pk):
+    component = access.component_get_for_user(request.user, pk)
+    if component.submitted_by_id != request.user.pk:
+        raise Http404
+    return render(
+        request,
+        "components/component_submitted.html",
+        {"page_title": "Component submitted", "component": component},
+    )
+
+
+@login_required
+@require_GET
+def my_submissions(request):
+    return render(
+        request,
+        "components/my_submissions.html",
+        {
+            "page_title": "Your component submissions",
+            **paginate(request, selectors.components_submitted_by(request.user)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def review_queue(request):
+    if not access.can_review(request.user):
+        raise NotAllowed("Only institute staff review components.")
+    return render(
+        request,
+        "components/review_queue.html",
+        {"page_title": "Components to review", **paginate(request, selectors.review_queue())},
+    )
+
+
+@require_GET
+def component_detail(request, pk):
+    component = access.component_get_for_user(request.user, pk)
+    context = {
+        "page_title": component.name,
+        "component": component,
+        "can_edit": access.can_edit_component(request.user, component),
+        "can_review": access.can_review(request.user),
+        "can_record": access.can_record_adoption(request.user),
+        "can_see_contacts": access.can_see_contacts(request.user),
+        "membership": core_access.membership_of(request.user),
+        **selectors.component_page(component, request.user),
+    }
+    return render(request, "components/component_detail.html", context)
+
+
+@require_GET
+def component_publiccode(request, pk):
+    component = access.component_get_for_user(request.user, pk)
+    if not component.is_published:
+        raise Http404
+    response = HttpResponse(publiccode_dump(component), content_type="application/yaml")
+    response["Content-Disposition"] = f'attachment; filename="{component.slug}.publiccode.yml"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def component_edit(request, pk):
+    component = access.component_get_for_user(request.user, pk, write=True)
+    form = ComponentForm(request.POST or None, initial=ComponentForm.initial_for(component))
+    if component.maturity == "retired":
+        form.fields.pop("maturity")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.component_update(actor=request.user, component=component, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "The component has been updated.")
+            return redirect("components:component_detail", pk=component.pk)
+    return _render_form(
+        request,
+        form,
+        title=f"Edit {component.name}",
+        back_url=component.get_absolute_url(),
+        button="Save changes",
+        component=component,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def component_review(request, pk):
+    component = access.component_get_for_user(request.user, pk)
+    if not access.can_review(request.user):
+        raise NotAllowed("Only institute staff review components.")
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+        action = {
+            "publish": services.component_publish,
+            "changes": services.component_request_changes,
+            "reject": services.component_reject,
+        }[decision]
+        try:
+            action(actor=request.user, component=component, note=note)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            component.refresh_from_db(fields=["status"])
+            messages.success(
+                request, f"Decision recorded: {component.get_status_display().lower()}."
+            )
+            return redirect("components:review_queue")
+    return _render_form(
+        request,
+        form,
+        title=f"Review {component.name}",
+        back_url=component.get_absolute_url(),
+        button="Record decision",
+        component=component,
+        about="components/_review_about.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def component_retire(request, pk):
+    component = access.component_get_for_user(request.user, pk)
+    if not access.can_review(request.user):
+        raise NotAllowed("Only institute staff retire components.")
+    form = RetireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.component_retire(
+                actor=request.user, component=component, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "The component is retired. It stays readable.")
+            return redirect(component)
+    return _render_form(
+        request,
+        form,
+        title=f"Retire {component.name}",
+        back_url=component.get_absolute_url(),
+        button="Retire component",
+        button_class=" govuk-button--warning",
+        component=component,
+    )
+
+
+def _problem_or_error(form, field="problem"):
+    problem = Problem.objects.filter(pk=form.cleaned_data[field]).first()
+    if problem is None:
+        form.add_error(field, "There is no problem with that number")
+    return problem
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def component_problems(request, pk):
+    component = access.component_get_for_user(request.user, pk)
+    if not access.can_link_problems(request.user, component):
+        raise NotAllowed(
+            "Only institute staff, or the submitter before publication, link problems."
+        )
+    form = ProblemLinkForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "unlink":
+            raw = request.POST.get("problem", "")
+            problem = None
+            if raw.isascii() and raw.isdigit() and len(raw) < 12:
+                problem = Problem.objects.filter(pk=int(raw)).first()
+            if problem is not None:
+                services.component_unlink_problem(
+                    actor=request.user, component=component, problem=problem
+                )
+                messages.success(request, f"“{problem.title}” is no longer linked.")
+            return redirect("components:component_problems", pk=component.pk)
+        if form.is_valid() and (problem := _problem_or_error(form)) is not None:
+            try:
+                services.component_link_problem(
+                    actor=request.user, component=component, problem=problem
+                )
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, f"Linked to “{problem.title}”.")
+                return redirect("components:component_problems", pk=component.pk)
+    return render(
+        request,
+        "components/component_problems.html",
+        {
+            "page_title": f"Problems {component.name} addresses",
+            "component": component,
+            "form": form,
+            "links": selectors.component_page(component, request.user)["problem_links"],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def component_solve(request, pk):
+    component = access.component_get_for_user(request.user, pk)
+    if not access.can_review(request.user):
+        raise NotAllowed("Only institute staff mark problems solved.")
+    form = SolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        problem = _problem_or_error(form)
+        if problem is not None:
+            try:
+                services.problem_solve_with_components(
+                    actor=request.user,
+                    problem=problem,
+                    components=[component],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, f"“{problem.title}” is marked solved.")
+                return redirect(problem)
+    return _render_form(
+        request,
+        form,
+        title="Mark a problem solved by this component",
+        back_url=component.get_absolute_url(),
+        button="Mark solved",
+        component=component,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adoption_record(request, pk):
+    component = access.component_get_for_user(request.user, pk)
+    membership = core_access.membership_of(request.user)
+    if membership is None or not access.can_record_adoption(request.user):
+        raise NotAllowed("Only council officers can record their council's adoption.")
+    organisation = membership.organisation
+    existing = component.adoptions.filter(organisation=organisation).first()
+    initial = None
+    if existing:
+        initial = {
+            "stage": existing.stage,
+            "since": existing.since,
+            "evidence_url": existing.evidence_url,
+            "evidence_note": existing.evidence_note,
+            "show_as_contact": existing.show_as_contact,
+        }
+    form = AdoptionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adoption_record(
+                actor=request.user,
+                component=component,
+                organisation=organisation,
+                **form.cleaned_data,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"Recorded: {organisation.name} and {component.name}.")
+            return redirect(component)
+    return _render_form(
+        request,
+        form,
+        title=f"Record {organisation.name}'s use of {component.name}",
+        back_url=component.get_absolute_url(),
+        button="Save adoption",
+        component=component,
+        about="components/_adoption_about.html",
+        existing=existing,
+        history=selectors.adoption_history(existing) if existing else [],
+    )
+
+
+@login_required
+@require_POST
+def adoption_confirm(request, pk):
+    adoption = access.adoption_get_for_user(request.user, pk, write=True)
+    services.adoption_confirm(actor=request.user, adoption=adoption)
+    messages.success(
+        request, f"Confirmed: {adoption.organisation.name} still uses {adoption.component.name}."
+    )
+    next_url = request.POST.get("next", "")
+    if next_url == "organisation":
+        return redirect(adoption.organisation)
+    return redirect(adoption.component)

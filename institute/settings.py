@@ -152,6 +152,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "backlog.tasks.trending_refresh",
         "schedule": crontab(minute=5),
     },
+    "standards-reminders": {
+        "task": "standards.tasks.reminders_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "standards-audit-sample": {
+        "task": "standards.tasks.audit_round_draw",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=4, minute=0),
+    },
     "components-adoption-reminders": {
         "task": "components.tasks.adoption_reminders_send",
         "schedule": crontab(hour=7, minute=30),

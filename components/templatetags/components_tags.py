@@ -1,0 +1,75 @@
+"""Tags for components: GOV.UK tags for maturity, review status and adoption stage."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+_MATURITY = {
+    "concept": "govuk-tag--grey",
+    "alpha": "govuk-tag--pink",
+    "beta": "govuk-tag--orange",
+    "live": "govuk-tag--green",
+    "retiring": "govuk-tag--yellow",
+    "retired": "govuk-tag--grey",
+}
+_STATUS = {
+    "in_review": "govuk-tag--blue",
+    "changes_requested": "govuk-tag--yellow",
+    "published": "govuk-tag--green",
+    "rejected": "govuk-tag--red",
+}
+_STAGE = {
+    "exploring": "govuk-tag--light-blue",
+    "piloting": "govuk-tag--purple",
+    "in_use": "govuk-tag--green",
+    "retired": "govuk-tag--grey",
+}
+
+
+def _tag(label, classes):
+    return format_html('<strong class="govuk-tag {}">{}</strong>', classes, label)
+
+
+@register.simple_tag
+def maturity_tag(component):
+    return _tag(component.get_maturity_display(), _MATURITY.get(component.maturity, ""))
+
+
+@register.simple_tag
+def review_tag(component):
+    return _tag(component.get_status_display(), _STATUS.get(component.status, ""))
+
+
+@register.simple_tag
+def stage_tag(adoption):
+    if getattr(adoption, "stale", False) and adoption.stage != "retired":
+        return format_html(
+            "{} {}",
+            _tag(adoption.get_stage_display(), _STAGE.get(adoption.stage, "")),
+            _tag("Not confirmed for 12 months", "govuk-tag--red"),
+        )
+    return _tag(adoption.get_stage_display(), _STAGE.get(adoption.stage, ""))
+
+
+@register.simple_tag
+def councils_text(count):
+    return f"{count} council{'s' if count != 1 else ''}"
+
+
+_EVENTS = {
+    "submitted": "Submitted for review",
+    "resubmitted": "Changed and sent back for review",
+    "edited": "Details edited",
+    "published": "Published",
+    "changes_requested": "Changes requested",
+    "rejected": "Rejected",
+    "retired": "Retired",
+    "problem_linked": "Linked to a problem",
+    "problem_unlinked": "Unlinked from a problem",
+}
+
+
+@register.simple_tag
+def event_label(verb):
+    return _EVENTS.get(verb, verb.replace("_", " ").capitalize())

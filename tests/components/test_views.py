@@ -1,0 +1,484 @@
+"""The components pages: browse, component page, submit, review, adoption, exports, sections."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from components import services
+from components.models import STALE_AFTER, Adoption, Component
+from institute.models import Organisation
+from tests.components.conftest import component_fields
+from tests.components.factories import AdoptionFactory, ComponentFactory
+from tests.factories import ProblemFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("components:component_list")
+SUBMIT = reverse("components:component_submit")
+ALL_ROLES = [
+    "anonymous",
+    "no_membership_user",
+    "officer",
+    "other_officer",
+    "centre_staff",
+    "institute_staff",
+    "sector_viewer",
+]
+
+
+def _client(client, request, role):
+    user = request.getfixturevalue(role)
+    if user.is_authenticated:
+        client.force_login(user)
+    return client
+
+
+def _form(**overrides):
+    data = {k: v for k, v in component_fields().items() if k not in {"service_areas", "maintainer"}}
+    data.update({"service_areas": ["customer-services"], "maintainer": ""})
+    data.update(overrides)
+    return data
+
+
+# --- Browse ----------------------------------------------------------------------------------
+
+
+def test_catalogue_lists_published_components_only_sorted_by_councils_using(client, author):
+    ComponentFactory(name="Few users", using_count=1, adopting_count=1, submitted_by=author)
+    ComponentFactory(name="Many users", using_count=9, adopting_count=9, submitted_by=author)
+    ComponentFactory(name="Hidden draft", status="in_review", submitted_by=author)
+    names = [c.name for c in client.get(LIST).context["page_obj"]]
+    assert names == ["Many users", "Few users"]
+    by_name = client.get(LIST, {"sort": "name"}).context["page_obj"]
+    assert [c.name for c in by_name] == ["Few users", "Many users"]
+
+
+def test_catalogue_filters_and_search(client, author):
+    from backlog.models import ServiceArea
+
+    waste = ServiceArea.objects.get(slug="waste-and-recycling")
+    ComponentFactory(
+        name="Bin collection day API", kind="api", service_areas=[waste], submitted_by=author
+    )
+    ComponentFactory(
+        name="Booking pattern",
+        kind="pattern",
+        licence="LicenseRef-proprietary",
+        licence_open=False,
+        cost_model="paid",
+        hosting="hosted",
+        theme="data",
+        maturity="beta",
+        submitted_by=author,
+    )
+
+    def names(**query):
+        return [c.name for c in client.get(LIST, query).context["page_obj"]]
+
+    assert names(kind="api") == ["Bin collection day API"]
+    assert names(service_area="waste-and-recycling") == ["Bin collection day API"]
+    assert names(open_licence="no") == ["Booking pattern"]
+    assert names(licence="MIT") == ["Bin collection day API"]
+    assert names(cost_model="paid", hosting="hosted", theme="data", maturity="beta") == [
+        "Booking pattern"
+    ]
+    assert names(q="bins") == ["Bin collection day API"]
+
+
+def test_catalogue_ignores_bad_filters(client, component):
+    response = client.get(
+        LIST, {"kind": "<script>", "sort": "drop table", "page": "-1", "open_licence": "maybe"}
+    )
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 1
+    assert "Select a valid choice" not in response.content.decode()
+
+
+def test_htmx_filter_returns_only_results(client, component):
+    response = client.get(LIST, {"kind": "api"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results"') and "<html" not in html
+    assert component.name in html
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_catalogue_query_count_is_fixed(client, officer, author, django_assert_num_queries, count):
+    for n in range(count):
+        ComponentFactory(name=f"Component {n}", submitted_by=author)
+    client.force_login(officer)
+    # session, user, membership, service area and licence choices, count, page, service areas.
+    with django_assert_num_queries(8):
+        response = client.get(LIST)
+    assert len(response.context["page_obj"]) == min(count, 25)
+
+
+def test_catalogue_csv_is_filter_aware(client, author):
+    ComponentFactory(
+        name="An API", kind="api", using_count=3, adopting_count=4, submitted_by=author
+    )
+    ComponentFactory(name="A pattern", kind="pattern", submitted_by=author)
+    response = client.get(reverse("components:component_export"), {"kind": "api"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["id", "name", "summary"]
+    assert [r[1] for r in rows[1:]] == ["An API"]
+    assert rows[1][14:16] == ["3", "4"]
+
+
+def test_adoption_csv_lists_published_components_with_staleness(client, component, leeds, author):
+    AdoptionFactory(component=component, organisation=leeds)
+    hidden = ComponentFactory(status="in_review", submitted_by=author)
+    AdoptionFactory(
+        component=hidden,
+        organisation=leeds,
+        confirmed_at=timezone.now() - STALE_AFTER,
+    )
+    response = client.get(reverse("components:adoption_export"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 2
+    assert rows[1][1:3] == [component.name, "Leeds"] and rows[1][9] == "no"
+
+
+# --- Component page ------------------------------------------------------------------------
+
+
+def test_component_page_shows_adoption_summary_and_councils_like_mine(
+    client, component, other_officer, author
+):
+    leeds = Organisation.objects.get(slug="leeds")  # metropolitan borough, Yorkshire
+    bradford = Organisation.objects.get(slug="bradford")
+    camden = Organisation.objects.get(slug="camden")
+    AdoptionFactory(component=component, organisation=leeds, show_as_contact=True, contact=author)
+    AdoptionFactory(component=component, organisation=bradford, stage="piloting")
+    AdoptionFactory(
+        component=component,
+        organisation=camden,
+        confirmed_at=timezone.now() - STALE_AFTER - timedelta(days=1),
+    )
+    client.force_login(UserFactory())  # no membership: no "like mine", no contacts
+    html = client.get(component.get_absolute_url()).content.decode()
+    assert "2 councils adopting it: 1 piloting, 1 in use" in html
+    assert "Not confirmed for 12 months" in html  # Camden's stale row
+    assert "Yorkshire and The Humber" in html
+    assert author.email not in html
+
+    from institute.models import Role
+    from tests.factories import MembershipFactory
+
+    wakefield = MembershipFactory(
+        organisation=Organisation.objects.get(slug="wakefield"), role=Role.OFFICER
+    ).user
+    client.force_login(wakefield)
+    response = client.get(component.get_absolute_url())
+    like_mine = [row.organisation.slug for row in response.context["summary"].like_mine]
+    assert like_mine == ["bradford", "leeds"]
+    assert author.email in response.content.decode()  # contacts for officers
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_contacts_are_for_officers_centre_and_institute_staff_only(
+    client, request, component, leeds, author, role
+):
+    AdoptionFactory(component=component, organisation=leeds, show_as_contact=True, contact=author)
+    html = _client(client, request, role).get(component.get_absolute_url()).content.decode()
+    visible = role in {"officer", "other_officer", "centre_staff", "institute_staff"}
+    assert (author.email in html) is visible
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_component_page_query_count_is_fixed(
+    client, officer, component, django_assert_num_queries, count
+):
+    councils = Organisation.objects.councils().exclude(slug="leeds").order_by("pk")[:count]
+    for council in councils:
+        AdoptionFactory(component=component, organisation=council)
+    for _ in range(min(count, 5)):
+        component.links.create(problem=ProblemFactory(submitted_by=component.submitted_by))
+    client.force_login(officer)
+    # session, user, membership, component, problem links, adoptions, service areas.
+    with django_assert_num_queries(7):
+        response = client.get(component.get_absolute_url())
+    assert len(response.context["summary"].rows) == count
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_unpublished_component_is_404_except_for_submitter_and_staff(
+    client, request, officer, role
+):
+    component = services.component_submit(actor=officer, **component_fields())
+    response = _client(client, request, role).get(component.get_absolute_url())
+    assert response.status_code == (200 if role in {"officer", "institute_staff"} else 404)
+
+
+def test_retired_component_stays_readable_with_its_reason(client, component, institute_staff):
+    services.component_retire(actor=institute_staff, component=component, reason="Superseded.")
+    html = client.get(component.get_absolute_url()).content.decode()
+    assert "This component is retired: Superseded." in html
+
+
+def test_markdown_description_is_sanitised_on_the_page(client, officer, institute_staff):
+    component = services.component_submit(
+        actor=officer, **component_fields(description="Hi <img src=x onerror=alert(1)>")
+    )
+    services.component_publish(actor=institute_staff, component=component)
+    html = client.get(component.get_absolute_url()).content.decode()
+    assert "onerror" not in html
+
+
+# --- Submit and review ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["no_membership_user", "officer", "sector_viewer"])
+def test_any_signed_in_user_submits_and_sees_a_confirmation(client, request, role):
+    _client(client, request, role)
+    response = client.post(SUBMIT, _form())
+    component = Component.objects.get()
+    assert response["Location"] == reverse("components:component_submitted", args=[component.pk])
+    assert "Component submitted" in client.get(response["Location"]).content.decode()
+    assert component.status == "in_review"
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.post(SUBMIT, _form())
+    assert response.status_code == 302 and "/account/login/" in response["Location"]
+    assert not Component.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"name": ""}, "Enter a name"),
+        ({"kind": "gadget"}, "Choose a kind"),
+        ({"licence": "MIT OR ("}, "SPDX identifier"),
+        ({"source_url": "javascript:alert(1)"}, "starting with https://"),
+        ({"service_areas": ["nowhere"]}, "Choose service areas from the list"),
+        ({"maintainer": "99999999"}, "Choose the maintainer from the list"),
+    ],
+)
+def test_bad_submission_shows_error_summary_and_creates_nothing(
+    client, officer, overrides, message
+):
+    client.force_login(officer)
+    response = client.post(SUBMIT, _form(**overrides))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and message in html
+    assert not Component.objects.exists()
+
+
+def test_review_queue_and_decisions_are_staff_only(client, officer, other_officer, institute_staff):
+    component = services.component_submit(actor=officer, **component_fields())
+    url = reverse("components:component_review", args=[component.pk])
+    client.force_login(officer)
+    assert client.get(reverse("components:review_queue")).status_code == 403
+    assert client.post(url, {"decision": "publish"}).status_code == 403
+    client.force_login(other_officer)
+    assert client.post(url, {"decision": "publish"}).status_code == 404
+    component.refresh_from_db()
+    assert component.status == "in_review"
+
+    client.force_login(institute_staff)
+    assert component.name in client.get(reverse("components:review_queue")).content.decode()
+    response = client.post(url, {"decision": "changes", "note": ""})
+    assert "Say what needs to change" in response.content.decode()
+    client.post(url, {"decision": "changes", "note": "Add a documentation link."})
+    component.refresh_from_db()
+    assert component.status == "changes_requested"
+    client.force_login(officer)
+    assert "Add a documentation link." in client.get(component.get_absolute_url()).content.decode()
+
+
+def test_staff_edit_maturity_and_links_later(client, component, institute_staff, officer):
+    url = reverse("components:component_edit", args=[component.pk])
+    client.force_login(officer)
+    assert client.get(url).status_code == 403
+    client.force_login(institute_staff)
+    data = {**_form(), "name": component.name, "maturity": "retiring"}
+    data["documentation_url"] = "https://example.org/docs"
+    assert client.post(url, data).status_code == 302
+    component.refresh_from_db()
+    assert component.maturity == "retiring"
+    assert component.documentation_url == "https://example.org/docs"
+
+
+def test_link_problems_page(client, officer, institute_staff):
+    component = services.component_submit(actor=officer, **component_fields())
+    problem = ProblemFactory()
+    url = reverse("components:component_problems", args=[component.pk])
+    client.force_login(officer)
+    assert client.post(url, {"action": "link", "problem": "999999"}).status_code == 200
+    assert not component.links.exists()
+    client.post(url, {"action": "link", "problem": str(problem.pk)})
+    assert component.links.filter(problem=problem).exists()
+    client.post(url, {"action": "unlink", "problem": "abc"})
+    assert component.links.count() == 1
+    client.post(url, {"action": "unlink", "problem": str(problem.pk)})
+    assert not component.links.exists()
+
+
+def test_staff_mark_problem_solved_from_the_component(client, component, institute_staff):
+    problem = ProblemFactory()
+    client.force_login(institute_staff)
+    url = reverse("components:component_solve", args=[component.pk])
+    response = client.post(url, {"problem": str(problem.pk), "note": "Live in 12 councils."})
+    assert response["Location"] == problem.get_absolute_url()
+    problem.refresh_from_db()
+    assert problem.status == "solved"
+    html = client.get(problem.get_absolute_url()).content.decode()
+    assert "Solved by these components" in html and component.name in html
+
+
+def test_problem_page_shows_only_published_components_to_the_public(client, officer):
+    problem = ProblemFactory()
+    draft = services.component_submit(actor=officer, **component_fields(name="Draft thing"))
+    services.component_link_problem(actor=officer, component=draft, problem=problem)
+    assert "Draft thing" not in client.get(problem.get_absolute_url()).content.decode()
+    client.force_login(officer)
+    assert "Draft thing" in client.get(problem.get_absolute_url()).content.decode()
+
+
+# --- Adoption pages ------------------------------------------------------------------------
+
+
+def _adoption_form(**overrides):
+    return {
+        "stage": "in_use",
+        "since_0": "1",
+        "since_1": "3",
+        "since_2": "2025",
+        "evidence_url": "https://leeds.example/forms",
+        "evidence_note": "",
+        "show_as_contact": "on",
+        **overrides,
+    }
+
+
+def test_officer_records_adoption_and_it_shows_on_the_organisation_page(
+    client, officer, component, leeds
+):
+    client.force_login(officer)
+    url = reverse("components:adoption_record", args=[component.pk])
+    response = client.post(url, _adoption_form())
+    assert response.status_code == 302
+    adoption = Adoption.objects.get()
+    assert adoption.organisation == leeds and adoption.show_as_contact
+    assert str(adoption.since) == "2025-03-01"
+    html = client.get(leeds.get_absolute_url()).content.decode()
+    assert component.name in html and "In use" in html
+
+
+@pytest.mark.parametrize(
+    "role", ["anonymous", "no_membership_user", "centre_staff", "institute_staff", "sector_viewer"]
+)
+def test_only_council_officers_reach_the_adoption_page(client, request, component, role):
+    _client(client, request, role)
+    url = reverse("components:adoption_record", args=[component.pk])
+    response = client.post(url, _adoption_form())
+    assert response.status_code in {302, 403}
+    if role != "anonymous":
+        assert response.status_code == 403
+    assert not Adoption.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"stage": ""}, "Choose a stage"),
+        ({"since_0": "31", "since_1": "2", "since_2": "2025"}, "Enter a real date"),
+        ({"since_0": "", "since_1": "", "since_2": ""}, "Enter the date"),
+        ({"since_2": str(timezone.localdate().year + 1)}, "today or in the past"),
+        ({"evidence_url": "", "evidence_note": ""}, "Give a link to evidence"),
+    ],
+)
+def test_bad_adoption_shows_errors_and_changes_nothing(
+    client, officer, component, overrides, message
+):
+    client.force_login(officer)
+    response = client.post(
+        reverse("components:adoption_record", args=[component.pk]), _adoption_form(**overrides)
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html and message in html
+    assert not Adoption.objects.exists()
+
+
+def test_reconfirm_is_one_button_for_the_councils_officers_only(
+    client, officer, other_officer, component, leeds
+):
+    old = timezone.now() - timedelta(days=400)
+    adoption = AdoptionFactory(component=component, organisation=leeds, confirmed_at=old)
+    url = reverse("components:adoption_confirm", args=[adoption.pk])
+    client.force_login(other_officer)
+    assert client.post(url).status_code == 403
+    adoption.refresh_from_db()
+    assert adoption.confirmed_at == old
+    client.force_login(officer)
+    assert client.post(url).status_code == 302
+    adoption.refresh_from_db()
+    assert not adoption.is_stale()
+    component.refresh_from_db()
+    assert component.using_count == 1
+
+
+def test_organisation_page_marks_stale_adoptions(client, component, leeds):
+    AdoptionFactory(
+        component=component, organisation=leeds, confirmed_at=timezone.now() - timedelta(400)
+    )
+    html = client.get(leeds.get_absolute_url()).content.decode()
+    assert component.name in html and "Not confirmed for 12 months" in html
+
+
+# --- publiccode.yml pages ------------------------------------------------------------------
+
+
+def test_publiccode_download_only_for_published_components(client, component, officer):
+    response = client.get(reverse("components:component_publiccode", args=[component.pk]))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert b"publiccodeYmlVersion" in response.content
+    draft = services.component_submit(actor=officer, **component_fields())
+    client.force_login(officer)
+    assert (
+        client.get(reverse("components:component_publiccode", args=[draft.pk])).status_code == 404
+    )
+
+
+def test_import_page_reports_every_problem_and_creates_nothing(client, officer, settings):
+    from pathlib import Path
+
+    client.force_login(officer)
+    text = (Path(__file__).parent / "fixtures" / "missing-fields.publiccode.yml").read_text()
+    response = client.post(reverse("components:component_import"), {"text": text})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert "name: is missing" in html and "legal.license" in html
+    assert not Component.objects.exists()
+
+
+def test_import_by_upload_creates_a_submission(client, officer):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(officer)
+    data = (Path(__file__).parent / "fixtures" / "bin-day-api.publiccode.yml").read_bytes()
+    upload = SimpleUploadedFile("publiccode.yml", data, content_type="application/yaml")
+    response = client.post(reverse("components:component_import"), {"file": upload})
+    component = Component.objects.get()
+    assert response["Location"] == reverse("components:component_submitted", args=[component.pk])
+    assert component.status == "in_review" and component.kind == "api"
+
+
+def test_import_rejects_files_over_100_kb(client, officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(officer)
+    upload = SimpleUploadedFile("big.yml", b"name: x\n" + b"#" * 110_000)
+    response = client.post(reverse("components:component_import"), {"file": upload})
+    assert "100 KB or smaller" in response.content.decode()
+    assert not Component.objects.exists()
