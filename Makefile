@@ -51,3 +51,22 @@ format: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+
+# Benchmark against a large synthetic backlog in its own database (docs/performance.md):
+# create and migrate it, load 100,000 problems and 1,000,000 votes unless already there, then
+# start gunicorn on 127.0.0.1 (DEBUG off) and measure the pages and queries from a second process.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/institute_bench
+BENCH_PROBLEMS ?= 100000
+BENCH_VOTES ?= 1000000
+BENCH_ARGS ?=
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 \
+	SECRET_KEY=bench-only-secret-key-not-for-production ALLOWED_HOSTS=127.0.0.1 \
+	BENCHMARK_VIEWS=1 CACHE_KEY_PREFIX=bench CONN_MAX_AGE=60
+
+bench: install
+	$(BENCH_ENV) $(BIN)/python -m tests.bench.run createdb
+	$(BENCH_ENV) $(DEV) exec -- sh -c '\
+		$(BIN)/python manage.py migrate --no-input -v 0 && \
+		$(BIN)/python manage.py seed_scale --problems $(BENCH_PROBLEMS) --votes $(BENCH_VOTES) \
+			--skip-if-loaded && \
+		$(BIN)/python -m tests.bench.run measure $(BENCH_ARGS)'
