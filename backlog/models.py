@@ -87,10 +87,21 @@ class Problem(models.Model):
         db_persist=True,
     )
 
+    # Title and summary only: what "is it one of these?" suggestions match while someone types.
+    title_vector = models.GeneratedField(
+        expression=(
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             GinIndex(fields=["search_vector"], name="problem_search_vector"),
+            GinIndex(fields=["title_vector"], name="problem_title_vector"),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="problem_title_trgm"),
             models.Index(fields=["status", "-council_count"], name="problem_status_councils"),
             models.Index(fields=["-council_count", "-id"], name="problem_councils"),

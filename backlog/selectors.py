@@ -91,26 +91,47 @@ def problem_list(filters: BacklogFilters, *, include_merged: bool = False):
     )
 
 
+SIMILAR_CANDIDATES = 60
+
+
 def problem_similar(
     *, title: str, summary: str = "", exclude_ids=(), limit: int = 5, min_score: float = 0.0
 ):
-    """Problems that look like a title (and summary) being typed: full-text matches on any word,
-    and titles with a similar spelling, ranked by both. Merged problems are left out."""
-    text = f"{title} {summary}".strip()
+    """Problems that look like a title (and summary) being typed, merged ones left out.
+
+    The cost must stay flat as the backlog grows, so candidates come from two cheap,
+    index-driven sets: the best text matches on ALL the words (few rows to rank), and the
+    highest-demand problems matching ANY word (read in demand order, so the scan stops early).
+    Those candidates are then ranked by how alike the titles are (pg_trgm) and the text rank.
+    """
     if len(title.strip()) < 3:
         return []
-    words = any_word_query(text)
-    matches = Q(title__trigram_similar=title)
-    rank = Value(0.0)
-    if words is not None:
-        matches |= Q(search_vector=words)
-        rank = SearchRank(F("search_vector"), words, normalization=Value(1)) * Value(2.0)
+    text = f"{title} {summary}"
+    any_words = any_word_query(text)
+    if any_words is None:
+        return []
+    all_words = SearchQuery(text, search_type="plain", config=SEARCH_CONFIG)
+    open_problems = Problem.objects.exclude(status=Status.MERGED).exclude(pk__in=list(exclude_ids))
+    best_matches = (
+        open_problems.filter(title_vector=all_words)
+        .annotate(rank=SearchRank(F("title_vector"), all_words))
+        .order_by("-rank")[:SIMILAR_CANDIDATES]
+    )
+    in_demand = open_problems.filter(title_vector=any_words).order_by("-council_count", "-id")[
+        :SIMILAR_CANDIDATES
+    ]
+    # Fetched apart: OR-ing the two as subqueries makes PostgreSQL scan the whole table.
+    candidates = set(best_matches.values_list("pk", flat=True))
+    candidates |= set(in_demand.values_list("pk", flat=True))
+    if not candidates:
+        return []
+    rank = SearchRank(F("title_vector"), any_words, normalization=Value(1))
     qs = (
-        Problem.objects.exclude(status=Status.MERGED)
-        .exclude(pk__in=list(exclude_ids))
-        .filter(matches)
+        Problem.objects.filter(pk__in=candidates)
         .annotate(
-            score=Greatest(TrigramSimilarity("title", title), rank, output_field=FloatField())
+            score=Greatest(
+                TrigramSimilarity("title", title), rank * Value(2.0), output_field=FloatField()
+            )
         )
         .filter(score__gte=min_score)
         .order_by("-score", "-council_count")

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -13,12 +14,13 @@ _STATUS_CLASSES = {
 }
 
 
-@register.inclusion_tag("backlog/_status_tag.html")
+@register.simple_tag
 def status_tag(problem):
-    return {
-        "label": problem.get_status_display(),
-        "classes": _STATUS_CLASSES.get(problem.status, ""),
-    }
+    return format_html(
+        '<strong class="govuk-tag {}">{}</strong>',
+        _STATUS_CLASSES.get(problem.status, ""),
+        problem.get_status_display(),
+    )
 
 
 @register.simple_tag

@@ -192,7 +192,9 @@ def test_submission_schedules_the_duplicate_search_once_committed(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submit(officer)
 
-    assert len(callbacks) == 1
+    # Other callbacks (the dashboard's debounced refresh) may be queued too.
+    duplicate_searches = [c for c in callbacks if c.__qualname__.startswith("problem_submit")]
+    assert len(duplicate_searches) == 1
 
 
 @pytest.mark.parametrize(
