@@ -1,0 +1,121 @@
+"""The sector dashboard, its public summary, CSV downloads and council profiles. Thin: the
+figures come from `institute.dashboards`, the gate from `institute.access`."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from institute import access, dashboards, selectors
+from institute.errors import NotAllowed
+from institute.models import CouncilType, Region
+
+# Panels in page order: (heading, id, table slugs).
+PANELS = [
+    ("Backlog", "backlog", ["backlog-themes", "backlog-top"]),
+    ("Components", "components", ["components-stages", "components-top"]),
+    ("Standards", "standards", ["standards", "standards-trend"]),
+    ("Centres", "centres", ["centres"]),
+    ("Engagement", "engagement", ["engagement-region", "engagement-type"]),
+]
+
+
+def _require_sector_detail(user):
+    if not access.can_view_sector_detail(user):
+        raise NotAllowed("The sector dashboard is for sector viewers and institute staff.")
+
+
+def _context(request, *, public: bool) -> dict:
+    sas = dashboards.strategic_authorities()
+    filters = dashboards.Filters() if public else dashboards.Filters.from_query(request.GET, sas)
+    data = dashboards.dashboard(filters, sas, public=public)
+    panels = [
+        (heading, anchor, [data["tables"][slug] for slug in slugs])
+        for heading, anchor, slugs in PANELS
+    ]
+    return {
+        **data,
+        "public": public,
+        "filters": filters,
+        "filters_query": filters.query(),
+        "selection": filters.describe({slug: name for slug, (_, name) in sas.items()}),
+        "panels": panels,
+        "region_choices": Region.choices,
+        "council_type_choices": CouncilType.choices,
+        "sa_choices": [(slug, name) for slug, (_, name) in sas.items()],
+    }
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def dashboard(request):
+    _require_sector_detail(request.user)
+    context = _context(request, public=False)
+    context["page_title"] = "Sector dashboard"
+    template = "institute/dashboard.html"
+    if request.htmx:
+        template += "#panels"
+    return render(request, template, context)
+
+
+@require_GET
+def dashboard_summary(request):
+    """National aggregates only: nothing about any one council."""
+    context = _context(request, public=True)
+    context["page_title"] = "Sector summary"
+    return render(request, "institute/dashboard.html", context)
+
+
+def _csv(table, filters) -> HttpResponse:
+    suffix = f"-{filters.query().replace('&', '-').replace('=', '-')}" if filters.active else ""
+    response = HttpResponse(table.csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table.slug}{suffix}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def dashboard_csv(request, table):
+    _require_sector_detail(request.user)
+    context = _context(request, public=False)
+    if table not in context["tables"]:
+        raise Http404
+    return _csv(context["tables"][table], context["filters"])
+
+
+@require_GET
+def dashboard_summary_csv(request, table):
+    context = _context(request, public=True)
+    if table not in context["tables"]:
+        raise Http404
+    return _csv(context["tables"][table], context["filters"])
+
+
+@require_GET
+def council_profile(request, slug):
+    """A council beside councils like it; each app's section follows that app's visibility."""
+    from standards import access as standards_access
+
+    organisation = access.organisation_get_for_user(request.user, slug)
+    if not organisation.is_council:
+        raise Http404
+    comparison = dashboards.council_comparison(
+        organisation,
+        show_standards=standards_access.can_view_ratings(request.user, organisation),
+    )
+    if request.GET.get("format") == "csv":
+        return _csv(comparison["table"], dashboards.Filters())
+    return render(
+        request,
+        "institute/dashboard_profile.html",
+        {
+            "page_title": f"{organisation.name}: council profile",
+            "organisation": organisation,
+            "table": comparison["table"],
+            "has_stats": comparison["has_stats"],
+            "sections": selectors.organisation_sections(organisation, request.user),
+            "can_view_dashboard": access.can_view_sector_detail(request.user),
+        },
+    )

@@ -1,0 +1,72 @@
+"""A sector viewer opens the dashboard, filters it by region, sees the panels change and
+downloads the numbers of a chart as CSV."""
+
+import csv
+import io
+
+import pytest
+
+from backlog import services as backlog_services
+from backlog.models import ServiceArea
+from institute import dashboards
+from tests.factories import PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _sign_in(page, user):
+    page.goto(page.base_url + "/account/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/")
+
+
+def test_sector_viewer_filters_the_dashboard_by_region_and_downloads_a_csv(
+    page, settings, sector_viewer, officer, other_officer
+):
+    settings.DASHBOARD_REFRESH_ON_WRITE = False
+    housing = [ServiceArea.objects.get(slug="housing")]
+    backlog_services.problem_submit(
+        actor=officer,
+        title="Leeds cannot match addresses",
+        summary="Addresses differ.",
+        description="Three systems.",
+        theme="data",
+        service_areas=housing,
+    )
+    backlog_services.problem_submit(
+        actor=other_officer,
+        title="Bristol cannot recruit analysts",
+        summary="Pay is low.",
+        description="We lose them.",
+        theme="skills",
+        service_areas=housing,
+    )
+    dashboards.aggregates_refresh()
+    _sign_in(page, sector_viewer)
+
+    page.goto(page.base_url + "/dashboard/")
+    page.get_by_text("Showing all councils in England").wait_for()
+    top = page.locator("#backlog-top")
+    assert top.get_by_text("Bristol cannot recruit analysts").count() >= 1  # bar and table
+
+    page.get_by_label("Region").select_option(label="Yorkshire and The Humber")
+    page.wait_for_url("**region=E12000003**")
+    page.get_by_text("Showing Yorkshire and The Humber").wait_for()
+    assert top.get_by_text("Bristol cannot recruit analysts").count() == 0
+    assert top.get_by_text("Leeds cannot match addresses").count() >= 1
+
+    with page.expect_download() as download_info:
+        top.get_by_role("link", name="Download this table as CSV").click()
+    download = download_info.value
+    with open(download.path(), encoding="utf-8") as downloaded:
+        rows = list(csv.reader(io.StringIO(downloaded.read())))
+    assert rows == [
+        ["Problem", "Status", "Councils affected"],
+        ["Leeds cannot match addresses", "New", "1"],
+    ]
+    assert page.console_errors == []
