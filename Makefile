@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEV := $(BIN)/python -m institute.devservices
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint format bench check-deploy clean
+.PHONY: help install run test schemathesis lint format bench check-deploy clean
 
 help:
 	@echo "make run     install, migrate, load demo data, run web + Celery worker + beat on :8000"
@@ -40,6 +40,10 @@ TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} \
 
 test: install
 	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Fuzz every API operation against its OpenAPI schema (also part of `make test`; ~80 s).
+schemathesis: install
+	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest -m schemathesis tests/api $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

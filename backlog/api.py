@@ -17,8 +17,8 @@ Conventions of every endpoint here:
 from datetime import UTC
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from backlog import access, selectors, services
 from backlog.models import Problem, ServiceArea, Status, Theme
 from institute.access import require
+from institute.api import PAGE_PARAMETERS, Pagination, paginated_schema, validated
 from institute.models import CouncilType, Region
 
 app_name = "backlog-api"
@@ -33,39 +34,13 @@ app_name = "backlog-api"
 MAX_SERVICE_AREAS = 20
 
 
-# --- Errors and pagination -------------------------------------------------------------------
-
-
-class InvalidInput(exceptions.APIException):
-    """Serializer errors in the same body as a DomainError with a field."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid"
-
-    def __init__(self, errors):
-        super().__init__(
-            {"detail": "There is a problem with the fields in errors.", "code": "invalid"}
-        )
-        # Set after __init__ so DRF keeps the field errors' structure as it is.
-        self.detail["errors"] = errors
-
-
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        raise InvalidInput(serializer.errors)
-    return serializer.validated_data
-
-
-class Pagination(PageNumberPagination):
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
+# Shared conventions (institute/api.py); the other apps used to import them from here.
+_validated = validated
 
 
 def _problem(request, pk: str) -> Problem:
     """The problem with this id, or a JSON 404 (for ids that are not numbers too)."""
-    if not (pk.isascii() and pk.isdigit()):
+    if not (pk.isascii() and pk.isdigit() and len(pk) < 10):
         raise exceptions.NotFound("No problem has this id.")
     return access.problem_get_for_user(request.user, int(pk))
 
@@ -199,9 +174,22 @@ def _detail(problem: Problem, request) -> dict:
 # --- Views -----------------------------------------------------------------------------------
 
 
+class VoteResultSerializer(serializers.Serializer):
+    problem = serializers.IntegerField()
+    voted = serializers.BooleanField()
+    vote_count = serializers.IntegerField()
+    council_count = serializers.IntegerField()
+
+
 class ProblemListView(APIView):
     """GET: the backlog, filtered, sorted and paginated. POST: submit a problem."""
 
+    @extend_schema(
+        summary="List problems",
+        operation_id="problems_list",
+        parameters=[BacklogFiltersSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(ProblemSerializer),
+    )
     def get(self, request):
         filters = selectors.BacklogFilters(
             **_validated(BacklogFiltersSerializer, request.query_params)
@@ -213,6 +201,11 @@ class ProblemListView(APIView):
             ProblemSerializer(page, many=True, context=context).data
         )
 
+    @extend_schema(
+        summary="Submit a problem",
+        request=ProblemSubmitSerializer,
+        responses={201: ProblemDetailSerializer},
+    )
     def post(self, request):
         require(
             access.can_submit_problem(request.user),
@@ -234,6 +227,7 @@ class ProblemListView(APIView):
 class ProblemDetailView(APIView):
     """GET: one problem. A merged problem is still shown, with `merged_into` set."""
 
+    @extend_schema(summary="Get a problem", responses=ProblemDetailSerializer)
     def get(self, request, pk):
         return Response(_detail(_problem(request, pk), request))
 
@@ -241,6 +235,11 @@ class ProblemDetailView(APIView):
 class ProblemVoteView(APIView):
     """POST: "my council has this problem too" (201 new, 200 already). DELETE: take it back."""
 
+    @extend_schema(
+        summary="Vote for a problem",
+        request=None,
+        responses={200: VoteResultSerializer, 201: VoteResultSerializer},
+    )
     def post(self, request, pk):
         problem = _problem(request, pk)
         _, created = services.problem_vote(actor=request.user, problem=problem)
@@ -253,6 +252,7 @@ class ProblemVoteView(APIView):
         }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
+    @extend_schema(summary="Withdraw your vote", responses={204: None})
     def delete(self, request, pk):
         problem = _problem(request, pk)
         if not services.problem_vote_withdraw(actor=request.user, problem=problem):
@@ -263,6 +263,11 @@ class ProblemVoteView(APIView):
 class ProblemCommentsView(APIView):
     """GET: the discussion, paginated, oldest first. POST: add a comment."""
 
+    @extend_schema(
+        summary="List a problem's comments",
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(CommentSerializer),
+    )
     def get(self, request, pk):
         problem = _problem(request, pk)
         paginator = Pagination()
@@ -271,6 +276,11 @@ class ProblemCommentsView(APIView):
         )
         return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
 
+    @extend_schema(
+        summary="Comment on a problem",
+        request=CommentAddSerializer,
+        responses={201: CommentSerializer},
+    )
     def post(self, request, pk):
         problem = _problem(request, pk)
         require(

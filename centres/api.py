@@ -11,12 +11,12 @@ from datetime import UTC
 
 from django.db.models import Q
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from backlog.api import InvalidInput, Pagination, _validated
 from backlog.models import Problem, ServiceArea, Theme
 from centres import access, selectors, services
 from centres.models import (
@@ -28,6 +28,8 @@ from centres.models import (
     ProjectStatus,
 )
 from institute.access import require
+from institute.api import PAGE_PARAMETERS, InvalidInput, Pagination, paginated_schema
+from institute.api import validated as _validated
 from institute.models import CouncilType, Organisation, Region
 
 app_name = "centres-api"
@@ -159,6 +161,18 @@ class LearningInputSerializer(serializers.Serializer):
     councils = CouncilsField(required=False, default=list)
     problems = ProblemsField(required=False, default=list)
     project = serializers.IntegerField(allow_null=True, required=False, default=None)
+
+
+class ProjectCreateSerializer(ProjectInputSerializer):
+    """The schema of a new project: the centre's slug and the project's fields."""
+
+    centre = serializers.SlugField(max_length=150)
+
+
+class LearningCreateSerializer(LearningInputSerializer):
+    """The schema of new learning: the centre's slug and the learning's fields."""
+
+    centre = serializers.SlugField(max_length=150)
 
 
 class LibraryFiltersSerializer(serializers.Serializer):
@@ -307,11 +321,22 @@ def _merge_partial(serializer_class, data, current: dict) -> dict:
 class CentreListView(APIView):
     """GET: every centre. POST: set one up (institute staff)."""
 
+    @extend_schema(
+        summary="List centres",
+        operation_id="centres_list",
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(CentreSerializer),
+    )
     def get(self, request):
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.centre_list(), request, view=self)
         return paginator.get_paginated_response(CentreSerializer(page, many=True).data)
 
+    @extend_schema(
+        summary="Set up a centre (institute staff)",
+        request=CentreInputSerializer,
+        responses={201: CentreDetailSerializer},
+    )
     def post(self, request):
         require(access.can_manage_centres(request.user), "Only institute staff can set up centres.")
         data = _validated(CentreInputSerializer, request.data)
@@ -326,6 +351,7 @@ class CentreListView(APIView):
 
 
 class CentreDetailView(APIView):
+    @extend_schema(summary="Get a centre", responses=CentreDetailSerializer)
     def get(self, request, slug):
         return Response(CentreDetailSerializer(_centre(request, slug)).data)
 
@@ -341,6 +367,12 @@ def _project_body(project_id: int) -> dict:
 class ProjectListView(APIView):
     """GET: every centre's projects, filtered. POST: add one (the centre's own staff)."""
 
+    @extend_schema(
+        summary="List projects",
+        operation_id="projects_list",
+        parameters=[ProjectFiltersSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(ProjectSerializer),
+    )
     def get(self, request):
         values = _validated(ProjectFiltersSerializer, request.query_params)
         filters = selectors.ProjectFilters(**values)
@@ -348,6 +380,11 @@ class ProjectListView(APIView):
         page = paginator.paginate_queryset(selectors.project_list(filters), request, view=self)
         return paginator.get_paginated_response(ProjectSerializer(page, many=True).data)
 
+    @extend_schema(
+        summary="Add a project (the centre's staff)",
+        request=ProjectCreateSerializer,
+        responses={201: ProjectSerializer},
+    )
     def post(self, request):
         centre = _centre_from_body(request)
         require(
@@ -366,10 +403,16 @@ class ProjectListView(APIView):
 class ProjectDetailView(APIView):
     """GET: one project. PATCH: change it (the centre's own staff)."""
 
+    @extend_schema(summary="Get a project", responses=ProjectSerializer)
     def get(self, request, pk):
         project = access.project_get_for_user(request.user, _id(pk, "project"))
         return Response(_project_body(project.pk))
 
+    @extend_schema(
+        summary="Change a project (the centre's staff)",
+        request=ProjectInputSerializer,
+        responses=ProjectSerializer,
+    )
     def patch(self, request, pk):
         project = access.project_get_for_user(request.user, _id(pk, "project"), write=True)
         current = {
@@ -406,6 +449,12 @@ def _learning_body(request, pk: int) -> dict:
 class LearningListView(APIView):
     """GET: the published library, searched and filtered. POST: draft learning (centre staff)."""
 
+    @extend_schema(
+        summary="Search published learning",
+        operation_id="learning_list",
+        parameters=[LibraryFiltersSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(LearningSerializer),
+    )
     def get(self, request):
         values = _validated(LibraryFiltersSerializer, request.query_params)
         paginator = Pagination()
@@ -414,6 +463,11 @@ class LearningListView(APIView):
         )
         return paginator.get_paginated_response(LearningSerializer(page, many=True).data)
 
+    @extend_schema(
+        summary="Draft learning (the centre's staff)",
+        request=LearningCreateSerializer,
+        responses={201: LearningDetailSerializer},
+    )
     def post(self, request):
         centre = _centre_from_body(request)
         require(
@@ -435,9 +489,15 @@ class LearningListView(APIView):
 class LearningDetailView(APIView):
     """GET: one item (drafts only for the centre and the institute). PATCH: change it."""
 
+    @extend_schema(summary="Get learning", responses=LearningDetailSerializer)
     def get(self, request, pk):
         return Response(_learning_body(request, _id(pk, "learning")))
 
+    @extend_schema(
+        summary="Change learning (the centre's staff)",
+        request=LearningInputSerializer,
+        responses=LearningDetailSerializer,
+    )
     def patch(self, request, pk):
         learning = access.learning_get_for_user(request.user, _id(pk, "learning"), write=True)
         current = {
@@ -461,6 +521,9 @@ class LearningDetailView(APIView):
 
 
 class LearningSubmitView(APIView):
+    @extend_schema(
+        summary="Submit learning for review", request=None, responses=LearningDetailSerializer
+    )
     def post(self, request, pk):
         learning = access.learning_get_for_user(request.user, _id(pk, "learning"), write=True)
         services.learning_submit(actor=request.user, learning=learning)
@@ -468,6 +531,7 @@ class LearningSubmitView(APIView):
 
 
 class LearningPublishView(APIView):
+    @extend_schema(summary="Publish learning", request=None, responses=LearningDetailSerializer)
     def post(self, request, pk):
         learning = access.learning_get_for_user(request.user, _id(pk, "learning"))
         services.learning_publish(actor=request.user, learning=learning)
@@ -479,6 +543,11 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class LearningReturnView(APIView):
+    @extend_schema(
+        summary="Send learning back to its authors",
+        request=ReturnSerializer,
+        responses=LearningDetailSerializer,
+    )
     def post(self, request, pk):
         learning = access.learning_get_for_user(request.user, _id(pk, "learning"))
         require(
@@ -493,6 +562,9 @@ class LearningReturnView(APIView):
 class LearningRevisionsView(APIView):
     """GET: earlier versions of a published item, newest first."""
 
+    @extend_schema(
+        summary="List earlier versions of learning", responses=RevisionSerializer(many=True)
+    )
     def get(self, request, pk):
         learning = access.learning_get_for_user(request.user, _id(pk, "learning"))
         revisions = learning.revisions.order_by("-number")
@@ -501,7 +573,7 @@ class LearningRevisionsView(APIView):
 
 urlpatterns = [
     path("centres/", CentreListView.as_view(), name="centre_list"),
-    path("centres/<slug:slug>/", CentreDetailView.as_view(), name="centre_detail"),
+    path("centres/<str:slug>/", CentreDetailView.as_view(), name="centre_detail"),
     path("projects/", ProjectListView.as_view(), name="project_list"),
     path("projects/<str:pk>/", ProjectDetailView.as_view(), name="project_detail"),
     path("learning/", LearningListView.as_view(), name="learning_list"),

@@ -9,17 +9,19 @@ from datetime import UTC
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from backlog.api import InvalidInput, Pagination, _validated
 from backlog.models import ServiceArea, Theme
 from components import access, selectors, services
 from components.models import Adoption, CostModel, Hosting, Kind, Maturity, Stage
 from institute import access as core_access
 from institute.access import require
+from institute.api import PAGE_PARAMETERS, InvalidInput, Pagination, paginated_schema
+from institute.api import validated as _validated
 from institute.errors import NotAllowed
 from institute.models import Organisation
 
@@ -181,18 +183,34 @@ class AdoptionCreateSerializer(AdoptionInputSerializer):
     organisation = serializers.SlugField(max_length=200, required=False)
 
 
+class AdoptionFiltersSerializer(serializers.Serializer):
+    component = serializers.CharField(required=False, help_text="A component id.")
+    organisation = serializers.SlugField(required=False, help_text="An organisation slug.")
+
+
 # --- Views -----------------------------------------------------------------------------------
 
 
 class ComponentListView(APIView):
     """GET: the published catalogue, filtered, sorted, paginated. POST: submit for review."""
 
+    @extend_schema(
+        summary="List published components",
+        operation_id="components_list",
+        parameters=[FiltersSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(ComponentSerializer),
+    )
     def get(self, request):
         filters = selectors.ComponentFilters(**_validated(FiltersSerializer, request.query_params))
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.component_list(filters), request, view=self)
         return paginator.get_paginated_response(ComponentSerializer(page, many=True).data)
 
+    @extend_schema(
+        summary="Submit a component for review",
+        request=ComponentInputSerializer,
+        responses={201: ComponentDetailSerializer},
+    )
     def post(self, request):
         require(access.can_submit_component(request.user), "Sign in to submit a component.")
         data = _validated(ComponentInputSerializer, request.data)
@@ -211,6 +229,7 @@ def _detail(component, request) -> dict:
 
 
 class ComponentDetailView(APIView):
+    @extend_schema(summary="Get a component", responses=ComponentDetailSerializer)
     def get(self, request, pk):
         return Response(_detail(_component(request, pk), request))
 
@@ -234,6 +253,12 @@ def _adoption_page(request, view, qs):
 class AdoptionListView(APIView):
     """GET: adoptions, by ?component= and/or ?organisation=. POST: record your council's."""
 
+    @extend_schema(
+        summary="List adoptions",
+        operation_id="adoptions_list",
+        parameters=[AdoptionFiltersSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(AdoptionSerializer),
+    )
     def get(self, request):
         component = organisation = None
         raw = request.query_params.get("component", "")
@@ -247,6 +272,11 @@ class AdoptionListView(APIView):
         qs = selectors.adoption_list(component=component, organisation=organisation)
         return _adoption_page(request, self, qs)
 
+    @extend_schema(
+        summary="Record your council's adoption of a component",
+        request=AdoptionCreateSerializer,
+        responses={200: AdoptionSerializer, 201: AdoptionSerializer},
+    )
     def post(self, request):
         require(request.user.is_authenticated, "Sign in to record adoption.")
         slug = request.data.get("organisation") if hasattr(request.data, "get") else None
@@ -265,12 +295,22 @@ class AdoptionListView(APIView):
 
 
 class ComponentAdoptionsView(APIView):
+    @extend_schema(
+        summary="List a component's adoptions",
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(AdoptionSerializer),
+    )
     def get(self, request, pk):
         component = _component(request, pk)
         return _adoption_page(request, self, selectors.adoption_list(component=component))
 
 
 class OrganisationAdoptionsView(APIView):
+    @extend_schema(
+        summary="List an organisation's adoptions",
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(AdoptionSerializer),
+    )
     def get(self, request, slug):
         organisation = get_object_or_404(Organisation, slug=slug)
         return _adoption_page(request, self, selectors.adoption_list(organisation=organisation))
@@ -279,9 +319,15 @@ class OrganisationAdoptionsView(APIView):
 class AdoptionDetailView(APIView):
     """GET: one adoption. PATCH/PUT: change it (the council's own officers only)."""
 
+    @extend_schema(summary="Get an adoption", responses=AdoptionSerializer)
     def get(self, request, pk):
         return Response(AdoptionSerializer(_adoption(request, pk)).data)
 
+    @extend_schema(
+        summary="Change your council's adoption",
+        request=AdoptionInputSerializer,
+        responses=AdoptionSerializer,
+    )
     def patch(self, request, pk):
         adoption = _adoption(request, pk, write=True)
         current = {
@@ -301,7 +347,13 @@ class AdoptionDetailView(APIView):
         )
         return Response(AdoptionSerializer(_adoption(request, str(adoption.pk))).data)
 
-    put = patch
+    @extend_schema(
+        summary="Replace your council's adoption",
+        request=AdoptionInputSerializer,
+        responses=AdoptionSerializer,
+    )
+    def put(self, request, pk):
+        return self.patch(request, pk)
 
 
 def _adoption(request, pk: str, *, write: bool = False) -> Adoption:
@@ -321,7 +373,7 @@ urlpatterns = [
     path("adoptions/", AdoptionListView.as_view(), name="adoption_list"),
     path("adoptions/<str:pk>/", AdoptionDetailView.as_view(), name="adoption_detail"),
     path(
-        "organisations/<slug:slug>/adoptions/",
+        "organisations/<str:slug>/adoptions/",
         OrganisationAdoptionsView.as_view(),
         name="organisation_adoptions",
     ),

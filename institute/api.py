@@ -1,18 +1,188 @@
-"""API conventions shared by every app: the error body and the domain-error mapping."""
+"""API conventions shared by every app (docs/api.md): the error body, input validation,
+pagination, and the OpenAPI pieces every endpoint uses.
 
-from rest_framework import status
+Every error, whatever raised it, has one body:
+    {"detail": "A sentence for people.", "code": "machine_readable", "errors": {field: [...]}}
+with "errors" only when fields were wrong, and "retry_after" (seconds) on a 429.
+"""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from institute.errors import DomainError
 
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+# --- Errors ------------------------------------------------------------------------------------
+
+
+class InvalidInput(exceptions.APIException):
+    """Serializer errors in the same body as a DomainError with a field."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, errors):
+        super().__init__(
+            {"detail": "There is a problem with the fields in errors.", "code": "invalid"}
+        )
+        # Set after __init__ so DRF keeps the field errors' structure as it is.
+        self.detail["errors"] = errors
+
+
+def validated(serializer_class, data) -> dict:
+    """The serializer's validated data, or InvalidInput (400) naming the fields."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise InvalidInput(serializer.errors)
+    return serializer.validated_data
+
+
+def _code(exc) -> str:
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    return codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+
 
 def exception_handler(exc, context):
-    """A service's DomainError becomes 400/403/409 with a JSON body naming the field if any."""
+    """A service's DomainError becomes 400/403/404/409; every DRF error gets the common shape."""
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:
             body["errors"] = {exc.field: [exc.message]}
         code = exc.status if exc.status in (400, 403, 404, 409) else status.HTTP_400_BAD_REQUEST
         return Response(body, status=code)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(data, dict) and "detail" in data and "code" in data:
+        return response  # InvalidInput: already in shape
+    if isinstance(exc, exceptions.ValidationError):
+        body = {
+            "detail": "There is a problem with the fields in errors.",
+            "code": "invalid",
+            "errors": data if isinstance(data, dict) else {"non_field_errors": data},
+        }
+    else:
+        detail = data.get("detail", "") if isinstance(data, dict) else data
+        body = {"detail": str(detail), "code": _code(exc) if exc is not None else "error"}
+        if isinstance(exc, exceptions.Throttled):
+            body["retry_after"] = int(exc.wait or 1)
+    response.data = body
+    return response
+
+
+# --- Pagination --------------------------------------------------------------------------------
+
+
+class Pagination(PageNumberPagination):
+    """?page= and ?page_size= (at most 100) on every list; a page past the end is a 404."""
+
+    page_size = PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+def paginated(view, request, queryset, serializer_class, *, context=None, context_for_page=None):
+    """One page of a list in the common envelope {count, next, previous, results}."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    if context_for_page is not None:
+        context = {**(context or {}), **context_for_page(page)}
+    data = serializer_class(page, many=True, context=context or {}).data
+    return paginator.get_paginated_response(data)
+
+
+# --- OpenAPI -----------------------------------------------------------------------------------
+
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: `errors` names the fields.",
+    "403": "Not allowed: not signed in, a bad or read-only token, or the role may not do this.",
+    "404": "Not found, or not visible to you.",
+    "409": "Conflict with the current state (e.g. voting on a merged problem).",
+    "429": "Too many requests: wait `retry_after` seconds (also in the Retry-After header).",
+}
+
+
+def id_parameter(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.PATH, description=description)
+
+
+def add_error_responses(result, generator, request, public):
+    """Postprocessing hook: every operation documents the common error responses."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "Error",
+        {
+            "type": "object",
+            "properties": {
+                "detail": {"type": "string"},
+                "code": {"type": "string"},
+                "errors": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {}},
+                },
+                "retry_after": {"type": "integer"},
+            },
+            "required": ["detail", "code"],
+        },
+    )
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_DESCRIPTIONS.items():
+                if code == "409" and method == "get":
+                    continue
+                if code == "400" and method == "get" and not operation.get("parameters"):
+                    continue
+                responses.setdefault(code, {"description": description, "content": ref})
+    return result
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    OpenApiParameter(
+        "page_size", OpenApiTypes.INT, description=f"Rows a page, at most {MAX_PAGE_SIZE}."
+    ),
+]
+
+_paginated: dict = {}
+
+
+def paginated_schema(serializer_class):
+    """The schema of a page of a list: {count, next, previous, results}."""
+    name = f"Paginated{serializer_class.__name__.removesuffix('Serializer')}List"
+    if name not in _paginated:
+        _paginated[name] = inline_serializer(
+            name=name,
+            fields={
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": serializer_class(many=True),
+            },
+        )
+    return _paginated[name]
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "institute.tokens.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A personal API token from your account page: `Token <secret>`.",
+        }

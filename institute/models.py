@@ -1,5 +1,7 @@
 """Core domain: organisations, people and their roles."""
 
+import uuid
+
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
@@ -304,3 +306,170 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient}: {self.title}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 hash of the secret is kept; `prefix` (the first
+    characters of the secret) lets its owner tell tokens apart after it was shown once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+# --- Sector dashboards ------------------------------------------------------------------------
+
+
+class CouncilStats(models.Model):
+    """One row per current council: what the dashboards aggregate, so a request never scans the
+    vote, demand or adoption tables. Rebuilt set-based by `dashboards.aggregates_refresh`."""
+
+    organisation = models.OneToOneField(
+        Organisation, primary_key=True, on_delete=models.CASCADE, related_name="stats"
+    )
+    problems_submitted = models.PositiveIntegerField(default=0)
+    problems_affected = models.PositiveIntegerField(default=0)
+    officer_votes = models.PositiveIntegerField(default=0)
+    problem_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    adoptions_exploring = models.PositiveIntegerField(default=0)
+    adoptions_piloting = models.PositiveIntegerField(default=0)
+    adoptions_in_use = models.PositiveIntegerField(default=0)
+    adoptions_retired = models.PositiveIntegerField(default=0)
+    adoptions_stale = models.PositiveIntegerField(default=0)
+    component_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    standards_adopted_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    standards_in_progress = models.PositiveIntegerField(default=0)
+    project_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    learning_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    members = models.PositiveIntegerField(default=0)
+    active_users = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Dashboard figures for {self.organisation_id}"
+
+
+class MetricSnapshot(models.Model):
+    """A headline metric's value on one day for one filter (`filters_key` "" = all councils)."""
+
+    date = models.DateField()
+    metric = models.CharField(max_length=100)
+    filters_key = models.CharField(max_length=200, blank=True, default="")
+    value = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "metric", "filters_key"], name="metric_snapshot_once_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "filters_key", "date"], name="metric_series")]
+
+    def __str__(self):
+        return f"{self.date} {self.metric} [{self.filters_key}] = {self.value}"
+
+
+# --- Notification preferences and digests -----------------------------------------------------
+
+
+class Cadence(models.TextChoices):
+    IMMEDIATELY = "immediately", "Immediately"
+    DAILY = "daily", "Daily digest"
+    WEEKLY = "weekly", "Weekly digest"
+    OFF = "off", "Off (only on this site)"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about one kind of notification by e-mail. No row: the default
+    for that kind (`digests.KINDS`)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=64)
+    cadence = models.CharField(max_length=16, choices=Cadence.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {self.cadence}"
+
+
+class DigestSend(models.Model):
+    """One digest e-mail to one person for one period, written in the same transaction as the
+    e-mail is handed over, so a rerun or a restarted worker never sends it twice."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="digest_sends")
+    cadence = models.CharField(max_length=16, choices=Cadence.choices)
+    period = models.CharField(max_length=20, help_text="2026-W07 or 2026-02-16")
+    items = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cadence", "period"], name="one_digest_per_person_and_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cadence} digest {self.period} to {self.user_id}"
+
+
+class NotificationEmail(models.Model):
+    """A notification that has gone out by e-mail, alone or in a digest: never e-mailed twice."""
+
+    notification = models.OneToOneField(
+        Notification, on_delete=models.CASCADE, related_name="email"
+    )
+    digest = models.ForeignKey(
+        DigestSend, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Notification {self.notification_id} e-mailed"
+
+
+class SentEmail(models.Model):
+    """Every e-mail this module sends, written in the sending transaction: operators (and the
+    exactly-once tests) can count them."""
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.kind} to {self.to}"
+
+
+# Schedules a debounced dashboard refresh after writes in the capability apps.
+import institute.dashboard_signals  # noqa: E402,F401

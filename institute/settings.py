@@ -63,7 +63,8 @@ INSTALLED_APPS = [
     "template_partials",
     "govuk_frontend_django",
     "rest_framework",
-    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "institute",
     "backlog",
     "components",
@@ -163,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
     "components-adoption-reminders": {
         "task": "components.tasks.adoption_reminders_send",
         "schedule": crontab(hour=7, minute=30),
+    },
+    "open-data-publish": {
+        "task": "institute.tasks.open_data_publish",
+        "schedule": crontab(hour=2, minute=40),
     },
     "components-counts-refresh": {
         "task": "components.tasks.component_counts_refresh",
@@ -292,15 +297,56 @@ STORAGES = {
 # --- REST API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Tokens first: a request that sends one is judged by it, whatever cookies it carries.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "institute.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+        "institute.tokens.ReadOnlyTokenPermission",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "institute.api.Pagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "institute.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Counted in the Redis cache, so every web process shares the count.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "institute.tokens.AnonThrottle",
+        "institute.tokens.TokenRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/minute"),
+        "token": env("API_THROTTLE_TOKEN", default="600/minute"),
+    },
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Local Digital Institute API",
+    "DESCRIPTION": (
+        "The shared backlog, components library, standards and centres of England's digital "
+        "local government. Conventions: /api/docs/ and docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "institute.api.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ThemeEnum": "backlog.models.Theme",
+        "ComponentKindEnum": "components.models.Kind",
+        "LearningKindEnum": "centres.models.LearningKind",
+    },
+}
+
+# Open data files (nightly, institute.tasks.open_data_publish); git-ignored.
+OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", default=str(BASE_DIR / ".local" / "opendata")))
 
 # --- E-mail -----------------------------------------------------------------------------------
 
@@ -338,3 +384,44 @@ LOGGING = {
 
 # `make bench` compares pages with a bare view at /bench/bare; never on in production.
 BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
+
+# --- Dashboards, notifications and digests ----------------------------------------------------
+
+# The address links in e-mails start with (no trailing slash).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Writes in the apps schedule a (debounced) dashboard refresh; the schedule below also runs it.
+DASHBOARD_REFRESH_ON_WRITE = env.bool("DASHBOARD_REFRESH_ON_WRITE", default=True)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("institute.context_processors.notifications")
+# Where the file-based e-mail backend writes (tests share it between processes).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "tmp" / "emails"))
+# Test-only: seconds the digest loop waits between people, so a test can kill a worker mid-batch.
+DIGEST_TEST_PAUSE_SECONDS = env.float("DIGEST_TEST_PAUSE_SECONDS", default=0.0)
+# Redis redelivers a task whose worker died after `visibility_timeout` seconds (default 1 hour).
+CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "dashboard-aggregates-refresh": {
+            "task": "institute.tasks.dashboard_aggregates_refresh",
+            "schedule": crontab(minute="*/10"),
+        },
+        "dashboard-metrics-snapshot": {
+            "task": "institute.tasks.dashboard_metrics_snapshot",
+            "schedule": crontab(hour=1, minute=30),
+        },
+        "notifications-email-immediate": {
+            "task": "institute.tasks.notifications_email_immediate",
+            "schedule": crontab(minute="*/5"),
+        },
+        "digests-daily": {
+            "task": "institute.tasks.digests_send",
+            "schedule": crontab(hour=7, minute=0),
+            "args": ("daily",),
+        },
+        # Monday 07:00 Europe/London (CELERY_TIMEZONE is the local time).
+        "digests-weekly": {
+            "task": "institute.tasks.digests_send",
+            "schedule": crontab(hour=7, minute=0, day_of_week=1),
+            "args": ("weekly",),
+        },
+    }
+)

@@ -21,3 +21,67 @@ def platform_echo(key: str) -> dict:
         key=key, defaults={"name": "platform_echo", "result": {"echo": key}}
     )
     return {"key": run.key, "created": created}
+
+
+@shared_task
+def open_data_publish() -> dict:
+    """Nightly: write the open data files (institute.opendata). Idempotent: it overwrites."""
+    from institute import opendata
+
+    return opendata.open_data_publish()
+
+
+@shared_task
+def dashboard_aggregates_refresh() -> int:
+    """Rebuild the dashboards' per-council rows (after writes, debounced, and every 10 min)."""
+    from django.core.cache import cache
+
+    from institute import dashboards
+    from institute.dashboard_signals import DEBOUNCE_KEY
+
+    cache.delete(DEBOUNCE_KEY)  # writes from now on schedule the next refresh
+    return dashboards.aggregates_refresh()
+
+
+@shared_task
+def dashboard_metrics_snapshot() -> int:
+    """Nightly: fresh figures, then today's headline metrics for the trend charts."""
+    from institute import dashboards
+
+    dashboards.aggregates_refresh()
+    return dashboards.metrics_snapshot()
+
+
+@shared_task
+def notifications_email_immediate() -> int:
+    from institute import digests
+
+    return digests.notifications_email_immediate()
+
+
+@shared_task(bind=True)
+def digests_send(self, cadence: str) -> int:
+    """Plan this period's digests and send them in chunks of at most 100 people per task."""
+    from django.utils import timezone
+
+    from institute import digests
+
+    now = timezone.now()
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    chunks = digests.digest_chunks(cadence=cadence, now=now)
+    for user_ids in chunks:
+        digest_send_chunk.apply_async(args=[cadence, user_ids, now.isoformat()], queue=queue)
+    return len(chunks)
+
+
+@shared_task
+def digest_send_chunk(cadence: str, user_ids: list[int], now: str) -> int:
+    """Send one chunk's digests. Idempotent: people already sent this period are skipped, so a
+    task redelivered after its worker died sends only the rest."""
+    from datetime import datetime
+
+    from institute import digests
+
+    return digests.digests_send_chunk(
+        user_ids=user_ids, cadence=cadence, now=datetime.fromisoformat(now)
+    )

@@ -1,7 +1,15 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from institute import views
+from institute import (
+    api_docs,
+    dashboard_views,
+    data_views,
+    notification_views,
+    token_views,
+    views,
+)
 
 institute_patterns = [
     path("", views.home, name="home"),
@@ -15,6 +23,44 @@ institute_patterns = [
     ),
     path("requests/", views.membership_request_list, name="membership_request_list"),
     path("requests/<int:pk>/", views.membership_request_decide, name="membership_request_decide"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/csv/<slug:table>/", dashboard_views.dashboard_csv, name="dashboard_csv"),
+    path("dashboard/summary/", dashboard_views.dashboard_summary, name="dashboard_summary"),
+    path(
+        "dashboard/summary/csv/<slug:table>/",
+        dashboard_views.dashboard_summary_csv,
+        name="dashboard_summary_csv",
+    ),
+    path(
+        "dashboard/councils/<slug:slug>/", dashboard_views.council_profile, name="council_profile"
+    ),
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/count/", notification_views.notification_count, name="notification_count"),
+    path(
+        "notifications/<int:pk>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notification_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/preferences/",
+        notification_views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notification_views.digest_unsubscribe,
+        name="digest_unsubscribe",
+    ),
+    path("account/tokens/", token_views.token_create, name="token_create"),
+    path("account/tokens/<uuid:public_id>/revoke/", token_views.token_revoke, name="token_revoke"),
+    path("tokens/", token_views.token_list_for_staff, name="token_list"),
+    path("data/", data_views.data_index, name="data_index"),
+    path("data/<slug:name>.<str:fmt>", data_views.data_download, name="data_download"),
 ]
 
 urlpatterns = [
@@ -24,6 +70,8 @@ urlpatterns = [
     path("standards/", include("standards.urls")),
     path("centres/", include("centres.urls")),
     path("api/v1/", include("institute.api_urls")),
+    path("api/schema/", api_docs.SchemaView.as_view(), name="api_schema"),
+    path("api/docs/", api_docs.DocsView.as_view(url_name="api_schema"), name="api_docs"),
     path("healthz", views.healthz, name="healthz"),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
@@ -32,3 +80,9 @@ urlpatterns = [
 handler403 = "institute.views.error_403"
 handler404 = "institute.views.error_404"
 handler500 = "institute.views.error_500"
+
+# `make bench` measures pages against a view that does nothing; off unless BENCHMARK_VIEWS is set.
+if settings.BENCHMARK_VIEWS:
+    from institute import bench_views
+
+    urlpatterns.append(path("bench/bare", bench_views.bare, name="bench_bare"))

@@ -25,6 +25,7 @@ from institute.forms import (
 )
 from institute.models import CouncilType, MembershipRequest, OrganisationKind, Region
 from institute.pagination import paginate
+from institute.tokens import api_token_list_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,7 @@ def account(request):
             "decided": decided,
             "profile_form": profile_form,
             "request_form": request_form,
+            "api_tokens": api_token_list_for_user(user),
         },
     )
 

@@ -9,13 +9,15 @@ existence is not revealed. Times are ISO 8601 in UTC.
 from datetime import UTC
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backlog.api import InvalidInput, Pagination, _validated
 from institute import access as core_access
 from institute.access import require
+from institute.api import PAGE_PARAMETERS, InvalidInput, Pagination, paginated_schema
+from institute.api import validated as _validated
 from institute.errors import DomainError
 from standards import access, selectors, services
 from standards.models import Answer, Assessment, Category, Rating
@@ -24,7 +26,7 @@ app_name = "standards-api"
 
 
 def _pk(value: str) -> int:
-    if not (value.isascii() and value.isdigit()):
+    if not (value.isascii() and value.isdigit() and len(value) < 10):
         raise exceptions.NotFound("Not found.")
     return int(value)
 
@@ -132,12 +134,28 @@ class CategoryFilterSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices, allow_blank=True, default="")
 
 
+class StandardDetailSerializer(StandardSerializer):
+    versions = VersionSummarySerializer(many=True)
+    criteria = CriterionSerializer(many=True)
+
+
+class VersionDetailSerializer(VersionSummarySerializer):
+    standard = serializers.CharField()
+    criteria = CriterionSerializer(many=True)
+
+
 # --- Views -----------------------------------------------------------------------------------
 
 
 class StandardListView(APIView):
     """GET: published standards with their adoption, paginated."""
 
+    @extend_schema(
+        summary="List published standards with their adoption",
+        operation_id="standards_list",
+        parameters=[CategoryFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(StandardSerializer),
+    )
     def get(self, request):
         category = _validated(CategoryFilterSerializer, request.query_params)["category"]
         paginator = Pagination()
@@ -153,6 +171,7 @@ class StandardListView(APIView):
 class StandardDetailView(APIView):
     """GET: one standard, its current version's criteria and its version history."""
 
+    @extend_schema(summary="Get a standard", responses=StandardDetailSerializer)
     def get(self, request, slug):
         standard = access.standard_get_for_user(request.user, slug)
         adoption = selectors.adoption_for([standard])
@@ -168,8 +187,9 @@ class StandardDetailView(APIView):
 class VersionDetailView(APIView):
     """GET: one version with its criteria (drafts only for institute staff)."""
 
+    @extend_schema(summary="Get a version of a standard", responses=VersionDetailSerializer)
     def get(self, request, slug, number):
-        version = access.version_get_for_user(request.user, slug, number)
+        version = access.version_get_for_user(request.user, slug, _pk(number))
         body = VersionSummarySerializer(version).data
         body["standard"] = version.standard.slug
         body["criteria"] = CriterionSerializer(selectors.version_criteria(version), many=True).data
@@ -188,6 +208,12 @@ def _assessment(request, pk, *, write=False) -> Assessment:
 class AssessmentListView(APIView):
     """GET: your council's assessments (all, for staff and sector viewers). POST: start one."""
 
+    @extend_schema(
+        summary="List assessments you may see",
+        operation_id="assessments_list",
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(AssessmentSerializer),
+    )
     def get(self, request):
         require(request.user.is_authenticated, "Sign in to see assessments.")
         paginator = Pagination()
@@ -196,6 +222,11 @@ class AssessmentListView(APIView):
         )
         return paginator.get_paginated_response(AssessmentSerializer(page, many=True).data)
 
+    @extend_schema(
+        summary="Start your council's self-assessment",
+        request=AssessmentStartSerializer,
+        responses={200: AssessmentDetailSerializer, 201: AssessmentDetailSerializer},
+    )
     def post(self, request):
         require(
             access.council_of(request.user) is not None,
@@ -215,6 +246,7 @@ class AssessmentListView(APIView):
 
 
 class AssessmentDetailView(APIView):
+    @extend_schema(summary="Get an assessment", responses=AssessmentDetailSerializer)
     def get(self, request, pk):
         return Response(AssessmentDetailSerializer(_assessment(request, pk)).data)
 
@@ -222,6 +254,9 @@ class AssessmentDetailView(APIView):
 class AnswerView(APIView):
     """PUT: save the answer to one criterion (by its code)."""
 
+    @extend_schema(
+        summary="Answer one criterion", request=AnswerInputSerializer, responses=AnswerSerializer
+    )
     def put(self, request, pk, code):
         assessment = _assessment(request, pk, write=True)
         criterion = assessment.version.criteria.filter(code=code).first()
@@ -235,6 +270,9 @@ class AnswerView(APIView):
 
 
 class AssessmentSubmitView(APIView):
+    @extend_schema(
+        summary="Submit an assessment", request=None, responses=AssessmentDetailSerializer
+    )
     def post(self, request, pk):
         assessment = _assessment(request, pk, write=True)
         missing = services.assessment_missing(assessment)
@@ -245,6 +283,11 @@ class AssessmentSubmitView(APIView):
 
 
 class AssessmentReviewView(APIView):
+    @extend_schema(
+        summary="Verify or challenge an assessment (institute staff)",
+        request=ReviewInputSerializer,
+        responses=AssessmentSerializer,
+    )
     def post(self, request, pk):
         require(core_access.can_curate(request.user), "Only institute staff review assessments.")
         assessment = _assessment(request, pk)
@@ -255,9 +298,9 @@ class AssessmentReviewView(APIView):
 
 urlpatterns = [
     path("standards/", StandardListView.as_view(), name="standard_list"),
-    path("standards/<slug:slug>/", StandardDetailView.as_view(), name="standard_detail"),
+    path("standards/<str:slug>/", StandardDetailView.as_view(), name="standard_detail"),
     path(
-        "standards/<slug:slug>/versions/<int:number>/",
+        "standards/<str:slug>/versions/<str:number>/",
         VersionDetailView.as_view(),
         name="version_detail",
     ),

@@ -13,11 +13,11 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from backlog import services
 from backlog.models import Comment, Follow, Problem, ServiceArea, Status, Vote
+from institute.tokens import api_token_create
 from tests.factories import ProblemFactory, UserFactory, council_officer
 
 pytestmark = pytest.mark.django_db
@@ -736,9 +736,9 @@ def test_comments_of_a_merged_problem_can_still_be_read(as_role, merged_problem)
 
 
 def test_token_authentication(officer, problem):
-    token = Token.objects.create(user=officer)
+    _, secret = api_token_create(actor=officer, name="test")
     client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
 
     voted = client.post(vote_url(problem))
     submitted = client.post(LIST, valid_submission(), format="json")
@@ -753,7 +753,7 @@ def test_token_authentication(officer, problem):
 
 @pytest.mark.parametrize("header", ["Token not-a-real-token", "Token ", "Bearer abc", "Token a b"])
 def test_a_bad_token_is_refused(officer, problem, header):
-    Token.objects.create(user=officer)
+    api_token_create(actor=officer, name="test")
     client = APIClient()
 
     response = client.post(vote_url(problem), HTTP_AUTHORIZATION=header)
@@ -764,7 +764,8 @@ def test_a_bad_token_is_refused(officer, problem, header):
 
 def test_token_of_a_sector_viewer_gets_no_more_than_their_role(sector_viewer, problem):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=sector_viewer).key}")
+    _, secret = api_token_create(actor=sector_viewer, name="test")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
 
     assert client.get(detail_url(problem)).status_code == 200
     assert client.post(vote_url(problem)).status_code == 403

@@ -5,8 +5,10 @@ import pytest
 from backlog.models import Problem, Vote
 from tests.factories import PASSWORD, ProblemFactory
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _sign_in(page, user):
@@ -26,7 +28,8 @@ def test_officer_votes_from_live_suggestions_then_submits_a_new_problem(page, ot
     suggestion = page.locator("#similar-suggestions").get_by_role("link", name=existing.title)
     suggestion.wait_for()
     page.locator("#similar-suggestions").get_by_role(
-        "button", name="My council has this problem too").click()
+        "button", name="My council has this problem too"
+    ).click()
     page.locator("#similar-suggestions").get_by_text("Your council has this problem").wait_for()
     assert Vote.objects.filter(user=other_officer, problem=existing).exists()
 

@@ -1,0 +1,390 @@
+"""Open data: the sector's shared data as CSV and JSON files, under the Open Government Licence.
+
+`open_data_publish()` writes every dataset into settings.OPEN_DATA_DIR (nightly, from
+institute.tasks.open_data_publish). Each file is written to a temporary file in the same folder
+and renamed over the old one, so a download never sees half a file. The rows come from each
+app's selectors, so a dataset says what the pages say (e.g. standards adoption is
+standards.selectors.adoption_for, never a second definition).
+"""
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+LICENCE = {
+    "name": "Open Government Licence v3.0",
+    "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
+FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+MANIFEST = "manifest.json"
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    description: str
+    fields: tuple[tuple[str, str], ...]
+    rows: Callable[[], Iterable[dict]]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [name for name, _ in self.fields]
+
+
+def _time(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
+
+
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+# --- Rows ---------------------------------------------------------------------------------------
+
+
+def _problems():
+    from backlog import selectors
+
+    qs = selectors.problem_list(selectors.BacklogFilters(), include_merged=True).order_by("id")
+    for problem in qs.iterator(chunk_size=CHUNK):
+        yield {
+            "id": problem.pk,
+            "title": problem.title,
+            "summary": problem.summary,
+            "theme": problem.theme,
+            "status": problem.status,
+            "service_areas": [area.slug for area in problem.service_areas.all()],
+            "council_count": problem.council_count,
+            "vote_count": problem.vote_count,
+            "merged_into": problem.merged_into_id,
+            "created_at": _time(problem.created_at),
+            "url": problem.get_absolute_url(),
+        }
+
+
+def _components():
+    from components import selectors
+
+    qs = selectors.component_list(selectors.ComponentFilters()).order_by("id")
+    for component in qs.iterator(chunk_size=CHUNK):
+        yield {
+            "id": component.pk,
+            "name": component.name,
+            "summary": component.summary,
+            "kind": component.kind,
+            "maturity": component.maturity,
+            "licence": component.licence,
+            "licence_open": component.licence_open,
+            "cost_model": component.cost_model,
+            "hosting": component.hosting,
+            "maintainer": component.maintainer_display,
+            "source_url": component.source_url,
+            "documentation_url": component.documentation_url,
+            "councils_using": component.using_count,
+            "councils_adopting": component.adopting_count,
+            "published_at": _time(component.published_at),
+            "url": component.get_absolute_url(),
+        }
+
+
+def _adoptions():
+    from components import selectors
+
+    stale_before = selectors.stale_cutoff()
+    # Published components only; no contacts and no evidence: those are for signed-in people.
+    for adoption in selectors.adoption_list().iterator(chunk_size=CHUNK):
+        yield {
+            "component_id": adoption.component_id,
+            "component_name": adoption.component.name,
+            "organisation": adoption.organisation.slug,
+            "organisation_name": adoption.organisation.name,
+            "gss_code": adoption.organisation.gss_code,
+            "stage": adoption.stage,
+            "since": _date(adoption.since),
+            "confirmed_at": _time(adoption.confirmed_at),
+            "stale": adoption.confirmed_at < stale_before,
+        }
+
+
+def _standards():
+    from standards import selectors
+
+    standards = list(selectors.standard_list())
+    adoption = selectors.adoption_for(standards)
+    for standard in standards:
+        rate = adoption[standard.pk]
+        yield {
+            "slug": standard.slug,
+            "title": standard.title,
+            "category": standard.category,
+            "owner": standard.owner.name,
+            "current_version": standard.current_version.number,
+            "council_types": list(standard.council_types),
+            "councils_in_scope": rate.in_scope,
+            "councils_adopting": rate.adopted,
+            "adoption_percent": rate.percent,
+            "url": standard.get_absolute_url(),
+        }
+
+
+def _learning():
+    from centres import selectors
+
+    qs = selectors.published_learning().select_related("centre").order_by("id")
+    for learning in qs.iterator(chunk_size=CHUNK):
+        yield {
+            "id": learning.pk,
+            "title": learning.title,
+            "summary": learning.summary,
+            "kind": learning.kind,
+            "centre": learning.centre.slug,
+            "evidence_strength": learning.evidence_strength,
+            "cost_band": learning.cost_band,
+            "themes": list(learning.themes),
+            "impact_summary": learning.impact_summary,
+            "published_at": _time(learning.published_at),
+            "url": learning.get_absolute_url(),
+        }
+
+
+def _organisations():
+    from institute.models import Organisation
+
+    qs = Organisation.objects.select_related(
+        "parent_county", "strategic_authority", "successor"
+    ).order_by("name", "id")
+    for org in qs.iterator(chunk_size=CHUNK):
+        yield {
+            "slug": org.slug,
+            "name": org.name,
+            "kind": org.kind,
+            "council_type": org.council_type,
+            "gss_code": org.gss_code,
+            "region": org.region,
+            "parent_county": org.parent_county.slug if org.parent_county else "",
+            "strategic_authority": (
+                org.strategic_authority.slug if org.strategic_authority else ""
+            ),
+            "valid_from": _date(org.valid_from),
+            "valid_to": _date(org.valid_to),
+            "successor": org.successor.slug if org.successor else "",
+        }
+
+
+DATASETS = {
+    d.name: d
+    for d in [
+        Dataset(
+            "problems",
+            "Backlog problems with council counts",
+            "Every problem in the shared backlog and how many councils have it.",
+            (
+                ("id", "The problem's number (problems are public)."),
+                ("title", "Title."),
+                ("summary", "One-sentence summary."),
+                ("theme", "One of the six blueprint themes."),
+                (
+                    "status",
+                    "new, triaged, in_discovery, in_progress, solved, not_taken_forward, merged.",
+                ),
+                ("service_areas", "Service area slugs (separated by ; in CSV)."),
+                ("council_count", "Councils that said they have this problem."),
+                ("vote_count", "Officers who said so."),
+                ("merged_into", "For a merged problem, the problem it was merged into."),
+                ("created_at", "When it was submitted (UTC, ISO 8601)."),
+                ("url", "Its page, relative to the site."),
+            ),
+            _problems,
+        ),
+        Dataset(
+            "components",
+            "Components with adoption counts",
+            "Published components of the common components library.",
+            (
+                ("id", "The component's number."),
+                ("name", "Name."),
+                ("summary", "One-sentence summary."),
+                ("kind", "software, api, data_schema, pattern…"),
+                ("maturity", "concept, alpha, beta, live, retiring, retired."),
+                ("licence", "Licence (SPDX identifier where there is one)."),
+                ("licence_open", "true for an open-source licence."),
+                ("cost_model", "How it is paid for."),
+                ("hosting", "How it is hosted."),
+                ("maintainer", "Who maintains it."),
+                ("source_url", "Source code."),
+                ("documentation_url", "Documentation."),
+                ("councils_using", "Councils with it in use (not stale)."),
+                ("councils_adopting", "Councils exploring, piloting or using it (not stale)."),
+                ("published_at", "When it was published (UTC, ISO 8601)."),
+                ("url", "Its page, relative to the site."),
+            ),
+            _components,
+        ),
+        Dataset(
+            "component-adoptions",
+            "Component adoptions by council",
+            "Which council uses which published component, at what stage. No contacts or evidence.",
+            (
+                ("component_id", "The component's number."),
+                ("component_name", "The component's name."),
+                ("organisation", "The council's slug."),
+                ("organisation_name", "The council's name."),
+                ("gss_code", "The council's ONS GSS code."),
+                ("stage", "exploring, piloting, in_use, retired."),
+                ("since", "Since when (date)."),
+                ("confirmed_at", "Last confirmed by the council (UTC, ISO 8601)."),
+                ("stale", "true when not confirmed for 12 months."),
+            ),
+            _adoptions,
+        ),
+        Dataset(
+            "standards",
+            "Standards and their adoption rates",
+            "Published standards; adopted = a current, green assessment of the current (or "
+            "just superseded) version; rate = adopting councils / councils in scope.",
+            (
+                ("slug", "The standard's identifier."),
+                ("title", "Title."),
+                ("category", "Category."),
+                ("owner", "The organisation that owns it."),
+                ("current_version", "Number of the current published version."),
+                ("council_types", "Council types in scope; empty for all (; in CSV)."),
+                ("councils_in_scope", "Current councils in scope."),
+                ("councils_adopting", "Of those, councils that adopted it."),
+                ("adoption_percent", "councils_adopting / councils_in_scope, rounded %."),
+                ("url", "Its page, relative to the site."),
+            ),
+            _standards,
+        ),
+        Dataset(
+            "learning",
+            "Published learning",
+            "Case studies, evaluations, guides and playbooks published by the centres.",
+            (
+                ("id", "The item's number."),
+                ("title", "Title."),
+                ("summary", "Summary."),
+                ("kind", "case_study, evaluation, what_works, playbook, data_sharing."),
+                ("centre", "The centre's slug."),
+                ("evidence_strength", "0 (none) to 5 (strong), as defined on the site."),
+                ("cost_band", "Cost band."),
+                ("themes", "Blueprint themes (; in CSV)."),
+                ("impact_summary", "The impact, in brief."),
+                ("published_at", "When it was published (UTC, ISO 8601)."),
+                ("url", "Its page, relative to the site."),
+            ),
+            _learning,
+        ),
+        Dataset(
+            "organisations",
+            "Organisations with ONS codes",
+            "English principal councils, strategic authorities and national bodies.",
+            (
+                ("slug", "Identifier used everywhere in the API."),
+                ("name", "Name."),
+                ("kind", "council, strategic_authority, centre_host, national_body, institute."),
+                ("council_type", "For councils: the council type."),
+                ("gss_code", "ONS GSS code."),
+                ("region", "ONS region GSS code."),
+                ("parent_county", "For districts: the county council's slug."),
+                ("strategic_authority", "The strategic authority's slug."),
+                ("valid_from", "First day it existed (empty: before records)."),
+                ("valid_to", "Last day it existed (empty: still exists)."),
+                ("successor", "The organisation that replaced it."),
+            ),
+            _organisations,
+        ),
+    ]
+}
+
+
+# --- Files --------------------------------------------------------------------------------------
+
+
+def data_dir() -> Path:
+    return Path(settings.OPEN_DATA_DIR)
+
+
+def path_of(name: str, fmt: str) -> Path:
+    return data_dir() / f"{name}.{fmt}"
+
+
+def _atomic_write(path: Path, write: Callable) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed)
+        "w", dir=path.parent, prefix=f".{path.name}.", delete=False, encoding="utf-8", newline=""
+    )
+    try:
+        with handle:
+            write(handle)
+        os.chmod(handle.name, 0o644)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def _csv_value(value):
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def dataset_publish(dataset: Dataset, *, generated_at: datetime) -> int:
+    """Write one dataset as CSV and JSON; returns its number of rows."""
+    rows = list(dataset.rows())
+
+    def write_csv(handle):
+        writer = csv.writer(handle)
+        writer.writerow(dataset.field_names)
+        for row in rows:
+            writer.writerow([_csv_value(row[name]) for name in dataset.field_names])
+
+    def write_json(handle):
+        json.dump(
+            {
+                "dataset": dataset.name,
+                "title": dataset.title,
+                "licence": LICENCE,
+                "generated_at": _time(generated_at),
+                "fields": [{"name": n, "description": d} for n, d in dataset.fields],
+                "rows": rows,
+            },
+            handle,
+            ensure_ascii=False,
+        )
+
+    _atomic_write(path_of(dataset.name, "csv"), write_csv)
+    _atomic_write(path_of(dataset.name, "json"), write_json)
+    return len(rows)
+
+
+def open_data_publish() -> dict:
+    """Write every dataset, then the manifest saying when ("data as of") and how many rows."""
+    generated_at = timezone.now()
+    counts = {
+        name: dataset_publish(dataset, generated_at=generated_at)
+        for name, dataset in DATASETS.items()
+    }
+    manifest = {"generated_at": _time(generated_at), "rows": counts}
+    _atomic_write(data_dir() / MANIFEST, lambda handle: json.dump(manifest, handle))
+    return manifest
+
+
+def manifest() -> dict | None:
+    try:
+        return json.loads((data_dir() / MANIFEST).read_text())
+    except (FileNotFoundError, ValueError):
+        return None

@@ -1,0 +1,57 @@
+"""Pages for personal API tokens: create and revoke on the account page; staff see them all."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from institute import tokens
+from institute.access import can_curate
+from institute.errors import DomainError
+from institute.pagination import paginate
+
+
+@never_cache
+@login_required
+@require_POST
+def token_create(request):
+    """Create a token and show its secret, once (never cached, never shown again)."""
+    try:
+        token, secret = tokens.api_token_create(
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            read_only=request.POST.get("read_only") == "yes",
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("institute:account")
+    return render(
+        request,
+        "institute/token_created.html",
+        {"page_title": "Your new API token", "token": token, "secret": secret},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, public_id):
+    token = tokens.api_token_get_for_user(request.user, public_id)
+    tokens.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"The token “{token.name}” has been revoked.")
+    if token.user_id != request.user.pk:
+        return redirect("institute:token_list")
+    return redirect("institute:account")
+
+
+@login_required
+@require_GET
+def token_list_for_staff(request):
+    if not can_curate(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "institute/token_list.html",
+        {"page_title": "API tokens", **paginate(request, tokens.api_token_list_for_staff())},
+    )

@@ -1,0 +1,197 @@
+"""Personal API tokens: create, list, revoke (services and selectors), and the DRF
+authentication, permission and throttle that use them.
+
+The secret is shown once, when created; only its SHA-256 hash is stored, so a leaked database
+does not leak working tokens. `Authorization: Token <secret>` (or `Bearer <secret>`).
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework.settings import api_settings
+
+from institute.access import can_curate, require
+from institute.errors import DomainError
+from institute.models import ApiToken, AuditEvent
+
+SECRET_PREFIX = "ldi_"  # noqa: S105 (a marker, not a secret)
+VISIBLE_PREFIX_LENGTH = 12  # "ldi_" and 8 characters of the secret
+MAX_ACTIVE_TOKENS = 20
+MAX_NAME_LENGTH = 100
+# Recording every use would write on every request; a minute is precise enough to spot a
+# token nobody uses any more.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# --- Services ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, actor, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
+    """Create a token for the actor; returns it and the secret, which is never shown again."""
+    require(actor.is_authenticated)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Enter a name for the token.", field="name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise DomainError(
+            f"Token name must be {MAX_NAME_LENGTH} characters or fewer.", field="name"
+        )
+    active = ApiToken.objects.select_for_update().filter(user=actor, revoked_at__isnull=True)
+    if len(active) >= MAX_ACTIVE_TOKENS:
+        raise DomainError(
+            f"You can have at most {MAX_ACTIVE_TOKENS} tokens. Revoke one you no longer use.",
+            field="name",
+            status=409,
+            code="too_many_tokens",
+        )
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor,
+        name=name,
+        read_only=read_only,
+        prefix=secret[:VISIBLE_PREFIX_LENGTH],
+        key_hash=_hash(secret),
+    )
+    AuditEvent.objects.create(
+        actor=actor,
+        verb="api_token.create",
+        target_type="api_token",
+        target_id=str(token.public_id),
+        data={"name": name, "read_only": read_only},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """Revoke a token (its owner or institute staff). Revoking twice changes nothing."""
+    require(token.user_id == actor.pk or can_curate(actor))
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    AuditEvent.objects.create(
+        actor=actor,
+        verb="api_token.revoke",
+        target_type="api_token",
+        target_id=str(token.public_id),
+        data={"owner": token.user_id},
+    )
+    return token
+
+
+def api_token_touch(token: ApiToken, *, now=None) -> None:
+    """Record a use, at most once a minute: the UPDATE is conditional, so concurrent requests
+    with a fresh last_used_at write nothing."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
+        return
+    cutoff = now - LAST_USED_PRECISION
+    ApiToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=cutoff), pk=token.pk
+    ).update(last_used_at=now)
+    token.last_used_at = now
+
+
+# --- Selectors and access ----------------------------------------------------------------------
+
+
+def api_token_list_for_user(user):
+    return ApiToken.objects.filter(user=user).select_related("revoked_by")
+
+
+def api_token_list_for_staff():
+    return ApiToken.objects.select_related("user", "revoked_by").order_by(
+        "revoked_at", "-created_at", "-id"
+    )
+
+
+def api_token_get_for_user(user, public_id) -> ApiToken:
+    """A token its owner or institute staff may see; everyone else gets 404."""
+    token = ApiToken.objects.select_related("user").filter(public_id=public_id).first()
+    if token is None or not (token.user_id == user.pk or can_curate(user)):
+        raise Http404
+    return token
+
+
+# --- DRF ---------------------------------------------------------------------------------------
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <secret>` or `Bearer <secret>`.
+
+    No WWW-Authenticate challenge (authenticate_header is not defined), so a bad token gets 403
+    like every other refusal, as documented in docs/api.md.
+    """
+
+    keywords = (b"token", b"bearer")
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() not in self.keywords:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Invalid token header.")
+        try:
+            secret = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=_hash(secret), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        api_token_touch(token)
+        return token.user, token
+
+
+class ReadOnlyTokenPermission(permissions.BasePermission):
+    """A read-only token may only read."""
+
+    message = "This token is read-only."
+
+    def has_permission(self, request, view):
+        token = request.auth
+        if isinstance(token, ApiToken) and token.read_only:
+            return request.method in permissions.SAFE_METHODS
+        return True
+
+
+class _RatesFromSettings:
+    """DRF reads the rates once, at import; read them per request so settings can change."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class TokenRateThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
+    """Requests per token (and per signed-in user on a session): scope "token"."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiToken):
+            ident = f"t{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"u{request.user.pk}"
+        else:
+            return None  # anonymous: AnonRateThrottle
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AnonThrottle(_RatesFromSettings, throttling.AnonRateThrottle):
+    """Requests per client address without a session or token: scope "anon"."""
