@@ -73,4 +73,6 @@ bench: install
 		$(BIN)/python manage.py migrate --no-input -v 0 && \
 		$(BIN)/python manage.py seed_scale --problems $(BENCH_PROBLEMS) --votes $(BENCH_VOTES) \
 			--skip-if-loaded && \
+		$(BIN)/python manage.py seed_scale_components --components 5000 --adoptions 300000 \
+			--skip-if-loaded && \
 		$(BIN)/python -m tests.bench.run measure $(BENCH_ARGS)'

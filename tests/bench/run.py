@@ -324,7 +324,7 @@ def database_timings(samples: int):
     return results, plans, sizes
 
 
-def prepare_database() -> int | None:
+def prepare_database() -> tuple[int | None, int | None]:
     """Refresh the planner's statistics (autovacuum may be off or behind, and a table without
     statistics can turn an index scan into nested loops), and choose the problem page to load:
     the problem with most votes."""
@@ -338,9 +338,12 @@ def prepare_database() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
+    from components.models import Component
+
     problem = Problem.objects.exclude(status=Status.MERGED).order_by("-vote_count", "-id").first()
+    component = Component.objects.order_by("-adopting_count", "-id").first()
     connection.close()
-    return problem.pk if problem else None
+    return (problem.pk if problem else None, component.pk if component else None)
 
 
 # --- Report ------------------------------------------------------------------------------------
@@ -498,7 +501,7 @@ def main(argv=None) -> int:
         return 0
 
     args.load_average = os.getloadavg()
-    problem_id = prepare_database()
+    problem_id, component_id = prepare_database()
     pages = [
         ("Bare Django view", "/bench/bare"),
         ("Backlog list", "/problems/"),
@@ -507,6 +510,9 @@ def main(argv=None) -> int:
         ("Problem page (most votes)", f"/problems/{problem_id or 1}/"),
         ("Similar problems (partial)", "/problems/similar/?title=missed+bin+collections"),
         ("API list", "/api/v1/problems/"),
+        ("Catalogue", "/components/"),
+        ("Filtered catalogue", "/components/?kind=open_source&maturity=live&sort=using"),
+        ("Component page (most adopted)", f"/components/{component_id or 1}/"),
     ]
     results = []
     with Server(args.port, args.workers, args.threads, env):
