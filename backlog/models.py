@@ -5,8 +5,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from institute.urlcache import detail_url
 
 SEARCH_CONFIG = "english"
 
@@ -102,6 +103,8 @@ class Problem(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="problem_search_vector"),
             GinIndex(fields=["title_vector"], name="problem_title_vector"),
+            # Lets the (capped) count of the public backlog use an index-only scan.
+            models.Index(fields=["id"], condition=~Q(status="merged"), name="problem_not_merged"),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="problem_title_trgm"),
             models.Index(fields=["status", "-council_count"], name="problem_status_councils"),
             models.Index(fields=["-council_count", "-id"], name="problem_councils"),
@@ -126,7 +129,7 @@ class Problem(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("backlog:problem_detail", kwargs={"pk": self.pk})
+        return detail_url("backlog:problem_detail", "pk", self.pk)
 
     @property
     def is_open(self):

@@ -22,6 +22,7 @@ from backlog.models import (
     Vote,
 )
 from institute.models import CouncilType, Region
+from institute.urlcache import detail_url
 
 SORTS = {
     "councils": ("Most councils affected", ["-council_count", "-id"]),
@@ -57,7 +58,10 @@ class BacklogFilters:
 
 def problem_list(filters: BacklogFilters, *, include_merged: bool = False):
     """The public backlog, filtered and sorted; with its service areas prefetched."""
-    qs = Problem.objects.select_related("submitted_for")
+    # Lists never show the description or the search vectors: leave the wide columns behind.
+    qs = Problem.objects.select_related("submitted_for").defer(
+        "description", "description_html", "search_vector", "title_vector"
+    )
     if not include_merged and filters.status != Status.MERGED:
         qs = qs.exclude(status=Status.MERGED)
     if filters.theme:
@@ -84,7 +88,9 @@ def problem_list(filters: BacklogFilters, *, include_merged: bool = False):
         query = SearchQuery(filters.q, search_type="websearch", config=SEARCH_CONFIG)
         qs = qs.filter(search_vector=query)
         if not filters.sort:
-            qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
+            # Ranked on title and summary only: ranking on the whole search vector means reading
+            # every match's description (out-of-line storage), twice the cost at 100k problems.
+            qs = qs.annotate(rank=SearchRank(F("title_vector"), query))
             order = ["-rank", "-council_count", "-id"]
     return qs.order_by(*order).prefetch_related(
         Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name"))
@@ -158,29 +164,46 @@ class CouncilBreakdown:
     by_type: list  # [(council type label, count)]
 
 
+@dataclass(frozen=True)
+class AffectedCouncil:
+    """One council affected by a problem, as the problem page and the API show it."""
+
+    pk: int
+    name: str
+    slug: str
+    gss_code: str
+    region: str
+    council_type: str
+    officers: int
+
+    def get_absolute_url(self):
+        return detail_url("institute:organisation_detail", "slug", self.slug)
+
+
 def problem_councils(problem: Problem) -> CouncilBreakdown:
-    """The councils affected by a problem, grouped by region, with counts by council type."""
+    """The councils affected by a problem, grouped by region, with counts by council type.
+
+    Plain rows rather than model instances: a problem can affect most of the 317 councils.
+    """
     rows = (
         CouncilDemand.objects.filter(problem=problem)
-        .select_related("organisation")
-        .only(
-            "officers",
+        .order_by("organisation__name")
+        .values_list(
+            "organisation_id",
             "organisation__name",
             "organisation__slug",
             "organisation__gss_code",
             "organisation__region",
             "organisation__council_type",
-            "organisation__kind",
+            "officers",
         )
-        .order_by("organisation__name")
     )
     regions = defaultdict(list)
     types = Counter()
     for row in rows:
-        org = row.organisation
-        org.officers = row.officers
-        regions[org.region].append(org)
-        types[org.council_type] += 1
+        council = AffectedCouncil(*row)
+        regions[council.region].append(council)
+        types[council.council_type] += 1
     region_labels = dict(Region.choices)
     type_labels = dict(CouncilType.choices)
     return CouncilBreakdown(

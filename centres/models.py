@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backlog.models import SEARCH_CONFIG, Theme
 from institute.models import Region
+from institute.urlcache import detail_url
 
 # The 2030 target the dashboards track: standards-enabled cross-organisation data sharing.
 DATA_SHARING_TARGET = 15
@@ -271,7 +272,7 @@ class Learning(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("centres:learning_detail", kwargs={"pk": self.pk})
+        return detail_url("centres:learning_detail", "pk", self.pk)
 
     @property
     def is_published(self):

@@ -7,8 +7,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from institute.urlcache import detail_url
 
 SEARCH_CONFIG = "english"
 # An adoption not confirmed for this long is stale: shown as such and not counted as in use.
@@ -156,7 +157,7 @@ class Component(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("components:component_detail", kwargs={"pk": self.pk})
+        return detail_url("components:component_detail", "pk", self.pk)
 
     @property
     def is_published(self):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from institute.errors import DomainError
+from institute.pagination import CappedPaginator
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -82,11 +83,16 @@ def exception_handler(exc, context):
 
 
 class Pagination(PageNumberPagination):
-    """?page= and ?page_size= (at most 100) on every list; a page past the end is a 404."""
+    """?page= and ?page_size= (at most 100) on every list; a page past the end is a 404.
+
+    `count` is exact up to 10,000 and stops there (the pages count at most that many rows, so a
+    list of 100,000 problems never counts them all); filter to narrow a longer list.
+    """
 
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+    django_paginator_class = CappedPaginator
 
 
 def paginated(view, request, queryset, serializer_class, *, context=None, context_for_page=None):

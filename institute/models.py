@@ -9,8 +9,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
+
+from institute.urlcache import detail_url
 
 
 class Region(models.TextChoices):
@@ -128,7 +129,7 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("institute:organisation_detail", kwargs={"slug": self.slug})
+        return detail_url("institute:organisation_detail", "slug", self.slug)
 
     @property
     def is_council(self):

@@ -1,5 +1,5 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -35,3 +35,22 @@ def demand_text(council_count, vote_count):
 def has(collection, item):
     """`{{ ids|has:problem.pk }}`: membership test for include-with arguments."""
     return item in collection
+
+
+@register.simple_tag
+def council_list(councils):
+    """The councils of one region on a problem page: built in one pass, since a problem can
+    affect most of England's 317 councils."""
+    items = format_html_join(
+        "",
+        '<li><a class="govuk-link" href="{}">{}</a>{}</li>',
+        (
+            (
+                council.get_absolute_url(),
+                council.name,
+                f" ({council.officers} officers)" if council.officers > 1 else "",
+            )
+            for council in councils
+        ),
+    )
+    return format_html('<ul class="govuk-list">{}</ul>', items)
