@@ -143,10 +143,16 @@ class Vote(models.Model):
     to the surviving problem and an unmerge moves back exactly those cast on the merged one.
     """
 
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="votes")
-    cast_on = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="votes_cast")
+    # Foreign keys without their own index: the unique constraint and Meta indexes cover them,
+    # and every vote writes each index.
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="votes", db_index=False
+    )
+    cast_on = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="votes_cast", db_index=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes", db_index=False
     )
     organisation = models.ForeignKey(
         "institute.Organisation", on_delete=models.PROTECT, related_name="votes"
@@ -173,9 +179,15 @@ class CouncilDemand(models.Model):
     Derived from Vote in the same transaction as every vote, withdrawal, merge and unmerge.
     """
 
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="demand")
+    # Covered by the unique (problem, organisation) constraint and the demand_organisation index.
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="demand", db_index=False
+    )
     organisation = models.ForeignKey(
-        "institute.Organisation", on_delete=models.PROTECT, related_name="problem_demand"
+        "institute.Organisation",
+        on_delete=models.PROTECT,
+        related_name="problem_demand",
+        db_index=False,
     )
     officers = models.PositiveIntegerField(default=0)
     since = models.DateTimeField(default=timezone.now)
