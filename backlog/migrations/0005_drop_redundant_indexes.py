@@ -6,37 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('backlog', '0004_problem_not_merged_index'),
-        ('institute', '0005_dashboards_notifications'),
+        ("backlog", "0004_problem_not_merged_index"),
+        ("institute", "0005_dashboards_notifications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='councildemand',
-            name='organisation',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='problem_demand', to='institute.organisation'),
+            model_name="councildemand",
+            name="organisation",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="problem_demand",
+                to="institute.organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='councildemand',
-            name='problem',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='demand', to='backlog.problem'),
+            model_name="councildemand",
+            name="problem",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="demand",
+                to="backlog.problem",
+            ),
         ),
         migrations.AlterField(
-            model_name='vote',
-            name='cast_on',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='votes_cast', to='backlog.problem'),
+            model_name="vote",
+            name="cast_on",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="votes_cast",
+                to="backlog.problem",
+            ),
         ),
         migrations.AlterField(
-            model_name='vote',
-            name='problem',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='backlog.problem'),
+            model_name="vote",
+            name="problem",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="votes",
+                to="backlog.problem",
+            ),
         ),
         migrations.AlterField(
-            model_name='vote',
-            name='user',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='votes', to=settings.AUTH_USER_MODEL),
+            model_name="vote",
+            name="user",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="votes",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]
