@@ -27,10 +27,12 @@ from centres.models import (
     ProjectPhase,
     ProjectStatus,
 )
+from components.models import Component
 from institute.access import require
 from institute.api import PAGE_PARAMETERS, InvalidInput, Pagination, paginated_schema
 from institute.api import validated as _validated
 from institute.models import CouncilType, Organisation, Region
+from standards.models import Standard
 
 app_name = "centres-api"
 
@@ -103,6 +105,36 @@ class ServiceAreasField(serializers.ListField):
         return [found[s] for s in slugs]
 
 
+class _SlugsField(serializers.ListField):
+    """Rows of `model` by slug, in the order given; the services judge which may be linked."""
+
+    child = serializers.SlugField(max_length=160)
+    model = None
+    noun = ""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_LINKS)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        slugs = list(dict.fromkeys(super().to_internal_value(data)))
+        found = {row.slug: row for row in self.model.objects.filter(slug__in=slugs)}
+        unknown = [s for s in slugs if s not in found]
+        if unknown:
+            raise serializers.ValidationError(f"No {self.noun} has the slug {', '.join(unknown)}.")
+        return [found[s] for s in slugs]
+
+
+class ComponentsField(_SlugsField):
+    model = Component
+    noun = "component"
+
+
+class StandardsField(_SlugsField):
+    model = Standard
+    noun = "standard"
+
+
 def _centre_from_body(request) -> Centre:
     slug = request.data.get("centre") if hasattr(request.data, "get") else None
     if not isinstance(slug, str) or not slug:
@@ -160,6 +192,8 @@ class LearningInputSerializer(serializers.Serializer):
     service_areas = ServiceAreasField(required=False, default=list)
     councils = CouncilsField(required=False, default=list)
     problems = ProblemsField(required=False, default=list)
+    components = ComponentsField(required=False, default=list)
+    standards = StandardsField(required=False, default=list)
     project = serializers.IntegerField(allow_null=True, required=False, default=None)
 
 
@@ -267,6 +301,8 @@ class LearningDetailSerializer(LearningSerializer):
     councils = serializers.SerializerMethodField()
     service_areas = serializers.SerializerMethodField()
     problems = serializers.SerializerMethodField()
+    components = serializers.SerializerMethodField()
+    standards = serializers.SerializerMethodField()
     revisions = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(default_timezone=UTC)
     updated_at = serializers.DateTimeField(default_timezone=UTC)
@@ -281,6 +317,12 @@ class LearningDetailSerializer(LearningSerializer):
 
     def get_problems(self, learning) -> list[int]:
         return sorted(learning.problems.values_list("pk", flat=True))
+
+    def get_components(self, learning) -> list[str]:
+        return list(learning.components.order_by("slug").values_list("slug", flat=True))
+
+    def get_standards(self, learning) -> list[str]:
+        return list(learning.standards.order_by("slug").values_list("slug", flat=True))
 
     def get_revisions(self, learning) -> list[dict]:
         return [
@@ -512,6 +554,8 @@ class LearningDetailView(APIView):
             "service_areas": list(learning.service_areas.all()),
             "councils": list(learning.councils.all()),
             "problems": list(learning.problems.all()),
+            "components": list(learning.components.all()),
+            "standards": list(learning.standards.all()),
             "project": learning.project_id,
         }
         data = _merge_partial(LearningInputSerializer, request.data, current)

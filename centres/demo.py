@@ -4,9 +4,10 @@ level, several of them data-sharing examples.
 
 Used by `manage.py seed_demo` after institute.demo and backlog.demo. Everything is written
 through centres.services, acting as the people involved; projects link to demo backlog problems
-when those exist (matched by title). Idempotent: centres, projects and learning are matched by
-name or title, and what exists is left alone. Afterwards publication dates are spread over the
-past year so that "newest" means something.
+when those exist (matched by title), and a few pieces of learning to demo components and
+standards (matched by name and title) when those exist. Idempotent: centres, projects and
+learning are matched by name or title, and what exists is left alone. Afterwards publication
+dates are spread over the past year so that "newest" means something.
 """
 
 from datetime import date, timedelta
@@ -19,8 +20,10 @@ from backlog.models import Problem, ServiceArea
 from backlog.models import Status as ProblemStatus
 from centres import services
 from centres.models import Centre, CentreStaff, Learning, LearningStatus, Project
+from components.models import Component, ReviewStatus
 from institute.demo import DEMO_PASSWORD
 from institute.models import Membership, Organisation, User
+from standards.models import Standard
 
 STAFF_EMAIL = "staff@institute.test"
 
@@ -1076,6 +1079,87 @@ LEARNING = [
 ]
 
 
+# learning title: (names of demo components, titles of demo standards) it is about.
+LINKS = {
+    "Sharing hospital discharge lists with ten councils under one agreement": (
+        ["Hospital discharge data sharing agreement template"],
+        [],
+    ),
+    "One open format for bin collection days": (
+        ["Bin collection schedule data standard", "Bin collection day API"],
+        ["Open data publishing"],
+    ),
+    "Missed bin reports sent straight to crew devices": (["Missed bin report connector"], []),
+    "Designing one council tax direct debit form for three councils": (
+        ["Council tax direct debit sign-up", "Accessible form builder"],
+        ["Accessible online forms"],
+    ),
+    "Sharing free school meals eligibility checks with schools": (
+        ["Free school meals eligibility checker"],
+        [],
+    ),
+    "Sharing contract renewal dates across councils": (
+        ["Contract register and renewals alerts"],
+        [],
+    ),
+}
+
+
+def _current(learning: Learning, **changes) -> dict:
+    """Everything learning_update takes, as the item has it now, with `changes` applied."""
+    return {
+        "kind": learning.kind,
+        "title": learning.title,
+        "summary": learning.summary,
+        "body": learning.body,
+        "evidence_strength": learning.evidence_strength,
+        "cost_band": learning.cost_band,
+        "impact_summary": learning.impact_summary,
+        "themes": learning.themes,
+        "service_areas": list(learning.service_areas.all()),
+        "councils": list(learning.councils.all()),
+        "problems": list(learning.problems.all()),
+        "components": list(learning.components.all()),
+        "standards": list(learning.standards.all()),
+        "project": learning.project,
+        **changes,
+    }
+
+
+def _link_components_and_standards(people_by_centre: dict) -> int:
+    """Link a few items to the demo components and standards that exist; what is linked
+    already is left alone, so running again changes nothing."""
+    component_names = [name for names, _ in LINKS.values() for name in names]
+    standard_titles = [title for _, titles in LINKS.values() for title in titles]
+    published = Component.objects.filter(status=ReviewStatus.PUBLISHED, name__in=component_names)
+    components = {c.name: c for c in published}
+    standards = {s.title: s for s in Standard.objects.filter(title__in=standard_titles)}
+    linked = 0
+    for title, (names, titles) in LINKS.items():
+        learning = Learning.objects.filter(title=title).select_related("centre").first()
+        actor = people_by_centre.get(learning.centre_id) if learning else None
+        if actor is None:
+            continue
+        have_components = set(learning.components.values_list("pk", flat=True))
+        have_standards = set(learning.standards.values_list("pk", flat=True))
+        add_components = [
+            components[n]
+            for n in names
+            if n in components and components[n].pk not in have_components
+        ]
+        add_standards = [
+            standards[t] for t in titles if t in standards and standards[t].pk not in have_standards
+        ]
+        if not add_components and not add_standards:
+            continue
+        data = _current(learning)
+        data["components"] += add_components
+        data["standards"] += add_standards
+        services.learning_update(actor=actor, learning=learning, **data)
+        linked += 1
+    return linked
+
+
 def _person(email: str, full_name: str) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -1214,11 +1298,17 @@ def seed() -> dict:
             service_areas=list(revised.service_areas.all()),
             councils=list(revised.councils.all()),
             problems=list(revised.problems.all()),
+            components=list(revised.components.all()),
+            standards=list(revised.standards.all()),
             project=revised.project,
         )
+    linked = _link_components_and_standards(
+        {centre.pk: people[key]["lead"] for key, centre in centres.items()}
+    )
     return {
         "centres": len(centres),
         "projects": Project.objects.count(),
         "learning": Learning.objects.count(),
         "new_learning": created,
+        "newly_linked_to_components_or_standards": linked,
     }

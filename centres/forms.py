@@ -14,7 +14,9 @@ from centres.models import (
     ProjectStatus,
 )
 from centres.selectors import SORTS, LibraryFilters
+from components.models import Component, ReviewStatus
 from institute.models import CouncilType, Organisation, OrganisationKind, Region
+from standards.models import Standard
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"]
 DATE_HINT = "For example, 27/3/2026."
@@ -276,6 +278,23 @@ class LearningForm(forms.Form):
     )
     councils = _councils_field("Councils involved", "Councils in the centre’s regions.")
     problems = ProblemNumbersField(label="Related common problems")
+    components = forms.ModelMultipleChoiceField(
+        label="Components it used",
+        help_text="Published components in the components library.",
+        required=False,
+        queryset=Component.objects.none(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose published components from the list"},
+    )
+    standards = forms.ModelMultipleChoiceField(
+        label="Standards it relates to",
+        required=False,
+        queryset=Standard.objects.order_by("title"),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose standards from the list"},
+    )
     project = forms.TypedChoiceField(
         label="Project it came from",
         required=False,
@@ -284,9 +303,21 @@ class LearningForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of the centre’s projects"},
     )
 
-    def __init__(self, *args, centre, project_choices=(), selected_councils=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        centre,
+        project_choices=(),
+        selected_councils=(),
+        selected_components=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["councils"].queryset = _council_queryset(centre, selected_councils)
+        # Published components, and any linked before that has since left the library.
+        self.fields["components"].queryset = Component.objects.filter(
+            Q(status=ReviewStatus.PUBLISHED) | Q(pk__in=[c.pk for c in selected_components])
+        ).order_by("name")
         self.fields["project"].choices = [("", "None"), *project_choices]
 
 

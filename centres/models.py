@@ -216,6 +216,8 @@ class Learning(models.Model):
         "backlog.ServiceArea", blank=True, related_name="centre_learning"
     )
     problems = models.ManyToManyField("backlog.Problem", blank=True, related_name="centre_learning")
+    components = models.ManyToManyField("components.Component", blank=True, related_name="learning")
+    standards = models.ManyToManyField("standards.Standard", blank=True, related_name="learning")
     status = models.CharField(
         max_length=16, choices=LearningStatus.choices, default=LearningStatus.DRAFT
     )

@@ -275,6 +275,8 @@ def learning_page(learning: Learning) -> dict:
                 "pk", "title", "status", "council_count", "vote_count"
             )
         ),
+        "components": list(learning.components.order_by("name").only("pk", "name", "slug")),
+        "standards": list(learning.standards.order_by("title").only("pk", "title", "slug")),
         "related": learning_related(learning),
         "revisions": list(learning.revisions.select_related("replaced_by")),
     }

@@ -29,11 +29,13 @@ from centres.models import (
     ProjectPhase,
     ProjectStatus,
 )
+from components.models import Component, ReviewStatus
 from institute import access as core_access
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
 from institute.models import Membership, Organisation, OrganisationKind, Region, Role
 from institute.services import audit_record, notify
+from standards.models import Standard
 
 # Paths under /centres/ that a centre's slug must not take.
 RESERVED_SLUGS = {"new", "learning", "projects", "evidence", "review"}
@@ -83,6 +85,23 @@ def _problems(problems, *, field: str = "problems") -> list[Problem]:
                 field=field,
             )
     return problems
+
+
+def _components(components, *, kept=frozenset(), field: str = "components") -> list[Component]:
+    """Published components only; one linked before and since retired or sent back may stay."""
+    components = list({c.pk: c for c in components or []}.values())
+    unpublished = [
+        c.name for c in components if c.status != ReviewStatus.PUBLISHED and c.pk not in kept
+    ]
+    if unpublished:
+        raise DomainError(
+            f"Only published components can be linked, not {', '.join(unpublished)}", field=field
+        )
+    return components
+
+
+def _standards(standards) -> list[Standard]:
+    return list({s.pk: s for s in standards or []}.values())
 
 
 def _service_areas(areas) -> list[ServiceArea]:
@@ -438,6 +457,9 @@ def _learning_fields(
     councils=(),
     service_areas=(),
     problems=(),
+    components=(),
+    standards=(),
+    kept_components=frozenset(),
 ) -> dict:
     if kind not in LearningKind.values:
         raise DomainError("Choose what kind of learning this is", field="kind")
@@ -470,13 +492,20 @@ def _learning_fields(
         "councils": _councils(councils, field="councils"),
         "service_areas": _service_areas(service_areas),
         "problems": _problems(problems),
+        "components": _components(components, kept=kept_components),
+        "standards": _standards(standards),
     }
+
+
+LEARNING_RELATIONS = ("councils", "service_areas", "problems", "components", "standards")
 
 
 def _set_relations(learning: Learning, relations: dict):
     learning.councils.set(relations["councils"])
     learning.service_areas.set(relations["service_areas"])
     learning.problems.set(relations["problems"])
+    learning.components.set(relations["components"])
+    learning.standards.set(relations["standards"])
 
 
 def _tell_followers(*, actor, learning: Learning, problems) -> int:
@@ -501,7 +530,7 @@ def learning_create(*, actor, centre: Centre, **data) -> Learning:
         access.can_work_on_centre(actor, centre), "Only the centre's own staff can add learning."
     )
     fields = _learning_fields(centre=centre, **data)
-    relations = {k: fields.pop(k) for k in ("councils", "service_areas", "problems")}
+    relations = {k: fields.pop(k) for k in LEARNING_RELATIONS}
     now = timezone.now()
     learning = Learning.objects.create(
         centre=centre,
@@ -529,8 +558,12 @@ def learning_update(*, actor, learning: Learning, **data) -> Learning:
         "Only the centre's own staff can change its learning.",
     )
     learning = Learning.objects.select_for_update().select_related("centre").get(pk=learning.pk)
-    fields = _learning_fields(centre=learning.centre, **data)
-    relations = {k: fields.pop(k) for k in ("councils", "service_areas", "problems")}
+    fields = _learning_fields(
+        centre=learning.centre,
+        kept_components=set(learning.components.values_list("pk", flat=True)),
+        **data,
+    )
+    relations = {k: fields.pop(k) for k in LEARNING_RELATIONS}
     before = set(learning.problems.values_list("pk", flat=True))
     text_changed = any(getattr(learning, name) != fields[name] for name in REVISED_FIELDS)
     now = timezone.now()

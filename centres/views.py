@@ -325,6 +325,8 @@ _LEARNING_KEYS = (
     "service_areas",
     "councils",
     "problems",
+    "components",
+    "standards",
 )
 
 
@@ -372,6 +374,7 @@ def learning_edit(request, pk):
     learning = access.learning_get_for_user(request.user, pk, write=True)
     centre = learning.centre
     councils = list(learning.councils.all())
+    components = list(learning.components.all())
     initial = {
         "kind": learning.kind,
         "title": learning.title,
@@ -384,6 +387,8 @@ def learning_edit(request, pk):
         "service_areas": [a.slug for a in learning.service_areas.all()],
         "councils": [o.slug for o in councils],
         "problems": list(learning.problems.order_by("pk")),
+        "components": [c.slug for c in components],
+        "standards": [s.slug for s in learning.standards.all()],
         "project": learning.project_id,
     }
     form = LearningForm(
@@ -391,6 +396,7 @@ def learning_edit(request, pk):
         centre=centre,
         project_choices=selectors.project_choices(centre),
         selected_councils=councils,
+        selected_components=components,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():

@@ -92,11 +92,12 @@ def criterion_get_for_user(user, pk, *, write: bool = False) -> Criterion:
     return criterion
 
 
-def assessment_get_for_user(user, pk, *, write: bool = False) -> Assessment:
-    """An assessment the user may see; with `write`, one they may change (their council's)."""
+def assessment_get_for_user(user, public_id, *, write: bool = False) -> Assessment:
+    """An assessment the user may see, by its public_id (a UUID); with `write`, one they may
+    change (their council's)."""
     assessment = (
         Assessment.objects.select_related("standard", "version", "organisation", "reviewed_by")
-        .filter(pk=pk)
+        .filter(public_id=public_id)
         .first()
     )
     if assessment is None or not can_view_ratings(user, assessment.organisation):

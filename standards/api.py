@@ -6,10 +6,13 @@ refusals are 403 and are checked before input. Another council's assessment is 4
 existence is not revealed. Times are ISO 8601 in UTC.
 """
 
+import re
+import uuid
 from datetime import UTC
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +32,23 @@ def _pk(value: str) -> int:
     if not (value.isascii() and value.isdigit() and len(value) < 10):
         raise exceptions.NotFound("Not found.")
     return int(value)
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def _public_id(value: str) -> uuid.UUID:
+    """An assessment's identifier; anything that is not a UUID is a JSON 404, like a number."""
+    if not _UUID.fullmatch(value):
+        raise exceptions.NotFound("No assessment has this id.")
+    return uuid.UUID(value)
+
+
+# The route takes any string so that a malformed identifier is the API's JSON 404 (not the
+# site's HTML one); the schema says what a real identifier is.
+PUBLIC_ID = OpenApiParameter(
+    "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The assessment's id"
+)
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -89,7 +109,7 @@ class AnswerSerializer(serializers.Serializer):
 
 
 class AssessmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.UUIDField(source="public_id")
     url = serializers.CharField(source="get_absolute_url")
     standard = serializers.CharField(source="standard.slug")
     version = serializers.IntegerField(source="version.number")
@@ -196,11 +216,11 @@ class VersionDetailView(APIView):
         return Response(body)
 
 
-def _assessment(request, pk, *, write=False) -> Assessment:
+def _assessment(request, public_id, *, write=False) -> Assessment:
     from django.http import Http404
 
     try:
-        return access.assessment_get_for_user(request.user, _pk(pk), write=write)
+        return access.assessment_get_for_user(request.user, _public_id(public_id), write=write)
     except Http404:
         raise exceptions.NotFound("No assessment has this id.") from None
 
@@ -246,19 +266,24 @@ class AssessmentListView(APIView):
 
 
 class AssessmentDetailView(APIView):
-    @extend_schema(summary="Get an assessment", responses=AssessmentDetailSerializer)
-    def get(self, request, pk):
-        return Response(AssessmentDetailSerializer(_assessment(request, pk)).data)
+    @extend_schema(
+        summary="Get an assessment", parameters=[PUBLIC_ID], responses=AssessmentDetailSerializer
+    )
+    def get(self, request, public_id):
+        return Response(AssessmentDetailSerializer(_assessment(request, public_id)).data)
 
 
 class AnswerView(APIView):
     """PUT: save the answer to one criterion (by its code)."""
 
     @extend_schema(
-        summary="Answer one criterion", request=AnswerInputSerializer, responses=AnswerSerializer
+        summary="Answer one criterion",
+        parameters=[PUBLIC_ID],
+        request=AnswerInputSerializer,
+        responses=AnswerSerializer,
     )
-    def put(self, request, pk, code):
-        assessment = _assessment(request, pk, write=True)
+    def put(self, request, public_id, code):
+        assessment = _assessment(request, public_id, write=True)
         criterion = assessment.version.criteria.filter(code=code).first()
         if criterion is None:
             raise exceptions.NotFound("This assessment has no criterion with that code.")
@@ -271,10 +296,13 @@ class AnswerView(APIView):
 
 class AssessmentSubmitView(APIView):
     @extend_schema(
-        summary="Submit an assessment", request=None, responses=AssessmentDetailSerializer
+        summary="Submit an assessment",
+        parameters=[PUBLIC_ID],
+        request=None,
+        responses=AssessmentDetailSerializer,
     )
-    def post(self, request, pk):
-        assessment = _assessment(request, pk, write=True)
+    def post(self, request, public_id):
+        assessment = _assessment(request, public_id, write=True)
         missing = services.assessment_missing(assessment)
         if missing and assessment.is_editable:
             raise InvalidInput({"answers": [f"{c.code}: not completed" for c in missing]})
@@ -285,12 +313,13 @@ class AssessmentSubmitView(APIView):
 class AssessmentReviewView(APIView):
     @extend_schema(
         summary="Verify or challenge an assessment (institute staff)",
+        parameters=[PUBLIC_ID],
         request=ReviewInputSerializer,
         responses=AssessmentSerializer,
     )
-    def post(self, request, pk):
+    def post(self, request, public_id):
         require(core_access.can_curate(request.user), "Only institute staff review assessments.")
-        assessment = _assessment(request, pk)
+        assessment = _assessment(request, public_id)
         data = _validated(ReviewInputSerializer, request.data)
         assessment = services.assessment_review(actor=request.user, assessment=assessment, **data)
         return Response(AssessmentSerializer(assessment).data)
@@ -305,10 +334,20 @@ urlpatterns = [
         name="version_detail",
     ),
     path("assessments/", AssessmentListView.as_view(), name="assessment_list"),
-    path("assessments/<str:pk>/", AssessmentDetailView.as_view(), name="assessment_detail"),
+    path("assessments/<str:public_id>/", AssessmentDetailView.as_view(), name="assessment_detail"),
     path(
-        "assessments/<str:pk>/answers/<str:code>/", AnswerView.as_view(), name="assessment_answer"
+        "assessments/<str:public_id>/answers/<str:code>/",
+        AnswerView.as_view(),
+        name="assessment_answer",
     ),
-    path("assessments/<str:pk>/submit/", AssessmentSubmitView.as_view(), name="assessment_submit"),
-    path("assessments/<str:pk>/review/", AssessmentReviewView.as_view(), name="assessment_review"),
+    path(
+        "assessments/<str:public_id>/submit/",
+        AssessmentSubmitView.as_view(),
+        name="assessment_submit",
+    ),
+    path(
+        "assessments/<str:public_id>/review/",
+        AssessmentReviewView.as_view(),
+        name="assessment_review",
+    ),
 ]

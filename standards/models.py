@@ -3,6 +3,8 @@
 Rules live in standards.services; what "adopted" means lives once in standards.selectors.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -212,6 +214,8 @@ class ConsultationComment(models.Model):
 class Assessment(models.Model):
     """A council's self-assessment of one published version."""
 
+    # Its identifier in URLs and the API: not a guessable sequence (docs/api.md).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="assessments")
     version = models.ForeignKey(
         StandardVersion, on_delete=models.PROTECT, related_name="assessments"
@@ -266,7 +270,7 @@ class Assessment(models.Model):
         return f"{self.organisation} — {self.version}"
 
     def get_absolute_url(self):
-        return reverse("standards:assessment_detail", kwargs={"pk": self.pk})
+        return reverse("standards:assessment_detail", kwargs={"public_id": self.public_id})
 
     @property
     def is_editable(self):

@@ -406,8 +406,8 @@ def assessment_start(request, slug):
 
 @login_required
 @require_GET
-def assessment_detail(request, pk):
-    assessment = access.assessment_get_for_user(request.user, pk)
+def assessment_detail(request, public_id):
+    assessment = access.assessment_get_for_user(request.user, public_id)
     tasks = selectors.assessment_tasks(assessment)
     completed = sum(1 for t in tasks if t.status == "completed")
     return render(
@@ -427,8 +427,8 @@ def assessment_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def answer_edit(request, pk, criterion_pk):
-    assessment = access.assessment_get_for_user(request.user, pk, write=True)
+def answer_edit(request, public_id, criterion_pk):
+    assessment = access.assessment_get_for_user(request.user, public_id, write=True)
     criteria = list(assessment.version.criteria.order_by("position", "id"))
     index = next((i for i, c in enumerate(criteria) if c.pk == criterion_pk), None)
     if index is None:
@@ -460,9 +460,11 @@ def answer_edit(request, pk, criterion_pk):
         else:
             if finish and index + 1 < len(criteria):
                 nxt = criteria[index + 1]
-                return redirect("standards:answer_edit", pk=assessment.pk, criterion_pk=nxt.pk)
+                return redirect(
+                    "standards:answer_edit", public_id=assessment.public_id, criterion_pk=nxt.pk
+                )
             if finish:
-                return redirect("standards:assessment_check", pk=assessment.pk)
+                return redirect("standards:assessment_check", public_id=assessment.public_id)
             messages.success(request, f"Your answer to {criterion.code} is saved.")
             return redirect(assessment)
     return render(
@@ -483,8 +485,8 @@ def answer_edit(request, pk, criterion_pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_check(request, pk):
-    assessment = access.assessment_get_for_user(request.user, pk, write=True)
+def assessment_check(request, public_id):
+    assessment = access.assessment_get_for_user(request.user, public_id, write=True)
     error = None
     if request.method == "POST":
         try:
@@ -492,7 +494,7 @@ def assessment_check(request, pk):
         except DomainError as exc:
             error = exc.message
         else:
-            return redirect("standards:assessment_submitted", pk=assessment.pk)
+            return redirect("standards:assessment_submitted", public_id=assessment.public_id)
     tasks = selectors.assessment_tasks(assessment)
     return render(
         request,
@@ -510,8 +512,8 @@ def assessment_check(request, pk):
 
 @login_required
 @require_GET
-def assessment_submitted(request, pk):
-    assessment = access.assessment_get_for_user(request.user, pk)
+def assessment_submitted(request, public_id):
+    assessment = access.assessment_get_for_user(request.user, public_id)
     if assessment.submitted_at is None:
         return redirect(assessment)
     return render(
@@ -556,9 +558,9 @@ def review_queue(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_review(request, pk):
+def assessment_review(request, public_id):
     _require_author(request.user)
-    assessment = access.assessment_get_for_user(request.user, pk)
+    assessment = access.assessment_get_for_user(request.user, public_id)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

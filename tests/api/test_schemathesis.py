@@ -87,11 +87,16 @@ def seeded(institute_staff, settings, _connection_kept_open):
         "problems": problem.pk,
         "components": component.pk,
         "adoptions": adoption.pk,
-        "assessments": assessment.pk,
         "projects": project.pk,
         "learning": learning.pk,
     }
-    return {"secret": secret, "ids": ids, "standard": standard.slug, "centre": centre.slug}
+    return {
+        "secret": secret,
+        "ids": ids,
+        "public_ids": {"assessments": str(assessment.public_id)},
+        "standard": standard.slug,
+        "centre": centre.slug,
+    }
 
 
 def _real_parameters(path: str, seeded: dict) -> dict:
@@ -103,6 +108,8 @@ def _real_parameters(path: str, seeded: dict) -> dict:
         real["slug"] = "leeds"
     if resource in seeded["ids"]:
         real["id"] = seeded["ids"][resource]
+    if resource in seeded["public_ids"]:
+        real["public_id"] = seeded["public_ids"][resource]
     return real
 
 

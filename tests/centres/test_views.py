@@ -251,8 +251,9 @@ def test_learning_page_query_count_is_fixed(client, gm_centre, django_assert_num
     learning = LearningFactory(centre=gm_centre)
     for _n in range(related):
         LearningFactory(centre=gm_centre)
-    # learning, councils, service areas, problems, related, revisions.
-    with django_assert_num_queries(6):
+    # learning, councils, service areas, problems, components, standards, related, revisions
+    # (components and standards: one query each since learning was linked to them).
+    with django_assert_num_queries(8):
         client.get(learning.get_absolute_url())
 
 

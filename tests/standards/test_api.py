@@ -61,6 +61,7 @@ def test_officer_assesses_through_the_api(as_role, standard):
     created = api.post("/api/v1/assessments/", {"standard": standard.slug}, format="json")
     assert created.status_code == 201
     pk = created.json()["id"]
+    assert pk == str(Assessment.objects.get().public_id)
     incomplete = api.post(f"/api/v1/assessments/{pk}/submit/")
     assert incomplete.status_code == 400
     assert incomplete.json()["errors"]["answers"] == [
@@ -107,7 +108,20 @@ def test_officer_assesses_through_the_api(as_role, standard):
 )
 def test_another_councils_assessment_is_404(as_role, officer, standard, role, status):
     assessment = submitted_assessment(officer, standard)
-    assert as_role(role).get(f"/api/v1/assessments/{assessment.pk}/").status_code == status
+    assert as_role(role).get(f"/api/v1/assessments/{assessment.public_id}/").status_code == status
+
+
+def test_assessments_are_identified_by_uuid_not_number(as_role, officer, standard):
+    assessment = submitted_assessment(officer, standard)
+    api = as_role("officer")
+    body = api.get(f"/api/v1/assessments/{assessment.public_id}/").json()
+    assert body["id"] == str(assessment.public_id)
+    assert body["url"] == f"/standards/assessments/{assessment.public_id}/"
+    assert api.get("/api/v1/assessments/").json()["results"][0]["id"] == str(assessment.public_id)
+    for odd in (assessment.pk, f"{assessment.public_id}x", "not-a-uuid"):
+        response = api.get(f"/api/v1/assessments/{odd}/")
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
 
 
 @pytest.mark.parametrize(
@@ -136,7 +150,7 @@ def test_officer_lists_only_their_councils_assessments(as_role, officer, standar
 
 def test_staff_review_through_the_api(as_role, officer, standard):
     assessment = submitted_assessment(officer, standard)
-    url = f"/api/v1/assessments/{assessment.pk}/review/"
+    url = f"/api/v1/assessments/{assessment.public_id}/review/"
     assert as_role("officer").post(url, {"decision": "verify"}, format="json").status_code == 403
     staff = as_role("institute_staff")
     bad = staff.post(url, {"decision": "challenge", "note": ""}, format="json")

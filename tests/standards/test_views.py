@@ -212,7 +212,7 @@ def test_officer_completes_the_task_list_and_submits(client, officer, standard):
     assert "govuk-task-list" in page and page.count("Not started") == 3
     criteria = list(assessment.version.criteria.order_by("position"))
     # Save as you go.
-    url = reverse("standards:answer_edit", args=[assessment.pk, criteria[0].pk])
+    url = reverse("standards:answer_edit", args=[assessment.public_id, criteria[0].pk])
     client.post(url, {"rating": "met", "action": "later"})
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert "In progress" in page
@@ -230,7 +230,7 @@ def test_officer_completes_the_task_list_and_submits(client, officer, standard):
     assert not Answer.objects.get().complete
     for index, criterion in enumerate(criteria):
         response = client.post(
-            reverse("standards:answer_edit", args=[assessment.pk, criterion.pk]),
+            reverse("standards:answer_edit", args=[assessment.public_id, criterion.pk]),
             {
                 "rating": "not_applicable" if index == 2 else "met",
                 "reason": "We have no such forms." if index == 2 else "",
@@ -239,12 +239,14 @@ def test_officer_completes_the_task_list_and_submits(client, officer, standard):
                 "action": "continue",
             },
         )
-    check = reverse("standards:assessment_check", args=[assessment.pk])
+    check = reverse("standards:assessment_check", args=[assessment.public_id])
     assert response["Location"] == check
     page = client.get(check).content.decode()
     assert "Check your answers before submitting" in page and "Change" in page
     response = client.post(check)
-    assert response["Location"] == reverse("standards:assessment_submitted", args=[assessment.pk])
+    assert response["Location"] == reverse(
+        "standards:assessment_submitted", args=[assessment.public_id]
+    )
     assert "Assessment submitted" in client.get(response["Location"]).content.decode()
     assessment.refresh_from_db()
     assert assessment.result == "green" and assessment.status == "submitted"
@@ -253,7 +255,7 @@ def test_officer_completes_the_task_list_and_submits(client, officer, standard):
 def test_submitting_an_incomplete_assessment_lists_what_is_missing(client, officer, standard):
     client.force_login(officer)
     assessment, _ = services.assessment_start(actor=officer, version=standard.current_version)
-    response = client.post(reverse("standards:assessment_check", args=[assessment.pk]))
+    response = client.post(reverse("standards:assessment_check", args=[assessment.public_id]))
     html = response.content.decode()
     assert response.status_code == 400
     assert "Complete F1: Criterion F1" in html and "Complete F3" in html
@@ -280,6 +282,14 @@ def test_who_sees_a_councils_assessment(client, request, role, status, officer, 
     assert client.get(assessment.get_absolute_url()).status_code == status
 
 
+def test_assessment_pages_are_not_found_by_number(client, officer, standard):
+    assessment = submitted_assessment(officer, standard)
+    client.force_login(officer)
+    assert str(assessment.public_id) in assessment.get_absolute_url()
+    assert client.get(assessment.get_absolute_url()).status_code == 200
+    assert client.get(f"/standards/assessments/{assessment.pk}/").status_code == 404
+
+
 @pytest.mark.parametrize(
     "role, status",
     [
@@ -295,11 +305,11 @@ def test_nobody_else_can_change_a_councils_answers(
     assessment, _ = services.assessment_start(actor=officer, version=standard.current_version)
     criterion = assessment.version.criteria.first()
     _login(client, request, role)
-    url = reverse("standards:answer_edit", args=[assessment.pk, criterion.pk])
+    url = reverse("standards:answer_edit", args=[assessment.public_id, criterion.pk])
     assert client.post(url, {"rating": "met", "evidence": "x"}).status_code == status
-    assert client.post(reverse("standards:assessment_check", args=[assessment.pk])).status_code == (
-        status
-    )
+    assert client.post(
+        reverse("standards:assessment_check", args=[assessment.public_id])
+    ).status_code == (status)
     assert not Answer.objects.exists()
 
 
@@ -328,7 +338,7 @@ def test_staff_challenge_and_the_council_sees_the_note(client, officer, institut
         assessment.organisation.name
         in client.get(reverse("standards:review_queue")).content.decode()
     )
-    url = reverse("standards:assessment_review", args=[assessment.pk])
+    url = reverse("standards:assessment_review", args=[assessment.public_id])
     bad = client.post(url, {"decision": "challenge", "note": ""})
     assert "Say what the council needs to change" in bad.content.decode()
     client.post(url, {"decision": "challenge", "note": "Attach the report"})
