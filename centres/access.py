@@ -67,13 +67,15 @@ def project_get_for_user(user, pk, *, write: bool = False) -> Project:
     return project
 
 
-def learning_get_for_user(user, pk, *, write: bool = False) -> Learning:
-    """Published learning is public; anything else exists only for the centre and the institute."""
+def learning_get_for_user(user, public_id, *, write: bool = False) -> Learning:
+    """Published learning is public; anything else exists only for the centre and the institute.
+
+    Found by its public_id (a UUID), never by its number."""
     learning = (
         Learning.objects.select_related(
             "centre", "centre__host", "project", "created_by", "submitted_by", "published_by"
         )
-        .filter(pk=pk)
+        .filter(public_id=public_id)
         .first()
     )
     if learning is None:
@@ -86,9 +88,9 @@ def learning_get_for_user(user, pk, *, write: bool = False) -> Learning:
     return learning
 
 
-def revision_get_for_user(user, pk, number) -> LearningRevision:
+def revision_get_for_user(user, public_id, number) -> LearningRevision:
     """Revisions of published learning are as public as the learning itself."""
-    learning = learning_get_for_user(user, pk)
+    learning = learning_get_for_user(user, public_id)
     revision = (
         LearningRevision.objects.select_related("replaced_by")
         .filter(learning=learning, number=number)

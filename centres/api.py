@@ -7,11 +7,14 @@ are checked before the input; drafts are 404 to everyone but the centre and the 
 PATCH changes only the fields sent.
 """
 
+import re
+import uuid
 from datetime import UTC
 
 from django.db.models import Q
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -43,6 +46,23 @@ def _id(pk: str, noun: str) -> int:
     if not (pk.isascii() and pk.isdigit() and len(pk) < 10):
         raise exceptions.NotFound(f"No {noun} has this id.")
     return int(pk)
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def _public_id(value: str) -> uuid.UUID:
+    """Learning's identifier; anything that is not a UUID is a JSON 404, like a number."""
+    if not _UUID.fullmatch(value):
+        raise exceptions.NotFound("No learning has this id.")
+    return uuid.UUID(value)
+
+
+# The learning routes take any string so that a malformed identifier is the API's JSON 404 (not
+# the site's HTML one); the schema says what a real identifier is.
+PUBLIC_ID = OpenApiParameter(
+    "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The learning's id"
+)
 
 
 def _centre(request, slug: str) -> Centre:
@@ -280,7 +300,7 @@ class ProjectSerializer(serializers.Serializer):
 
 
 class LearningSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.UUIDField(source="public_id")
     url = serializers.CharField(source="get_absolute_url")
     centre = serializers.CharField(source="centre.slug")
     kind = serializers.CharField()
@@ -484,8 +504,8 @@ def _learning_project(centre: Centre, project_id):
     return project
 
 
-def _learning_body(request, pk: int) -> dict:
-    return LearningDetailSerializer(access.learning_get_for_user(request.user, pk)).data
+def _learning_body(request, public_id: uuid.UUID) -> dict:
+    return LearningDetailSerializer(access.learning_get_for_user(request.user, public_id)).data
 
 
 class LearningListView(APIView):
@@ -520,10 +540,12 @@ class LearningListView(APIView):
         data["project"] = _learning_project(centre, data.get("project"))
         learning = services.learning_create(actor=request.user, centre=centre, **data)
         return Response(
-            _learning_body(request, learning.pk),
+            _learning_body(request, learning.public_id),
             status=status.HTTP_201_CREATED,
             headers={
-                "Location": reverse("centres-api:learning_detail", kwargs={"pk": learning.pk})
+                "Location": reverse(
+                    "centres-api:learning_detail", kwargs={"public_id": learning.public_id}
+                )
             },
         )
 
@@ -531,17 +553,20 @@ class LearningListView(APIView):
 class LearningDetailView(APIView):
     """GET: one item (drafts only for the centre and the institute). PATCH: change it."""
 
-    @extend_schema(summary="Get learning", responses=LearningDetailSerializer)
-    def get(self, request, pk):
-        return Response(_learning_body(request, _id(pk, "learning")))
+    @extend_schema(
+        summary="Get learning", parameters=[PUBLIC_ID], responses=LearningDetailSerializer
+    )
+    def get(self, request, public_id):
+        return Response(_learning_body(request, _public_id(public_id)))
 
     @extend_schema(
         summary="Change learning (the centre's staff)",
+        parameters=[PUBLIC_ID],
         request=LearningInputSerializer,
         responses=LearningDetailSerializer,
     )
-    def patch(self, request, pk):
-        learning = access.learning_get_for_user(request.user, _id(pk, "learning"), write=True)
+    def patch(self, request, public_id):
+        learning = access.learning_get_for_user(request.user, _public_id(public_id), write=True)
         current = {
             "kind": learning.kind,
             "title": learning.title,
@@ -561,25 +586,33 @@ class LearningDetailView(APIView):
         data = _merge_partial(LearningInputSerializer, request.data, current)
         data["project"] = _learning_project(learning.centre, data["project"])
         services.learning_update(actor=request.user, learning=learning, **data)
-        return Response(_learning_body(request, learning.pk))
+        return Response(_learning_body(request, learning.public_id))
 
 
 class LearningSubmitView(APIView):
     @extend_schema(
-        summary="Submit learning for review", request=None, responses=LearningDetailSerializer
+        summary="Submit learning for review",
+        parameters=[PUBLIC_ID],
+        request=None,
+        responses=LearningDetailSerializer,
     )
-    def post(self, request, pk):
-        learning = access.learning_get_for_user(request.user, _id(pk, "learning"), write=True)
+    def post(self, request, public_id):
+        learning = access.learning_get_for_user(request.user, _public_id(public_id), write=True)
         services.learning_submit(actor=request.user, learning=learning)
-        return Response(_learning_body(request, learning.pk))
+        return Response(_learning_body(request, learning.public_id))
 
 
 class LearningPublishView(APIView):
-    @extend_schema(summary="Publish learning", request=None, responses=LearningDetailSerializer)
-    def post(self, request, pk):
-        learning = access.learning_get_for_user(request.user, _id(pk, "learning"))
+    @extend_schema(
+        summary="Publish learning",
+        parameters=[PUBLIC_ID],
+        request=None,
+        responses=LearningDetailSerializer,
+    )
+    def post(self, request, public_id):
+        learning = access.learning_get_for_user(request.user, _public_id(public_id))
         services.learning_publish(actor=request.user, learning=learning)
-        return Response(_learning_body(request, learning.pk))
+        return Response(_learning_body(request, learning.public_id))
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -589,28 +622,31 @@ class ReturnSerializer(serializers.Serializer):
 class LearningReturnView(APIView):
     @extend_schema(
         summary="Send learning back to its authors",
+        parameters=[PUBLIC_ID],
         request=ReturnSerializer,
         responses=LearningDetailSerializer,
     )
-    def post(self, request, pk):
-        learning = access.learning_get_for_user(request.user, _id(pk, "learning"))
+    def post(self, request, public_id):
+        learning = access.learning_get_for_user(request.user, _public_id(public_id))
         require(
             access.can_publish_for_centre(request.user, learning.centre),
             "Only the centre's lead or institute staff can send learning back.",
         )
         data = _validated(ReturnSerializer, request.data)
         services.learning_return(actor=request.user, learning=learning, note=data["note"])
-        return Response(_learning_body(request, learning.pk))
+        return Response(_learning_body(request, learning.public_id))
 
 
 class LearningRevisionsView(APIView):
     """GET: earlier versions of a published item, newest first."""
 
     @extend_schema(
-        summary="List earlier versions of learning", responses=RevisionSerializer(many=True)
+        summary="List earlier versions of learning",
+        parameters=[PUBLIC_ID],
+        responses=RevisionSerializer(many=True),
     )
-    def get(self, request, pk):
-        learning = access.learning_get_for_user(request.user, _id(pk, "learning"))
+    def get(self, request, public_id):
+        learning = access.learning_get_for_user(request.user, _public_id(public_id))
         revisions = learning.revisions.order_by("-number")
         return Response(RevisionSerializer(revisions, many=True).data)
 
@@ -621,11 +657,15 @@ urlpatterns = [
     path("projects/", ProjectListView.as_view(), name="project_list"),
     path("projects/<str:pk>/", ProjectDetailView.as_view(), name="project_detail"),
     path("learning/", LearningListView.as_view(), name="learning_list"),
-    path("learning/<str:pk>/", LearningDetailView.as_view(), name="learning_detail"),
-    path("learning/<str:pk>/submit/", LearningSubmitView.as_view(), name="learning_submit"),
-    path("learning/<str:pk>/publish/", LearningPublishView.as_view(), name="learning_publish"),
-    path("learning/<str:pk>/return/", LearningReturnView.as_view(), name="learning_return"),
+    path("learning/<str:public_id>/", LearningDetailView.as_view(), name="learning_detail"),
+    path("learning/<str:public_id>/submit/", LearningSubmitView.as_view(), name="learning_submit"),
     path(
-        "learning/<str:pk>/revisions/", LearningRevisionsView.as_view(), name="learning_revisions"
+        "learning/<str:public_id>/publish/", LearningPublishView.as_view(), name="learning_publish"
+    ),
+    path("learning/<str:public_id>/return/", LearningReturnView.as_view(), name="learning_return"),
+    path(
+        "learning/<str:public_id>/revisions/",
+        LearningRevisionsView.as_view(),
+        name="learning_revisions",
     ),
 ]

@@ -1,5 +1,7 @@
 """Strategic Centres of Service Innovation, their projects and the learning they publish."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -11,7 +13,6 @@ from django.utils import timezone
 
 from backlog.models import SEARCH_CONFIG, Theme
 from institute.models import Region
-from institute.urlcache import detail_url
 
 # The 2030 target the dashboards track: standards-enabled cross-organisation data sharing.
 DATA_SHARING_TARGET = 15
@@ -196,6 +197,8 @@ class LearningStatus(models.TextChoices):
 class Learning(models.Model):
     """A piece of learning a centre publishes for the sector, rated for its evidence."""
 
+    # The identifier in URLs and the API: drafts must not be found by guessing numbers.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="learning")
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="learning"
@@ -274,7 +277,8 @@ class Learning(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return detail_url("centres:learning_detail", "pk", self.pk)
+        # Not institute.urlcache.detail_url: its slug marker does not match the uuid converter.
+        return reverse("centres:learning_detail", kwargs={"public_id": self.public_id})
 
     @property
     def is_published(self):
@@ -320,7 +324,8 @@ class LearningRevision(models.Model):
 
     def get_absolute_url(self):
         return reverse(
-            "centres:learning_revision", kwargs={"pk": self.learning_id, "number": self.number}
+            "centres:learning_revision",
+            kwargs={"public_id": self.learning.public_id, "number": self.number},
         )
 
     @property

@@ -3,7 +3,18 @@
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    UUIDField,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from backlog.models import SEARCH_CONFIG, Problem, ServiceArea
@@ -75,7 +86,16 @@ def centre_page(centre: Centre, user) -> dict:
     learning = list(
         published_learning()
         .filter(centre=centre)
-        .only("pk", "title", "summary", "kind", "evidence_strength", "published_at", "centre_id")
+        .only(
+            "pk",
+            "public_id",
+            "title",
+            "summary",
+            "kind",
+            "evidence_strength",
+            "published_at",
+            "centre_id",
+        )
         .order_by("-published_at", "-id")[:10]
     )
     project_ids = Project.objects.filter(centre=centre).values("pk")
@@ -168,7 +188,7 @@ def project_page(project: Project) -> dict:
         "learning": list(
             published_learning()
             .filter(project=project)
-            .only("pk", "title", "kind", "evidence_strength", "published_at")
+            .only("pk", "public_id", "title", "kind", "evidence_strength", "published_at")
         ),
     }
 
@@ -258,7 +278,16 @@ def learning_related(learning: Learning, *, limit: int = 4) -> list[Learning]:
         )
         .filter(Q(shares_problem=True) | Q(shares_area=True) | Q(themes__overlap=learning.themes))
         .select_related("centre")
-        .only("pk", "title", "kind", "evidence_strength", "published_at", "centre__name", "themes")
+        .only(
+            "pk",
+            "public_id",
+            "title",
+            "kind",
+            "evidence_strength",
+            "published_at",
+            "centre__name",
+            "themes",
+        )
         .order_by("-shares_problem", "-shares_area", "-evidence_strength", "-published_at")[:limit]
     )
 
@@ -324,7 +353,9 @@ def organisation_section(organisation, user) -> dict | None:
         published_learning()
         .filter(councils=organisation)
         .select_related("centre")
-        .only("pk", "title", "kind", "evidence_strength", "published_at", "centre__name")
+        .only(
+            "pk", "public_id", "title", "kind", "evidence_strength", "published_at", "centre__name"
+        )
         .order_by("-published_at", "-id")[:20]
     )
     hosted = (
@@ -343,7 +374,7 @@ def problem_section(problem, user) -> dict | None:
         published_learning()
         .filter(problems=problem)
         .annotate(item=Value("learning"), sort_at=F("published_at"))
-        .values("item", "pk", "title", "kind", "evidence_strength", "sort_at")
+        .values("item", "pk", "public_id", "title", "kind", "evidence_strength", "sort_at")
     )
     projects = (
         Project.objects.filter(problems=problem)
@@ -352,8 +383,9 @@ def problem_section(problem, user) -> dict | None:
             sort_at=F("created_at"),
             kind=F("status"),
             evidence_strength=Value(None, output_field=IntegerField()),
+            public_id=Value(None, output_field=UUIDField()),
         )
-        .values("item", "pk", "title", "kind", "evidence_strength", "sort_at")
+        .values("item", "pk", "public_id", "title", "kind", "evidence_strength", "sort_at")
     )
     rows = list(learning.union(projects, all=True).order_by("-sort_at")[:40])
     if not rows:

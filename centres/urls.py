@@ -10,14 +10,16 @@ urlpatterns = [
     path("evidence/", views.evidence_scale, name="evidence_scale"),
     path("review/", views.review_queue, name="review_queue"),
     path("learning/", views.learning_list, name="learning_list"),
-    path("learning/<int:pk>/", views.learning_detail, name="learning_detail"),
-    path("learning/<int:pk>/edit/", views.learning_edit, name="learning_edit"),
-    path("learning/<int:pk>/submit/", views.learning_submit, name="learning_submit"),
-    path("learning/<int:pk>/publish/", views.learning_publish, name="learning_publish"),
-    path("learning/<int:pk>/published/", views.learning_published, name="learning_published"),
-    path("learning/<int:pk>/return/", views.learning_return, name="learning_return"),
+    path("learning/<uuid:public_id>/", views.learning_detail, name="learning_detail"),
+    path("learning/<uuid:public_id>/edit/", views.learning_edit, name="learning_edit"),
+    path("learning/<uuid:public_id>/submit/", views.learning_submit, name="learning_submit"),
+    path("learning/<uuid:public_id>/publish/", views.learning_publish, name="learning_publish"),
     path(
-        "learning/<int:pk>/versions/<int:number>/",
+        "learning/<uuid:public_id>/published/", views.learning_published, name="learning_published"
+    ),
+    path("learning/<uuid:public_id>/return/", views.learning_return, name="learning_return"),
+    path(
+        "learning/<uuid:public_id>/versions/<int:number>/",
         views.learning_revision,
         name="learning_revision",
     ),

@@ -296,8 +296,8 @@ def learning_list(request):
 
 
 @require_GET
-def learning_detail(request, pk):
-    learning = access.learning_get_for_user(request.user, pk)
+def learning_detail(request, public_id):
+    learning = access.learning_get_for_user(request.user, public_id)
     centre = learning.centre
     return render(
         request,
@@ -370,8 +370,8 @@ def learning_create(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def learning_edit(request, pk):
-    learning = access.learning_get_for_user(request.user, pk, write=True)
+def learning_edit(request, public_id):
+    learning = access.learning_get_for_user(request.user, public_id, write=True)
     centre = learning.centre
     councils = list(learning.councils.all())
     components = list(learning.components.all())
@@ -429,8 +429,8 @@ def learning_edit(request, pk):
 
 @login_required
 @require_POST
-def learning_submit(request, pk):
-    learning = access.learning_get_for_user(request.user, pk, write=True)
+def learning_submit(request, public_id):
+    learning = access.learning_get_for_user(request.user, public_id, write=True)
     try:
         services.learning_submit(actor=request.user, learning=learning)
     except NotAllowed:
@@ -444,8 +444,8 @@ def learning_submit(request, pk):
 
 @login_required
 @require_POST
-def learning_publish(request, pk):
-    learning = access.learning_get_for_user(request.user, pk)
+def learning_publish(request, public_id):
+    learning = access.learning_get_for_user(request.user, public_id)
     if not access.can_publish_for_centre(request.user, learning.centre):
         raise NotAllowed("Only the centre's lead or institute staff can publish learning.")
     try:
@@ -455,13 +455,13 @@ def learning_publish(request, pk):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(learning)
-    return redirect("centres:learning_published", pk=learning.pk)
+    return redirect("centres:learning_published", public_id=learning.public_id)
 
 
 @login_required
 @require_GET
-def learning_published(request, pk):
-    learning = access.learning_get_for_user(request.user, pk)
+def learning_published(request, public_id):
+    learning = access.learning_get_for_user(request.user, public_id)
     if not learning.is_published:
         return redirect(learning)
     return render(
@@ -473,8 +473,8 @@ def learning_published(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def learning_return(request, pk):
-    learning = access.learning_get_for_user(request.user, pk)
+def learning_return(request, public_id):
+    learning = access.learning_get_for_user(request.user, public_id)
     if not access.can_publish_for_centre(request.user, learning.centre):
         raise NotAllowed("Only the centre's lead or institute staff can send learning back.")
     form = ReturnForm(request.POST or None)
@@ -503,8 +503,8 @@ def learning_return(request, pk):
 
 
 @require_GET
-def learning_revision(request, pk, number):
-    revision = access.revision_get_for_user(request.user, pk, number)
+def learning_revision(request, public_id, number):
+    revision = access.revision_get_for_user(request.user, public_id, number)
     return render(
         request,
         "centres/learning_revision.html",

@@ -143,7 +143,7 @@ def _learning():
     qs = selectors.published_learning().select_related("centre").order_by("id")
     for learning in qs.iterator(chunk_size=CHUNK):
         yield {
-            "id": learning.pk,
+            "id": str(learning.public_id),
             "title": learning.title,
             "summary": learning.summary,
             "kind": learning.kind,
@@ -271,7 +271,7 @@ DATASETS = {
             "Published learning",
             "Case studies, evaluations, guides and playbooks published by the centres.",
             (
-                ("id", "The item's number."),
+                ("id", "The item's identifier (a UUID, as in the API and its page address)."),
                 ("title", "Title."),
                 ("summary", "Summary."),
                 ("kind", "case_study, evaluation, what_works, playbook, data_sharing."),

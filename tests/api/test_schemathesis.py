@@ -88,12 +88,14 @@ def seeded(institute_staff, settings, _connection_kept_open):
         "components": component.pk,
         "adoptions": adoption.pk,
         "projects": project.pk,
-        "learning": learning.pk,
     }
     return {
         "secret": secret,
         "ids": ids,
-        "public_ids": {"assessments": str(assessment.public_id)},
+        "public_ids": {
+            "assessments": str(assessment.public_id),
+            "learning": str(learning.public_id),
+        },
         "standard": standard.slug,
         "centre": centre.slug,
     }

@@ -99,7 +99,7 @@ def test_bad_library_filters_get_a_400_naming_the_field(client):
 @pytest.mark.parametrize("role", ROLES)
 def test_drafts_are_404_to_everyone_but_the_centre_and_institute(as_role, gm_centre, role):
     learning = draft(centre=gm_centre)
-    response = as_role(role).get(f"/api/v1/learning/{learning.pk}/")
+    response = as_role(role).get(f"/api/v1/learning/{learning.public_id}/")
     assert response.status_code == (200 if role in WRITERS else 404)
 
 
@@ -209,7 +209,7 @@ def test_workflow_through_the_api(as_role, gm_centre, centre_lead, centre_staff)
 
 def test_patch_of_published_learning_keeps_a_revision(as_role, gm_centre):
     learning = LearningFactory(centre=gm_centre, title="First")
-    url = f"/api/v1/learning/{learning.pk}/"
+    url = f"/api/v1/learning/{learning.public_id}/"
     response = as_role("centre_staff").patch(url, {"title": "Second"}, format="json")
     assert response.status_code == 200
     assert response.json()["title"] == "Second"
@@ -222,7 +222,7 @@ def test_patch_of_published_learning_keeps_a_revision(as_role, gm_centre):
 def test_others_cannot_patch_published_learning(as_role, gm_centre, role):
     learning = LearningFactory(centre=gm_centre, title="Stays")
     response = as_role(role).patch(
-        f"/api/v1/learning/{learning.pk}/", {"title": "Changed"}, format="json"
+        f"/api/v1/learning/{learning.public_id}/", {"title": "Changed"}, format="json"
     )
     assert response.status_code == 403
     assert Learning.objects.get(pk=learning.pk).title == "Stays"
@@ -231,8 +231,10 @@ def test_others_cannot_patch_published_learning(as_role, gm_centre, role):
 def test_another_centres_staff_get_404_for_drafts_they_try_to_change(as_role, gm_centre):
     learning = draft(centre=gm_centre, title="Stays")
     client = as_role("other_centre_staff")
-    assert client.patch(f"/api/v1/learning/{learning.pk}/", {"title": "x"}).status_code == 404
-    assert client.post(f"/api/v1/learning/{learning.pk}/submit/").status_code == 404
+    assert (
+        client.patch(f"/api/v1/learning/{learning.public_id}/", {"title": "x"}).status_code == 404
+    )
+    assert client.post(f"/api/v1/learning/{learning.public_id}/submit/").status_code == 404
     assert Learning.objects.get(pk=learning.pk).status == LearningStatus.DRAFT
 
 
@@ -296,4 +298,17 @@ def test_only_institute_staff_create_centres(as_role, role):
 
 def test_ids_that_are_not_numbers_are_404(client):
     assert client.get("/api/v1/learning/abc/").status_code == 404
+    assert client.get("/api/v1/learning/1/").status_code == 404
     assert client.get("/api/v1/projects/99999999999999/").status_code == 404
+
+
+def test_learning_is_addressed_by_its_uuid_not_its_number(as_role, gm_centre):
+    learning = draft(centre=gm_centre)
+    client = as_role("centre_staff")
+    body = client.get(f"/api/v1/learning/{learning.public_id}/").json()
+    assert body["id"] == str(learning.public_id)
+    assert body["url"] == f"/centres/learning/{learning.public_id}/"
+    assert client.get(f"/api/v1/learning/{learning.pk}/").status_code == 404
+    assert client.post(f"/api/v1/learning/{learning.pk}/submit/").status_code == 404
+    response = client.get(f"/api/v1/learning/{str(learning.public_id)[:-1]}x/")
+    assert response.status_code == 404 and "detail" in response.json()

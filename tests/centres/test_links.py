@@ -110,7 +110,7 @@ def test_an_unpublished_component_is_refused_on_the_page(
     learning = LearningFactory(centre=gm_centre, title="Kept as it was")
     learning.components.set([component])
     response = client.post(
-        reverse("centres:learning_edit", args=[learning.pk]),
+        reverse("centres:learning_edit", args=[learning.public_id]),
         _form(title="Changed", components=[unpublished_component.slug]),
     )
     html = response.content.decode()
@@ -127,7 +127,7 @@ def test_editing_keeps_the_links_and_makes_no_revision_for_them(
     client.force_login(centre_staff)
     learning = LearningFactory(centre=gm_centre)
     client.post(
-        reverse("centres:learning_edit", args=[learning.pk]),
+        reverse("centres:learning_edit", args=[learning.public_id]),
         _form(
             title=learning.title,
             summary=learning.summary,
@@ -201,7 +201,7 @@ def test_public_api_detail_includes_the_links(gm_centre, component, standard):
     learning = LearningFactory(centre=gm_centre)
     learning.components.set([component])
     learning.standards.set([standard])
-    body = APIClient().get(f"/api/v1/learning/{learning.pk}/").json()
+    body = APIClient().get(f"/api/v1/learning/{learning.public_id}/").json()
     assert body["components"] == [component.slug]
     assert body["standards"] == [standard.slug]
 
@@ -212,7 +212,7 @@ def test_api_refuses_an_unpublished_component_with_400_and_changes_nothing(
     learning = LearningFactory(centre=gm_centre, title="Kept as it was")
     learning.components.set([component])
     response = _api(centre_staff).patch(
-        f"/api/v1/learning/{learning.pk}/",
+        f"/api/v1/learning/{learning.public_id}/",
         {"title": "Changed", "components": [unpublished_component.slug]},
         format="json",
     )
@@ -237,7 +237,7 @@ def test_patch_without_links_keeps_them(gm_centre, centre_staff, component, stan
     learning.components.set([component])
     learning.standards.set([standard])
     response = _api(centre_staff).patch(
-        f"/api/v1/learning/{learning.pk}/", {"summary": "New summary."}, format="json"
+        f"/api/v1/learning/{learning.public_id}/", {"summary": "New summary."}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["components"] == [component.slug]
@@ -250,7 +250,7 @@ def test_a_component_linked_before_it_left_the_library_may_stay(gm_centre, centr
     component.status = "retired"
     component.save(update_fields=["status"])
     response = _api(centre_staff).patch(
-        f"/api/v1/learning/{learning.pk}/", {"summary": "New summary."}, format="json"
+        f"/api/v1/learning/{learning.public_id}/", {"summary": "New summary."}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["components"] == [component.slug]

@@ -308,16 +308,18 @@ def test_submit_then_lead_publishes_and_sees_the_confirmation(
     client, gm_centre, centre_staff, centre_lead
 ):
     learning = draft(centre=gm_centre, created_by=centre_staff)
-    _as(client, centre_staff).post(reverse("centres:learning_submit", args=[learning.pk]))
+    _as(client, centre_staff).post(reverse("centres:learning_submit", args=[learning.public_id]))
     assert Learning.objects.get(pk=learning.pk).status == LearningStatus.IN_REVIEW
     # The author cannot publish their own work.
-    response = client.post(reverse("centres:learning_publish", args=[learning.pk]))
+    response = client.post(reverse("centres:learning_publish", args=[learning.public_id]))
     assert response.status_code == 403
     assert Learning.objects.get(pk=learning.pk).status == LearningStatus.IN_REVIEW
     client.force_login(centre_lead)
     queue = client.get(reverse("centres:review_queue")).content.decode()
     assert learning.title in queue
-    response = client.post(reverse("centres:learning_publish", args=[learning.pk]), follow=True)
+    response = client.post(
+        reverse("centres:learning_publish", args=[learning.public_id]), follow=True
+    )
     assert "Learning published" in response.content.decode()
     assert Learning.objects.get(pk=learning.pk).status == LearningStatus.PUBLISHED
 
@@ -325,7 +327,7 @@ def test_submit_then_lead_publishes_and_sees_the_confirmation(
 def test_publishing_a_draft_says_why_not_and_changes_nothing(client, gm_centre, centre_lead):
     learning = draft(centre=gm_centre)
     response = _as(client, centre_lead).post(
-        reverse("centres:learning_publish", args=[learning.pk]), follow=True
+        reverse("centres:learning_publish", args=[learning.public_id]), follow=True
     )
     assert "send it for review first" in response.content.decode()
     assert Learning.objects.get(pk=learning.pk).status == LearningStatus.DRAFT
@@ -334,8 +336,13 @@ def test_publishing_a_draft_says_why_not_and_changes_nothing(client, gm_centre, 
 def test_another_centres_lead_cannot_publish_or_return(client, gm_centre, other_centre_lead):
     learning = draft(centre=gm_centre, status=LearningStatus.IN_REVIEW)
     client = _as(client, other_centre_lead)
-    assert client.post(reverse("centres:learning_publish", args=[learning.pk])).status_code == 404
-    response = client.post(reverse("centres:learning_return", args=[learning.pk]), {"note": "x"})
+    assert (
+        client.post(reverse("centres:learning_publish", args=[learning.public_id])).status_code
+        == 404
+    )
+    response = client.post(
+        reverse("centres:learning_return", args=[learning.public_id]), {"note": "x"}
+    )
     assert response.status_code == 404
     assert Learning.objects.get(pk=learning.pk).status == LearningStatus.IN_REVIEW
 
@@ -348,7 +355,7 @@ def test_review_queue_is_for_leads_and_institute_staff(client, centre_staff, cen
 
 def test_lead_sends_learning_back_with_a_note(client, gm_centre, centre_lead):
     learning = draft(centre=gm_centre, status=LearningStatus.IN_REVIEW)
-    url = reverse("centres:learning_return", args=[learning.pk])
+    url = reverse("centres:learning_return", args=[learning.public_id])
     empty = _as(client, centre_lead).post(url, {"note": ""})
     assert "Say what needs to change" in empty.content.decode()
     client.post(url, {"note": "Add the figures."})
@@ -361,15 +368,17 @@ def test_editing_published_learning_keeps_a_version_anyone_can_read(
 ):
     learning = LearningFactory(centre=gm_centre, title="First title")
     _as(client, centre_staff).post(
-        reverse("centres:learning_edit", args=[learning.pk]), _learning_form(title="Second title")
+        reverse("centres:learning_edit", args=[learning.public_id]),
+        _learning_form(title="Second title"),
     )
     client.logout()
     page = client.get(learning.get_absolute_url()).content.decode()
     assert "Second title" in page and "Read version 1" in page
-    old = client.get(reverse("centres:learning_revision", args=[learning.pk, 1]))
+    old = client.get(reverse("centres:learning_revision", args=[learning.public_id, 1]))
     assert "First title" in old.content.decode()
     assert (
-        client.get(reverse("centres:learning_revision", args=[learning.pk, 2])).status_code == 404
+        client.get(reverse("centres:learning_revision", args=[learning.public_id, 2])).status_code
+        == 404
     )
 
 
@@ -378,7 +387,7 @@ def test_another_centres_staff_cannot_edit_published_learning(
 ):
     learning = LearningFactory(centre=gm_centre, title="Stays")
     response = _as(client, other_centre_staff).post(
-        reverse("centres:learning_edit", args=[learning.pk]), _learning_form(title="Changed")
+        reverse("centres:learning_edit", args=[learning.public_id]), _learning_form(title="Changed")
     )
     assert response.status_code == 403
     assert Learning.objects.get(pk=learning.pk).title == "Stays"
@@ -480,9 +489,18 @@ def test_problem_page_shows_published_learning_and_projects_about_it(client, gm_
 
 
 def test_pages_never_500_on_unknown_ids(client):
-    for url in ("/centres/learning/999999/", "/centres/projects/999999/", "/centres/nowhere/"):
+    for url in (
+        "/centres/learning/00000000-0000-4000-8000-000000000000/",
+        "/centres/projects/999999/",
+        "/centres/nowhere/",
+    ):
         assert client.get(url).status_code == 404
-    assert client.get("/centres/learning/1/versions/99/").status_code == 404
+    assert (
+        client.get(
+            "/centres/learning/00000000-0000-4000-8000-000000000000/versions/99/"
+        ).status_code
+        == 404
+    )
 
 
 def test_institute_staff_edit_a_centre_and_remove_staff(
@@ -515,3 +533,12 @@ def test_centre_staff_cannot_remove_colleagues(client, gm_centre, gm_staff_row, 
     remove = reverse("centres:centre_staff_remove", args=[gm_centre.slug, gm_staff_row.pk])
     assert _as(client, centre_staff).post(remove).status_code == 403
     assert CentreStaff.objects.exists()
+
+
+def test_learning_pages_take_the_uuid_not_the_number(client, centre_staff, gm_centre):
+    learning = draft(centre=gm_centre)
+    client = _as(client, centre_staff)
+    assert learning.get_absolute_url() == f"/centres/learning/{learning.public_id}/"
+    assert client.get(learning.get_absolute_url()).status_code == 200
+    assert client.get(f"/centres/learning/{learning.pk}/").status_code == 404
+    assert client.get(f"/centres/learning/{learning.pk}/edit/").status_code == 404
