@@ -11,7 +11,7 @@ import re
 import uuid
 from datetime import UTC
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -194,6 +194,8 @@ class ProjectInputSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(choices=ProjectPhase.choices, default=ProjectPhase.DISCOVERY)
     partner_councils = CouncilsField(required=False, default=list)
     problems = ProblemsField(required=False, default=list)
+    components_produced = ComponentsField(required=False, default=list)
+    components_used = ComponentsField(required=False, default=list)
     start_date = serializers.DateField(allow_null=True, required=False, default=None)
     end_date = serializers.DateField(allow_null=True, required=False, default=None)
 
@@ -297,6 +299,19 @@ class ProjectSerializer(serializers.Serializer):
 
     def get_problems(self, project) -> list[int]:
         return sorted(p.pk for p in project.problems.all())
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    """One project, with the components it produces and uses (prefetched, by slug)."""
+
+    components_produced = serializers.SerializerMethodField()
+    components_used = serializers.SerializerMethodField()
+
+    def get_components_produced(self, project) -> list[str]:
+        return sorted(c.slug for c in project.components_produced.all())
+
+    def get_components_used(self, project) -> list[str]:
+        return sorted(c.slug for c in project.components_used.all())
 
 
 class LearningSerializer(serializers.Serializer):
@@ -422,8 +437,15 @@ class CentreDetailView(APIView):
 
 
 def _project_body(project_id: int) -> dict:
-    project = selectors.project_list().get(pk=project_id)
-    return ProjectSerializer(project).data
+    project = (
+        selectors.project_list()
+        .prefetch_related(
+            Prefetch("components_produced", queryset=Component.objects.only("pk", "slug")),
+            Prefetch("components_used", queryset=Component.objects.only("pk", "slug")),
+        )
+        .get(pk=project_id)
+    )
+    return ProjectDetailSerializer(project).data
 
 
 class ProjectListView(APIView):
@@ -445,7 +467,7 @@ class ProjectListView(APIView):
     @extend_schema(
         summary="Add a project (the centre's staff)",
         request=ProjectCreateSerializer,
-        responses={201: ProjectSerializer},
+        responses={201: ProjectDetailSerializer},
     )
     def post(self, request):
         centre = _centre_from_body(request)
@@ -465,7 +487,7 @@ class ProjectListView(APIView):
 class ProjectDetailView(APIView):
     """GET: one project. PATCH: change it (the centre's own staff)."""
 
-    @extend_schema(summary="Get a project", responses=ProjectSerializer)
+    @extend_schema(summary="Get a project", responses=ProjectDetailSerializer)
     def get(self, request, pk):
         project = access.project_get_for_user(request.user, _id(pk, "project"))
         return Response(_project_body(project.pk))
@@ -473,7 +495,7 @@ class ProjectDetailView(APIView):
     @extend_schema(
         summary="Change a project (the centre's staff)",
         request=ProjectInputSerializer,
-        responses=ProjectSerializer,
+        responses=ProjectDetailSerializer,
     )
     def patch(self, request, pk):
         project = access.project_get_for_user(request.user, _id(pk, "project"), write=True)
@@ -484,6 +506,8 @@ class ProjectDetailView(APIView):
             "phase": project.phase,
             "partner_councils": list(project.partner_councils.all()),
             "problems": list(project.problems.all()),
+            "components_produced": list(project.components_produced.all()),
+            "components_used": list(project.components_used.all()),
             "start_date": project.start_date,
             "end_date": project.end_date,
         }

@@ -4,7 +4,8 @@ level, several of them data-sharing examples.
 
 Used by `manage.py seed_demo` after institute.demo and backlog.demo. Everything is written
 through centres.services, acting as the people involved; projects link to demo backlog problems
-when those exist (matched by title), and a few pieces of learning to demo components and
+when those exist (matched by title), a few projects to the demo components they produce or
+use, and a few pieces of learning to demo components and
 standards (matched by name and title) when those exist. Idempotent: centres, projects and
 learning are matched by name or title, and what exists is left alone. Afterwards publication
 dates are spread over the past year so that "newest" means something.
@@ -1105,6 +1106,62 @@ LINKS = {
 }
 
 
+# project title: (names of demo components it produces, names of those it uses).
+PROJECT_COMPONENTS = {
+    "One bin collection data format": (
+        ["Bin collection schedule data standard", "Bin collection day API"],
+        ["Missed bin report connector"],
+    ),
+    "One discharge data agreement for ten councils and their hospitals": (
+        ["Hospital discharge data sharing agreement template"],
+        [],
+    ),
+    "Tell us once for housing evidence": ([], ["Accessible form builder"]),
+}
+
+
+def _link_project_components(people_by_centre: dict) -> int:
+    """Link a few projects to the demo components that exist (published), by name; what is
+    linked already is left alone, so running again changes nothing."""
+    names = [n for produced, used in PROJECT_COMPONENTS.values() for n in [*produced, *used]]
+    published = Component.objects.filter(status=ReviewStatus.PUBLISHED, name__in=names)
+    components = {c.name: c for c in published}
+    linked = 0
+    for title, (produced, used) in PROJECT_COMPONENTS.items():
+        project = Project.objects.filter(title=title).select_related("centre").first()
+        actor = people_by_centre.get(project.centre_id) if project else None
+        if actor is None:
+            continue
+        have_produced = list(project.components_produced.all())
+        have_used = list(project.components_used.all())
+        add_produced = [
+            components[n]
+            for n in produced
+            if n in components and components[n] not in have_produced
+        ]
+        add_used = [
+            components[n] for n in used if n in components and components[n] not in have_used
+        ]
+        if not add_produced and not add_used:
+            continue
+        services.project_update(
+            actor=actor,
+            project=project,
+            title=project.title,
+            summary=project.summary,
+            status=project.status,
+            phase=project.phase,
+            partner_councils=list(project.partner_councils.all()),
+            problems=list(project.problems.all()),
+            start_date=project.start_date,
+            end_date=project.end_date,
+            components_produced=have_produced + add_produced,
+            components_used=have_used + add_used,
+        )
+        linked += 1
+    return linked
+
+
 def _current(learning: Learning, **changes) -> dict:
     """Everything learning_update takes, as the item has it now, with `changes` applied."""
     return {
@@ -1302,13 +1359,14 @@ def seed() -> dict:
             standards=list(revised.standards.all()),
             project=revised.project,
         )
-    linked = _link_components_and_standards(
-        {centre.pk: people[key]["lead"] for key, centre in centres.items()}
-    )
+    leads = {centre.pk: people[key]["lead"] for key, centre in centres.items()}
+    linked = _link_components_and_standards(leads)
+    projects_linked = _link_project_components(leads)
     return {
         "centres": len(centres),
         "projects": Project.objects.count(),
         "learning": Learning.objects.count(),
         "new_learning": created,
         "newly_linked_to_components_or_standards": linked,
+        "projects_newly_linked_to_components": projects_linked,
     }

@@ -67,6 +67,25 @@ def _councils_field(label: str, help_text: str):
     )
 
 
+def _components_field(label: str):
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        help_text="Published components in the components library.",
+        required=False,
+        queryset=Component.objects.none(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose published components from the list"},
+    )
+
+
+def _component_queryset(selected=()):
+    """Published components, and any linked before that has since left the library."""
+    return Component.objects.filter(
+        Q(status=ReviewStatus.PUBLISHED) | Q(pk__in=[c.pk for c in selected])
+    ).order_by("name")
+
+
 def _council_queryset(centre, selected=()):
     """Councils in the centre's regions, and any already chosen from elsewhere."""
     in_region = Organisation.objects.current().councils().filter(region__in=centre.regions)
@@ -180,6 +199,8 @@ class ProjectForm(forms.Form):
     partner_councils = _councils_field(
         "Partner councils", "Councils in the centre’s regions taking part."
     )
+    components_produced = _components_field("Components it produces")
+    components_used = _components_field("Components it uses")
     start_date = forms.DateField(
         label="Start date",
         required=False,
@@ -195,9 +216,13 @@ class ProjectForm(forms.Form):
         error_messages={"invalid": "Enter the end date as a real date, like 27/3/2026"},
     )
 
-    def __init__(self, *args, centre, selected_councils=(), **kwargs):
+    def __init__(
+        self, *args, centre, selected_councils=(), selected_produced=(), selected_used=(), **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["partner_councils"].queryset = _council_queryset(centre, selected_councils)
+        self.fields["components_produced"].queryset = _component_queryset(selected_produced)
+        self.fields["components_used"].queryset = _component_queryset(selected_used)
         for name in ("start_date", "end_date"):
             self.fields[name].widget.format = "%d/%m/%Y"
 

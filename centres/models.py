@@ -139,6 +139,12 @@ class Project(models.Model):
         "institute.Organisation", blank=True, related_name="centre_projects"
     )
     problems = models.ManyToManyField("backlog.Problem", blank=True, related_name="centre_projects")
+    components_produced = models.ManyToManyField(
+        "components.Component", blank=True, related_name="produced_by_projects"
+    )
+    components_used = models.ManyToManyField(
+        "components.Component", blank=True, related_name="used_by_projects"
+    )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(

@@ -190,6 +190,12 @@ def project_page(project: Project) -> dict:
             .filter(project=project)
             .only("pk", "public_id", "title", "kind", "evidence_strength", "published_at")
         ),
+        "components_produced": list(
+            project.components_produced.order_by("name").only("pk", "name", "slug")
+        ),
+        "components_used": list(
+            project.components_used.order_by("name").only("pk", "name", "slug")
+        ),
     }
 
 

@@ -284,7 +284,19 @@ def centre_staff_remove(*, actor, staff: CentreStaff) -> None:
 
 
 def _project_fields(
-    *, title, summary, status, phase, partner_councils, problems, start_date, end_date
+    *,
+    title,
+    summary,
+    status,
+    phase,
+    partner_councils,
+    problems,
+    start_date,
+    end_date,
+    components_produced=(),
+    components_used=(),
+    kept_produced=frozenset(),
+    kept_used=frozenset(),
 ) -> dict:
     if status not in ProjectStatus.values:
         raise DomainError("Choose a status", field="status")
@@ -302,7 +314,21 @@ def _project_fields(
         "end_date": end_date,
         "partner_councils": _councils(partner_councils, field="partner_councils"),
         "problems": _problems(problems),
+        "components_produced": _components(
+            components_produced, kept=kept_produced, field="components_produced"
+        ),
+        "components_used": _components(components_used, kept=kept_used, field="components_used"),
     }
+
+
+PROJECT_RELATIONS = ("partner_councils", "problems", "components_produced", "components_used")
+
+
+def _set_project_relations(project: Project, relations: dict):
+    project.partner_councils.set(relations["partner_councils"])
+    project.problems.set(relations["problems"])
+    project.components_produced.set(relations["components_produced"])
+    project.components_used.set(relations["components_used"])
 
 
 def _progress_problems(*, actor, project: Project, problems) -> int:
@@ -348,6 +374,8 @@ def project_create(
     problems=(),
     start_date: date | None = None,
     end_date: date | None = None,
+    components_produced=(),
+    components_used=(),
 ) -> Project:
     """Start recording a centre's project; if it is already active, its problems move on."""
     core_access.require(
@@ -362,8 +390,11 @@ def project_create(
         problems=problems,
         start_date=start_date,
         end_date=end_date,
+        components_produced=components_produced,
+        components_used=components_used,
     )
-    partners, linked = fields.pop("partner_councils"), fields.pop("problems")
+    relations = {k: fields.pop(k) for k in PROJECT_RELATIONS}
+    linked = relations["problems"]
     now = timezone.now()
     project = Project.objects.create(
         centre=centre,
@@ -373,8 +404,7 @@ def project_create(
         activated_at=now if fields["status"] == ProjectStatus.ACTIVE else None,
         **fields,
     )
-    project.partner_councils.set(partners)
-    project.problems.set(linked)
+    _set_project_relations(project, relations)
     audit_record(actor=actor, verb="project.created", target=project)
     _progress_problems(actor=actor, project=project, problems=linked)
     return project
@@ -393,6 +423,8 @@ def project_update(
     problems=(),
     start_date: date | None = None,
     end_date: date | None = None,
+    components_produced=(),
+    components_used=(),
 ) -> Project:
     """Change a project. Becoming active, moving into delivery, or linking a problem while
     active moves the linked problems forward (recorded in each problem's timeline)."""
@@ -410,8 +442,13 @@ def project_update(
         problems=problems,
         start_date=start_date,
         end_date=end_date,
+        components_produced=components_produced,
+        components_used=components_used,
+        kept_produced=set(project.components_produced.values_list("pk", flat=True)),
+        kept_used=set(project.components_used.values_list("pk", flat=True)),
     )
-    partners, linked = fields.pop("partner_councils"), fields.pop("problems")
+    relations = {k: fields.pop(k) for k in PROJECT_RELATIONS}
+    linked = relations["problems"]
     was_active, old_phase = project.is_active, project.phase
     before = set(project.problems.values_list("pk", flat=True))
     for key, value in fields.items():
@@ -422,8 +459,7 @@ def project_update(
         project.activated_at = project.updated_at
         update_fields.append("activated_at")
     project.save(update_fields=update_fields)
-    project.partner_councils.set(partners)
-    project.problems.set(linked)
+    _set_project_relations(project, relations)
     audit_record(
         actor=actor,
         verb="project.updated",

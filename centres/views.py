@@ -182,7 +182,16 @@ def project_detail(request, pk):
 
 def _project_data(form) -> dict:
     data = form.cleaned_data
-    keys = ("title", "summary", "status", "phase", "problems", "partner_councils")
+    keys = (
+        "title",
+        "summary",
+        "status",
+        "phase",
+        "problems",
+        "partner_councils",
+        "components_produced",
+        "components_used",
+    )
     return {key: data[key] for key in keys} | {
         "start_date": data.get("start_date"),
         "end_date": data.get("end_date"),
@@ -225,6 +234,8 @@ def project_create(request, slug):
 def project_edit(request, pk):
     project = access.project_get_for_user(request.user, pk, write=True)
     partners = list(project.partner_councils.all())
+    produced = list(project.components_produced.all())
+    used = list(project.components_used.all())
     initial = {
         "title": project.title,
         "summary": project.summary,
@@ -232,11 +243,18 @@ def project_edit(request, pk):
         "phase": project.phase,
         "problems": list(project.problems.order_by("pk")),
         "partner_councils": [o.slug for o in partners],
+        "components_produced": [c.slug for c in produced],
+        "components_used": [c.slug for c in used],
         "start_date": project.start_date,
         "end_date": project.end_date,
     }
     form = ProjectForm(
-        request.POST or None, centre=project.centre, selected_councils=partners, initial=initial
+        request.POST or None,
+        centre=project.centre,
+        selected_councils=partners,
+        selected_produced=produced,
+        selected_used=used,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
