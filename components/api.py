@@ -24,6 +24,7 @@ from institute.api import PAGE_PARAMETERS, InvalidInput, Pagination, paginated_s
 from institute.api import validated as _validated
 from institute.errors import NotAllowed
 from institute.models import Organisation
+from standards.models import Standard
 
 app_name = "components-api"
 
@@ -75,6 +76,9 @@ class ComponentInputSerializer(serializers.Serializer):
     service_areas = serializers.ListField(
         child=serializers.SlugField(max_length=100), max_length=20, default=list
     )
+    standards = serializers.ListField(
+        child=serializers.SlugField(max_length=150), max_length=50, default=list
+    )
     licence = serializers.CharField(max_length=100, allow_blank=True, default="")
     source_url = serializers.URLField(max_length=500, allow_blank=True, default="")
     documentation_url = serializers.URLField(max_length=500, allow_blank=True, default="")
@@ -92,6 +96,16 @@ class ComponentInputSerializer(serializers.Serializer):
                 f"Choose service areas from the list; not known: {', '.join(unknown)}."
             )
         return [areas[s] for s in slugs]
+
+    def validate_standards(self, slugs):
+        slugs = list(dict.fromkeys(slugs))
+        standards = {s.slug: s for s in Standard.objects.filter(slug__in=slugs)}
+        unknown = [s for s in slugs if s not in standards]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Choose standards from the list; not known: {', '.join(unknown)}."
+            )
+        return [standards[s] for s in slugs]
 
     def validate_maintainer(self, slug):
         if not slug:
@@ -132,7 +146,11 @@ class ComponentDetailSerializer(ComponentSerializer):
     description_html = serializers.CharField()
     retired_reason = serializers.CharField()
     problems = serializers.SerializerMethodField()
+    standards = serializers.SerializerMethodField()
     adoption = serializers.SerializerMethodField()
+
+    def get_standards(self, component) -> list[str]:
+        return sorted(standard.slug for standard in self.context["page"]["standards"])
 
     def get_problems(self, component) -> list[dict]:
         return [

@@ -22,6 +22,7 @@ from components import services
 from components.models import Adoption, AdoptionChange, Component, ComponentEvent, Stage
 from institute.demo import DEMO_PASSWORD
 from institute.models import Membership, Organisation, Role, User
+from standards.models import Standard
 
 STAFF_EMAIL = "staff@institute.test"
 FIRST = [
@@ -664,6 +665,31 @@ def _fields(demo: Demo, organisations, areas) -> dict:
     }
 
 
+# Demo components that meet demo standards (standards/demo.py), linked by name when both exist.
+STANDARDS_MET = [
+    ("Accessible form builder", "Accessible online forms"),
+    ("Council tax direct debit sign-up", "Accessible online forms"),
+    ("Bin collection schedule data standard", "Open data publishing"),
+]
+
+
+def _link_standards() -> int:
+    """Link demo components to the standards they meet; safe to run again."""
+    components = {
+        c.name: c for c in Component.objects.filter(name__in={name for name, _ in STANDARDS_MET})
+    }
+    standards = {
+        s.title: s for s in Standard.objects.filter(title__in={title for _, title in STANDARDS_MET})
+    }
+    linked = 0
+    for name, title in STANDARDS_MET:
+        component, standard = components.get(name), standards.get(title)
+        if component is not None and standard is not None:
+            component.standards.add(standard)
+            linked += 1
+    return linked
+
+
 STAGES = [(Stage.IN_USE, 60), (Stage.PILOTING, 18), (Stage.EXPLORING, 16), (Stage.RETIRED, 6)]
 
 
@@ -674,6 +700,7 @@ def seed() -> dict:
     existing = set(Component.objects.values_list("name", flat=True))
     todo = [d for d in COMPONENTS if d.name not in existing]
     if not todo:
+        _link_standards()
         return {"components": 0, "adoptions": 0}
     slugs = {d.maintainer for d in todo} | {"leeds"}
     organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
@@ -749,4 +776,5 @@ def seed() -> dict:
             )
             AdoptionChange.objects.filter(adoption=adoption).update(created_at=confirmed)
     services.component_counts_refresh()
+    _link_standards()
     return {"components": made, "adoptions": adoptions, "problem_links": linked}

@@ -7,6 +7,7 @@ from components.models import CostModel, Hosting, Kind, Maturity, Stage
 from components.publiccode import MAX_BYTES
 from components.selectors import SORTS, ComponentFilters
 from institute.models import Organisation
+from standards.models import Standard
 
 
 class ComponentForm(forms.Form):
@@ -56,6 +57,14 @@ class ComponentForm(forms.Form):
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose service areas from the list"},
+    )
+    standards = forms.ModelMultipleChoiceField(
+        label="Standards it meets (optional)",
+        required=False,
+        queryset=Standard.objects.order_by("title"),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose standards from the list"},
     )
     licence = forms.CharField(
         label="Licence (optional)",
@@ -115,6 +124,7 @@ class ComponentForm(forms.Form):
             },
             "maintainer": component.maintainer_id,
             "service_areas": [a.slug for a in component.service_areas.all()],
+            "standards": [s.slug for s in component.standards.all()],
         }  # fmt: skip
 
 

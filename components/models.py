@@ -95,6 +95,7 @@ class Component(models.Model):
     problems = models.ManyToManyField(
         "backlog.Problem", through="ComponentProblem", related_name="components"
     )
+    standards = models.ManyToManyField("standards.Standard", blank=True, related_name="components")
 
     status = models.CharField(
         max_length=32, choices=ReviewStatus.choices, default=ReviewStatus.IN_REVIEW

@@ -189,6 +189,7 @@ def component_page(component: Component, user) -> dict:
     )
     return {
         "service_areas": list(component.service_areas.order_by("name")),
+        "standards": list(component.standards.order_by("title")),
         "problem_links": problems,
         "summary": summary,
         "own_adoption": own,

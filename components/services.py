@@ -37,6 +37,7 @@ from institute.errors import DomainError
 from institute.markdown import render_markdown
 from institute.models import Membership, Organisation, Role
 from institute.services import audit_record, notify
+from standards.models import Standard
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ EDITABLE = [
     "maturity",
     "theme",
     "service_areas",
+    "standards",
     "licence",
     "source_url",
     "documentation_url",
@@ -157,6 +159,10 @@ def component_clean(data: dict) -> dict:
     if not all(isinstance(area, ServiceArea) for area in areas):
         raise DomainError("Choose service areas from the list", field="service_areas")
     clean["service_areas"] = areas
+    standards = list(data.get("standards") or [])
+    if not all(isinstance(standard, Standard) for standard in standards):
+        raise DomainError("Choose standards from the list", field="standards")
+    clean["standards"] = list({s.pk: s for s in standards}.values())
     return clean
 
 
@@ -198,6 +204,7 @@ def component_submit(*, actor, source: str = "form", **fields) -> Component:
     core_access.require(access.can_submit_component(actor), "Sign in to submit a component.")
     clean = component_clean(fields)
     areas = clean.pop("service_areas")
+    standards = clean.pop("standards")
     membership = core_access.membership_of(actor)
     now = timezone.now()
     component = Component.objects.create(
@@ -211,6 +218,7 @@ def component_submit(*, actor, source: str = "form", **fields) -> Component:
         updated_at=now,
     )
     component.service_areas.set(areas)
+    component.standards.set(standards)
     _event(component, actor, "submitted", data={"source": source})
     notify(
         recipient_ids=_staff_ids(),
@@ -235,8 +243,10 @@ def component_update(*, actor, component: Component, **fields) -> Component:
         access.can_edit_component(actor, component), "You cannot change this component."
     )
     component = _lock(component)
-    current = {name: getattr(component, name) for name in EDITABLE if name != "service_areas"}
+    relations = ("service_areas", "standards")
+    current = {name: getattr(component, name) for name in EDITABLE if name not in relations}
     current["service_areas"] = list(component.service_areas.all())
+    current["standards"] = list(component.standards.all())
     if component.maturity == Maturity.RETIRED:
         # Retired components keep their maturity; everything else may still be corrected.
         fields.setdefault("maturity", Maturity.LIVE)
@@ -244,11 +254,12 @@ def component_update(*, actor, component: Component, **fields) -> Component:
     if component.maturity == Maturity.RETIRED:
         clean["maturity"] = Maturity.RETIRED
     areas = clean.pop("service_areas")
-    changed = sorted(name for name, value in clean.items() if getattr(component, name) != value) + (
-        ["service_areas"]
-        if {a.pk for a in areas} != {a.pk for a in current["service_areas"]}
-        else []
-    )
+    standards = clean.pop("standards")
+    changed = sorted(name for name, value in clean.items() if getattr(component, name) != value)
+    if {a.pk for a in areas} != {a.pk for a in current["service_areas"]}:
+        changed.append("service_areas")
+    if {s.pk for s in standards} != {s.pk for s in current["standards"]}:
+        changed.append("standards")
     for name, value in clean.items():
         setattr(component, name, value)
     if "name" in changed:
@@ -266,6 +277,7 @@ def component_update(*, actor, component: Component, **fields) -> Component:
         update_fields.append("status")
     component.save(update_fields=update_fields)
     component.service_areas.set(areas)
+    component.standards.set(standards)
     _event(component, actor, "resubmitted" if resubmitted else "edited", data={"fields": changed})
     return component
 
