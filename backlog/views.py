@@ -1,13 +1,10 @@
 """Thin views: parse input, call access/service/selector, render the page or its partial."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -22,9 +19,10 @@ from backlog.forms import (
 )
 from backlog.models import DuplicateCandidate, Problem
 from institute import access as core_access
+from institute.csv_export import csv_response
 from institute.errors import DomainError, NotAllowed
+from institute.forms import add_domain_error
 from institute.pagination import paginate
-from institute.views import _form_error
 
 
 def _filter_form(request):
@@ -56,53 +54,40 @@ def problem_list(request):
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_GET
 def problem_export(request):
     """The public backlog as CSV, with the same filters as the page, streamed row by row."""
     filters = _filter_form(request).filters()
     problems = selectors.problem_list(filters).prefetch_related(None).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(
-            [
-                "id",
-                "title",
-                "summary",
-                "theme",
-                "status",
-                "councils_affected",
-                "officers",
-                "submitted_by_organisation",
-                "created_at",
-                "url",
-            ]
-        )
+        yield [
+            "id",
+            "title",
+            "summary",
+            "theme",
+            "status",
+            "councils_affected",
+            "officers",
+            "submitted_by_organisation",
+            "created_at",
+            "url",
+        ]
         for p in problems:
-            yield writer.writerow(
-                [
-                    p.pk,
-                    p.title,
-                    p.summary,
-                    p.get_theme_display(),
-                    p.get_status_display(),
-                    p.council_count,
-                    p.vote_count,
-                    p.submitted_for.name,
-                    p.created_at.isoformat(),
-                    request.build_absolute_uri(p.get_absolute_url()),
-                ]
-            )
+            yield [
+                p.pk,
+                p.title,
+                p.summary,
+                p.get_theme_display(),
+                p.get_status_display(),
+                p.council_count,
+                p.vote_count,
+                p.submitted_for.name,
+                p.created_at.isoformat(),
+                request.build_absolute_uri(p.get_absolute_url()),
+            ]
 
-    stamp = timezone.localtime().strftime("%Y-%m-%d")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="common-problems-{stamp}.csv"'
-    return response
+    return csv_response(rows(), "common-problems")
 
 
 @login_required
@@ -123,7 +108,7 @@ def problem_submit(request):
             try:
                 problem = services.problem_submit(actor=request.user, **data)
             except DomainError as error:
-                _form_error(form, error)
+                add_domain_error(form, error)
             else:
                 return redirect("backlog:problem_submitted", pk=problem.pk)
     return render(
@@ -261,7 +246,7 @@ def comment_create(request, pk):
                 actor=request.user, problem=problem, body=form.cleaned_data["body"]
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             if request.htmx:
                 context = {
@@ -303,7 +288,7 @@ def comment_edit(request, pk):
                 actor=request.user, comment=comment, body=form.cleaned_data["body"]
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Your comment has been updated.")
             return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
@@ -326,7 +311,7 @@ def comment_report(request, pk):
                 actor=request.user, comment=comment, reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Thank you. A moderator will look at the comment.")
             return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
@@ -392,7 +377,7 @@ def problem_status(request, pk):
                 note=form.cleaned_data["note"],
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Status changed to {problem.get_status_display().lower()}.")
             return redirect(problem)
@@ -422,7 +407,7 @@ def problem_merge(request, pk):
                     note=form.cleaned_data["note"],
                 )
             except DomainError as error:
-                _form_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(
                     request,

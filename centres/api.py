@@ -7,7 +7,6 @@ are checked before the input; drafts are 404 to everyone but the centre and the 
 PATCH changes only the fields sent.
 """
 
-import re
 import uuid
 from datetime import UTC
 
@@ -32,7 +31,13 @@ from centres.models import (
 )
 from components.models import Component
 from institute.access import require
-from institute.api import PAGE_PARAMETERS, InvalidInput, Pagination, paginated_schema
+from institute.api import (
+    PAGE_PARAMETERS,
+    InvalidInput,
+    Pagination,
+    paginated_schema,
+    public_id_or_404,
+)
 from institute.api import validated as _validated
 from institute.models import CouncilType, Organisation, Region
 from standards.models import Standard
@@ -46,16 +51,6 @@ def _id(pk: str, noun: str) -> int:
     if not (pk.isascii() and pk.isdigit() and len(pk) < 10):
         raise exceptions.NotFound(f"No {noun} has this id.")
     return int(pk)
-
-
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-
-
-def _public_id(value: str) -> uuid.UUID:
-    """Learning's identifier; anything that is not a UUID is a JSON 404, like a number."""
-    if not _UUID.fullmatch(value):
-        raise exceptions.NotFound("No learning has this id.")
-    return uuid.UUID(value)
 
 
 # The learning routes take any string so that a malformed identifier is the API's JSON 404 (not
@@ -581,7 +576,7 @@ class LearningDetailView(APIView):
         summary="Get learning", parameters=[PUBLIC_ID], responses=LearningDetailSerializer
     )
     def get(self, request, public_id):
-        return Response(_learning_body(request, _public_id(public_id)))
+        return Response(_learning_body(request, public_id_or_404(public_id, "learning")))
 
     @extend_schema(
         summary="Change learning (the centre's staff)",
@@ -590,7 +585,9 @@ class LearningDetailView(APIView):
         responses=LearningDetailSerializer,
     )
     def patch(self, request, public_id):
-        learning = access.learning_get_for_user(request.user, _public_id(public_id), write=True)
+        learning = access.learning_get_for_user(
+            request.user, public_id_or_404(public_id, "learning"), write=True
+        )
         current = {
             "kind": learning.kind,
             "title": learning.title,
@@ -621,7 +618,9 @@ class LearningSubmitView(APIView):
         responses=LearningDetailSerializer,
     )
     def post(self, request, public_id):
-        learning = access.learning_get_for_user(request.user, _public_id(public_id), write=True)
+        learning = access.learning_get_for_user(
+            request.user, public_id_or_404(public_id, "learning"), write=True
+        )
         services.learning_submit(actor=request.user, learning=learning)
         return Response(_learning_body(request, learning.public_id))
 
@@ -634,7 +633,9 @@ class LearningPublishView(APIView):
         responses=LearningDetailSerializer,
     )
     def post(self, request, public_id):
-        learning = access.learning_get_for_user(request.user, _public_id(public_id))
+        learning = access.learning_get_for_user(
+            request.user, public_id_or_404(public_id, "learning")
+        )
         services.learning_publish(actor=request.user, learning=learning)
         return Response(_learning_body(request, learning.public_id))
 
@@ -651,7 +652,9 @@ class LearningReturnView(APIView):
         responses=LearningDetailSerializer,
     )
     def post(self, request, public_id):
-        learning = access.learning_get_for_user(request.user, _public_id(public_id))
+        learning = access.learning_get_for_user(
+            request.user, public_id_or_404(public_id, "learning")
+        )
         require(
             access.can_publish_for_centre(request.user, learning.centre),
             "Only the centre's lead or institute staff can send learning back.",
@@ -670,7 +673,9 @@ class LearningRevisionsView(APIView):
         responses=RevisionSerializer(many=True),
     )
     def get(self, request, public_id):
-        learning = access.learning_get_for_user(request.user, _public_id(public_id))
+        learning = access.learning_get_for_user(
+            request.user, public_id_or_404(public_id, "learning")
+        )
         revisions = learning.revisions.order_by("-number")
         return Response(RevisionSerializer(revisions, many=True).data)
 

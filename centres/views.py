@@ -20,9 +20,9 @@ from centres.forms import (
 from centres.models import EVIDENCE_SCALE, CentreStaff, CostBand
 from institute import access as core_access
 from institute.errors import DomainError, NotAllowed
+from institute.forms import add_domain_error
 from institute.models import User
 from institute.pagination import paginate
-from institute.views import _form_error
 
 # --- Centres ---------------------------------------------------------------------------------
 
@@ -73,7 +73,7 @@ def centre_create(request):
         try:
             centre = services.centre_create(actor=request.user, **_centre_form_data(form))
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"{centre.name} has been set up. Now assign its staff.")
             return redirect("centres:centre_staff", slug=centre.slug)
@@ -101,7 +101,7 @@ def centre_edit(request, slug):
         try:
             services.centre_update(actor=request.user, centre=centre, **_centre_form_data(form))
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "The centre’s details have been saved.")
             return redirect(centre)
@@ -132,7 +132,7 @@ def centre_staff(request, slug):
                     lead=data["lead"],
                 )
             except DomainError as error:
-                _form_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, f"{user} now works for {centre.name}.")
                 return redirect("centres:centre_staff", slug=centre.slug)
@@ -213,7 +213,7 @@ def project_create(request, slug):
                 actor=request.user, centre=centre, **_project_data(form)
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "The project has been added.")
             return redirect(project)
@@ -260,7 +260,7 @@ def project_edit(request, pk):
         try:
             services.project_update(actor=request.user, project=project, **_project_data(form))
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "The project has been saved.")
             return redirect(project)
@@ -370,7 +370,7 @@ def learning_create(request, slug):
                 actor=request.user, centre=centre, **_learning_data(form, centre)
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Your draft has been saved. Send it for review when ready.")
             return redirect(learning)
@@ -423,7 +423,7 @@ def learning_edit(request, public_id):
                 actor=request.user, learning=learning, **_learning_data(form, centre)
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -504,7 +504,7 @@ def learning_return(request, public_id):
         except NotAllowed:
             raise
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Sent back to draft with your note.")
             return redirect(learning)

@@ -1,10 +1,8 @@
 """Thin views of the components library: parse input, call access/service/selector, render."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,9 +22,10 @@ from components.forms import (
 )
 from components.publiccode import PubliccodeError, publiccode_dump
 from institute import access as core_access
+from institute.csv_export import csv_response
 from institute.errors import DomainError, NotAllowed
+from institute.forms import add_domain_error
 from institute.pagination import paginate
-from institute.views import _form_error
 
 
 def _filter_form(request):
@@ -54,21 +53,6 @@ def component_list(request):
     if request.htmx:
         template += "#results"
     return render(request, template, context)
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    stamp = timezone.localtime().strftime("%Y-%m-%d")
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
-    return response
 
 
 @require_GET
@@ -105,7 +89,7 @@ def component_export(request):
                 request.build_absolute_uri(c.get_absolute_url()),
             ]
 
-    return _csv_response(rows(), "common-components")
+    return csv_response(rows(), "common-components")
 
 
 @require_GET
@@ -135,7 +119,7 @@ def adoption_export(request):
                 a.evidence_url,
             ]
 
-    return _csv_response(rows(), "component-adoption")
+    return csv_response(rows(), "component-adoption")
 
 
 def _render_form(
@@ -156,7 +140,7 @@ def component_submit(request):
         try:
             component = services.component_submit(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             return redirect("components:component_submitted", pk=component.pk)
     return _render_form(
@@ -267,7 +251,7 @@ def component_edit(request, pk):
         try:
             services.component_update(actor=request.user, component=component, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "The component has been updated.")
             return redirect("components:component_detail", pk=component.pk)
@@ -298,7 +282,7 @@ def component_review(request, pk):
         try:
             action(actor=request.user, component=component, note=note)
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             component.refresh_from_db(fields=["status"])
             messages.success(
@@ -329,7 +313,7 @@ def component_retire(request, pk):
                 actor=request.user, component=component, reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "The component is retired. It stays readable.")
             return redirect(component)
@@ -378,7 +362,7 @@ def component_problems(request, pk):
                     actor=request.user, component=component, problem=problem
                 )
             except DomainError as error:
-                _form_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, f"Linked to “{problem.title}”.")
                 return redirect("components:component_problems", pk=component.pk)
@@ -412,7 +396,7 @@ def component_solve(request, pk):
                     note=form.cleaned_data["note"],
                 )
             except DomainError as error:
-                _form_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, f"“{problem.title}” is marked solved.")
                 return redirect(problem)
@@ -454,7 +438,7 @@ def adoption_record(request, pk):
                 **form.cleaned_data,
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Recorded: {organisation.name} and {component.name}.")
             return redirect(component)

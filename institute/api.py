@@ -6,6 +6,9 @@ Every error, whatever raised it, has one body:
 with "errors" only when fields were wrong, and "retry_after" (seconds) on a 429.
 """
 
+import re
+import uuid
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -80,6 +83,20 @@ def exception_handler(exc, context):
 
 
 # --- Pagination --------------------------------------------------------------------------------
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def public_id_or_404(value: str, noun: str) -> uuid.UUID:
+    """A non-public object's UUID from a URL; anything else is the API's JSON 404.
+
+    Routes take any string (not Django's uuid converter) so that a malformed identifier gets
+    the JSON 404 rather than the site's HTML one.
+    """
+    if not _UUID.fullmatch(value):
+        raise exceptions.NotFound(f"No {noun} has this id.")
+    return uuid.UUID(value)
 
 
 class Pagination(PageNumberPagination):

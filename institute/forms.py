@@ -7,6 +7,12 @@ from institute.access import ROLE_ORGANISATION_KINDS
 from institute.models import Organisation, Role
 
 
+def add_domain_error(form, error) -> None:
+    """Show a service's refusal (a DomainError) on a form, on the field it names if any."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
 class GovUKFormRenderer(TemplatesSetting):
     """Renders `{{ form }}` and `{{ field.as_field_group }}` as GOV.UK Design System fields."""
 

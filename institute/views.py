@@ -22,18 +22,13 @@ from institute.forms import (
     DirectoryFilterForm,
     MembershipRequestForm,
     ProfileForm,
+    add_domain_error,
 )
 from institute.models import CouncilType, MembershipRequest, OrganisationKind, Region
 from institute.pagination import paginate
 from institute.tokens import api_token_list_for_user
 
 logger = logging.getLogger(__name__)
-
-
-def _form_error(form, error: DomainError):
-    """Show a service's refusal on the form, on its field when the service named one."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def home(request):
@@ -104,7 +99,7 @@ def account(request):
                         actor=user, full_name=profile_form.cleaned_data["full_name"]
                     )
                 except DomainError as error:
-                    _form_error(profile_form, error)
+                    add_domain_error(profile_form, error)
                 else:
                     messages.success(request, "Your name has been updated.")
                     return redirect("institute:account")
@@ -119,7 +114,7 @@ def account(request):
                         reason=request_form.cleaned_data["reason"],
                     )
                 except DomainError as error:
-                    _form_error(request_form, error)
+                    add_domain_error(request_form, error)
                 else:
                     return redirect("institute:membership_request_sent", pk=created.pk)
     return render(
@@ -189,7 +184,7 @@ def membership_request_decide(request, pk):
                     request, f"The request from {membership_request.user} was turned down."
                 )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             return redirect("institute:membership_request_list")
     return render(

@@ -6,8 +6,6 @@ refusals are 403 and are checked before input. Another council's assessment is 4
 existence is not revealed. Times are ISO 8601 in UTC.
 """
 
-import re
-import uuid
 from datetime import UTC
 
 from django.urls import path
@@ -19,7 +17,13 @@ from rest_framework.views import APIView
 
 from institute import access as core_access
 from institute.access import require
-from institute.api import PAGE_PARAMETERS, InvalidInput, Pagination, paginated_schema
+from institute.api import (
+    PAGE_PARAMETERS,
+    InvalidInput,
+    Pagination,
+    paginated_schema,
+    public_id_or_404,
+)
 from institute.api import validated as _validated
 from institute.errors import DomainError
 from standards import access, selectors, services
@@ -32,16 +36,6 @@ def _pk(value: str) -> int:
     if not (value.isascii() and value.isdigit() and len(value) < 10):
         raise exceptions.NotFound("Not found.")
     return int(value)
-
-
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-
-
-def _public_id(value: str) -> uuid.UUID:
-    """An assessment's identifier; anything that is not a UUID is a JSON 404, like a number."""
-    if not _UUID.fullmatch(value):
-        raise exceptions.NotFound("No assessment has this id.")
-    return uuid.UUID(value)
 
 
 # The route takes any string so that a malformed identifier is the API's JSON 404 (not the
@@ -220,7 +214,9 @@ def _assessment(request, public_id, *, write=False) -> Assessment:
     from django.http import Http404
 
     try:
-        return access.assessment_get_for_user(request.user, _public_id(public_id), write=write)
+        return access.assessment_get_for_user(
+            request.user, public_id_or_404(public_id, "assessment"), write=write
+        )
     except Http404:
         raise exceptions.NotFound("No assessment has this id.") from None
 

@@ -10,8 +10,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from institute import access as core_access
 from institute.errors import DomainError, NotAllowed
+from institute.forms import add_domain_error
 from institute.pagination import paginate
-from institute.views import _form_error
 from standards import access, selectors, services
 from standards.forms import (
     AnswerForm,
@@ -98,7 +98,7 @@ def standard_create(request):
         try:
             standard = services.standard_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Standard created. Add criteria to its first draft.")
             return redirect(standard.versions.get().get_absolute_url())
@@ -171,7 +171,7 @@ def version_edit(request, slug, number):
         try:
             services.version_update(actor=request.user, version=version, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Version details saved.")
             return redirect(version.get_absolute_url())
@@ -229,7 +229,7 @@ def criterion_edit(request, slug, number, pk=None):
                 services.criterion_update(actor=request.user, criterion=criterion, **data)
                 messages.success(request, f"Criterion {criterion.code} saved.")
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             return redirect(f"{version.get_absolute_url()}#criterion-{criterion.pk}")
     return render(
@@ -268,7 +268,7 @@ def _version_action(request, slug, number, *, form_class, template, title, run, 
             run(version, form.cleaned_data if form else {})
         except DomainError as exc:
             if form is not None:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 error = exc.message
         else:
@@ -358,7 +358,7 @@ def comment_create(request, slug, number):
                 criterion=criterion,
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             if request.htmx:
                 request.method = "GET"
@@ -456,7 +456,7 @@ def answer_edit(request, public_id, criterion_pk):
                 **form.cleaned_data,
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             if finish and index + 1 < len(criteria):
                 nxt = criteria[index + 1]
@@ -568,7 +568,7 @@ def assessment_review(request, public_id):
                 actor=request.user, assessment=assessment, **form.cleaned_data
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Review recorded. The council has been told.")
             return redirect("standards:review_queue")
