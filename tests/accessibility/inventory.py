@@ -1,0 +1,1205 @@
+"""Every page the platform serves, for each role that can see it: the accessibility inventory.
+
+Each entry is a URL pattern ("namespace:name"), a role, a function from the seeded rows
+(tests/accessibility/seed.py) to the address, and optionally one interaction whose result is
+what gets checked: a form submitted empty (its error state), text typed into a box that
+htmx answers, a filter changed (htmx swaps the results and the address) or an htmx button.
+Entries marked `empty` are visited before any seeded rows exist, for the empty states.
+Roles are the named users of tests/conftest.py; test_axe.py signs in once as each.
+
+`EXCLUDED` names every URL pattern that is not a page a person reads, with the reason; the
+coverage test (test_inventory_coverage.py) fails when a pattern is in neither list, so a new
+page cannot be forgotten.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.urls import NoReverseMatch, reverse
+
+ANONYMOUS = "anonymous"
+OFFICER = "officer"
+CENTRE_STAFF = "centre_staff"
+INSTITUTE_STAFF = "institute_staff"
+SECTOR_VIEWER = "sector_viewer"
+# Signed in, but not yet a member of any organisation: the account page asks them to join one.
+NEWCOMER = "no_membership_user"
+ROLES = [ANONYMOUS, OFFICER, CENTRE_STAFF, INSTITUTE_STAFF, SECTOR_VIEWER, NEWCOMER]
+SIGNED_IN = [OFFICER, CENTRE_STAFF, INSTITUTE_STAFF, SECTOR_VIEWER]
+
+
+# --- Interactions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submit:
+    """Press a form's button (after emptying its text fields when `clear`): the error state.
+    With `stale_csrf`, the form's CSRF token is replaced first: the session-expired page."""
+
+    button: str
+    clear: bool = False
+    stale_csrf: bool = False
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class Type:
+    """Type into a labelled box and wait for htmx to swap in `wait_for` (a CSS selector)."""
+
+    field: str
+    text: str
+    wait_for: str
+
+
+@dataclass(frozen=True)
+class Choose:
+    """Choose an option in a labelled filter; htmx swaps the results and updates the address."""
+
+    field: str
+    option: str
+    url_contains: str
+
+
+@dataclass(frozen=True)
+class Press:
+    """Press a button that htmx answers with a fragment, then wait for `wait_for` (CSS)."""
+
+    button: str
+    wait_for: str
+    within: str = "main"
+    status: int = 200  # of the htmx response
+
+
+Action = Submit | Type | Choose | Press
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # the URL pattern, "namespace:name"
+    role: str
+    url: Callable[[SimpleNamespace], str]
+    state: str = ""  # what this visit shows beyond the plain page
+    action: Action | None = None
+    status: int = 200  # of the page as first loaded
+    empty: bool = False  # visited before the seeded rows exist
+    covers: tuple[str, ...] = ()  # further patterns the action requests (POSTs, fragments)
+    ready: str = ""  # CSS selector to wait for when a script renders the page after load
+
+    @property
+    def label(self) -> str:
+        state = f" ({self.state})" if self.state else ""
+        return f"{self.name} as {self.role}{state}"
+
+
+def fixed(path_or_name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
+    """An address that needs no seeded row: a URL name (reversed) or a literal path."""
+    if path_or_name.startswith("/"):
+        return lambda s: path_or_name
+    return lambda s: reverse(path_or_name, kwargs=kwargs or None)
+
+
+def component_url(name: str, component) -> str:
+    """Component pages are addressed by public_id (UUID); older routes used the number."""
+    try:
+        return reverse(name, kwargs={"public_id": component.public_id})
+    except NoReverseMatch:
+        return reverse(name, kwargs={"pk": component.pk})
+
+
+def _comp(name: str, attr: str = "component") -> Callable[[SimpleNamespace], str]:
+    return lambda s: component_url(name, getattr(s, attr))
+
+
+def _problem(name: str, attr: str = "problem") -> Callable[[SimpleNamespace], str]:
+    return lambda s: reverse(name, kwargs={"pk": getattr(s, attr).pk})
+
+
+def _learning(name: str, attr: str) -> Callable[[SimpleNamespace], str]:
+    return lambda s: reverse(name, kwargs={"public_id": getattr(s.centres, attr).public_id})
+
+
+def _version(name: str, version_attr: str) -> Callable[[SimpleNamespace], str]:
+    def build(s):
+        version = getattr(s.standards, version_attr)
+        return reverse(name, kwargs={"slug": version.standard.slug, "number": version.number})
+
+    return build
+
+
+def _assessment(name: str, attr: str, **extra) -> Callable[[SimpleNamespace], str]:
+    def build(s):
+        assessment = getattr(s.standards, attr)
+        kwargs = {"public_id": assessment.public_id}
+        if extra.get("criterion"):
+            kwargs["criterion_pk"] = s.standards.first_criterion.pk
+        return reverse(name, kwargs=kwargs)
+
+    return build
+
+
+def _each(name, roles, url, **options) -> list[Entry]:
+    return [Entry(name, role, url, **options) for role in roles]
+
+
+# --- Core: home, organisations, account, requests, dashboards, notifications, data ----------
+
+CORE = [
+    *_each("institute:home", ROLES, fixed("institute:home")),
+    *_each(
+        "institute:organisation_list", [ANONYMOUS, OFFICER], fixed("institute:organisation_list")
+    ),
+    Entry(
+        "institute:organisation_list",
+        ANONYMOUS,
+        fixed("/organisations/?q=no+such+organisation+zzz"),
+        state="filters match nothing",
+    ),
+    Entry(
+        "institute:organisation_list",
+        ANONYMOUS,
+        fixed("institute:organisation_list"),
+        state="filter changed, htmx swap",
+        action=Choose("Kind of organisation", "Strategic authority", "kind="),
+    ),
+    *_each(
+        "institute:organisation_detail",
+        [ANONYMOUS, OFFICER, INSTITUTE_STAFF, SECTOR_VIEWER],
+        fixed("institute:organisation_detail", slug="leeds"),
+    ),
+    Entry(
+        "institute:organisation_detail",
+        ANONYMOUS,
+        fixed("institute:organisation_detail", slug="greater-manchester-combined-authority"),
+        state="a strategic authority",
+    ),
+    *_each("institute:account", SIGNED_IN, fixed("institute:account")),
+    Entry(
+        "institute:account",
+        OFFICER,
+        fixed("institute:account"),
+        state="name submitted empty",
+        action=Submit("Save name", clear=True),
+    ),
+    Entry(
+        "institute:account",
+        OFFICER,
+        fixed("institute:account"),
+        state="token created",
+        action=Submit("Create token"),
+        covers=("institute:token_create",),
+    ),
+    Entry(
+        "institute:account",
+        NEWCOMER,
+        fixed("institute:account"),
+        state="asked to join an organisation",
+        empty=True,
+    ),
+    Entry(
+        "institute:account",
+        NEWCOMER,
+        fixed("institute:account"),
+        state="request to join submitted empty",
+        action=Submit("Send request"),
+        empty=True,
+    ),
+    Entry(
+        "institute:account",
+        NEWCOMER,
+        fixed("institute:account"),
+        state="request to join pending",
+    ),
+    *_each(
+        "institute:membership_request_sent",
+        [NEWCOMER, INSTITUTE_STAFF],
+        lambda s: reverse("institute:membership_request_sent", args=[s.membership_request.pk]),
+    ),
+    Entry(
+        "institute:membership_request_list",
+        INSTITUTE_STAFF,
+        fixed("institute:membership_request_list"),
+        state="no requests",
+        empty=True,
+    ),
+    Entry(
+        "institute:membership_request_list",
+        INSTITUTE_STAFF,
+        fixed("institute:membership_request_list"),
+    ),
+    Entry(
+        "institute:membership_request_decide",
+        INSTITUTE_STAFF,
+        lambda s: reverse("institute:membership_request_decide", args=[s.membership_request.pk]),
+    ),
+    Entry(
+        "institute:membership_request_decide",
+        INSTITUTE_STAFF,
+        lambda s: reverse("institute:membership_request_decide", args=[s.membership_request.pk]),
+        state="submitted empty",
+        action=Submit("Save decision"),
+    ),
+    *_each(
+        "institute:dashboard",
+        [SECTOR_VIEWER, INSTITUTE_STAFF],
+        fixed("institute:dashboard"),
+        state="no data yet",
+        empty=True,
+    ),
+    *_each("institute:dashboard", [SECTOR_VIEWER, INSTITUTE_STAFF], fixed("institute:dashboard")),
+    Entry(
+        "institute:dashboard",
+        SECTOR_VIEWER,
+        fixed("institute:dashboard"),
+        state="filter changed, htmx swap",
+        action=Choose("Region", "Yorkshire and The Humber", "region="),
+    ),
+    Entry(
+        "institute:dashboard_summary",
+        ANONYMOUS,
+        fixed("institute:dashboard_summary"),
+        state="no data yet",
+        empty=True,
+    ),
+    *_each(
+        "institute:dashboard_summary", [ANONYMOUS, OFFICER], fixed("institute:dashboard_summary")
+    ),
+    *_each(
+        "institute:council_profile",
+        [ANONYMOUS, OFFICER, SECTOR_VIEWER],
+        fixed("institute:council_profile", slug="leeds"),
+    ),
+    Entry(
+        "institute:notification_list",
+        OFFICER,
+        fixed("institute:notification_list"),
+        state="no notifications",
+        empty=True,
+    ),
+    *_each(
+        "institute:notification_list",
+        [OFFICER, CENTRE_STAFF, INSTITUTE_STAFF, SECTOR_VIEWER],
+        fixed("institute:notification_list"),
+    ),
+    Entry(
+        "institute:notification_preferences",
+        OFFICER,
+        fixed("institute:notification_preferences"),
+    ),
+    Entry(
+        "institute:digest_unsubscribe",
+        ANONYMOUS,
+        lambda s: reverse("institute:digest_unsubscribe", args=[s.unsubscribe_token]),
+    ),
+    Entry(
+        "institute:digest_unsubscribe",
+        ANONYMOUS,
+        lambda s: reverse("institute:digest_unsubscribe", args=[s.unsubscribe_token]),
+        state="confirmed",
+        action=Submit("Unsubscribe"),
+    ),
+    Entry(
+        "institute:digest_unsubscribe",
+        ANONYMOUS,
+        fixed("institute:digest_unsubscribe", token="not-a-real-token"),
+        state="link that does not work",
+        status=400,
+    ),
+    Entry(
+        "institute:token_list",
+        INSTITUTE_STAFF,
+        fixed("institute:token_list"),
+        state="no tokens",
+        empty=True,
+    ),
+    Entry("institute:token_list", INSTITUTE_STAFF, fixed("institute:token_list")),
+    Entry("institute:data_index", ANONYMOUS, fixed("institute:data_index")),
+    Entry("api_docs", ANONYMOUS, fixed("api_docs"), ready=".swagger-ui .information-container"),
+]
+
+# --- Error pages ------------------------------------------------------------------------------
+
+ERRORS = [
+    Entry(
+        "backlog:problem_detail",
+        ANONYMOUS,
+        fixed("/problems/987654321/"),
+        state="page not found",
+        status=404,
+    ),
+    Entry(
+        "backlog:triage",
+        OFFICER,
+        fixed("backlog:triage"),
+        state="not allowed",
+        status=403,
+    ),
+    Entry(
+        "account_login",
+        ANONYMOUS,
+        fixed("account_login"),
+        state="session expired (stale CSRF token)",
+        action=Submit("Sign in", stale_csrf=True, status=403),
+    ),
+]
+
+# --- Backlog ----------------------------------------------------------------------------------
+
+BACKLOG = [
+    *_each(
+        "backlog:problem_list",
+        [ANONYMOUS, OFFICER],
+        fixed("backlog:problem_list"),
+        state="no problems",
+        empty=True,
+    ),
+    *_each("backlog:problem_list", [ANONYMOUS, OFFICER], fixed("backlog:problem_list")),
+    Entry(
+        "backlog:problem_list",
+        ANONYMOUS,
+        fixed("/problems/?q=no+such+problem+zzz"),
+        state="filters match nothing",
+    ),
+    Entry(
+        "backlog:problem_list",
+        OFFICER,
+        fixed("backlog:problem_list"),
+        state="filter changed, htmx swap",
+        action=Choose("Theme", "Data exchange and maturity", "theme=data"),
+    ),
+    Entry(
+        "backlog:problem_list",
+        OFFICER,
+        fixed("backlog:problem_list"),
+        state="vote from the list, htmx swap",
+        action=Press(
+            # The button's name ends with the problem's title (visually hidden).
+            "Missed bin collections reported by telephone",
+            "#results .govuk-tag--green",
+            within="#results",
+        ),
+        covers=("backlog:problem_vote",),
+    ),
+    Entry("backlog:problem_submit", OFFICER, fixed("backlog:problem_submit")),
+    Entry(
+        "backlog:problem_submit",
+        OFFICER,
+        fixed("backlog:problem_submit"),
+        state="submitted empty",
+        action=Submit("Continue"),
+    ),
+    Entry(
+        "backlog:problem_submit",
+        OFFICER,
+        fixed("backlog:problem_submit"),
+        state="similar problems suggested, htmx swap",
+        action=Type("Title", "missed bin collections", "#similar-suggestions a"),
+        covers=("backlog:problem_similar",),
+    ),
+    Entry(
+        "backlog:problem_similar",
+        ANONYMOUS,
+        fixed("/problems/similar/?title=missed+bin+collections"),
+        state="without JavaScript",
+    ),
+    Entry(
+        "backlog:problem_similar",
+        ANONYMOUS,
+        fixed("/problems/similar/?title=zzzz"),
+        state="nothing similar",
+    ),
+    Entry("backlog:triage", INSTITUTE_STAFF, fixed("backlog:triage"), state="empty", empty=True),
+    Entry("backlog:triage", INSTITUTE_STAFF, fixed("backlog:triage")),
+    Entry("backlog:my_council", OFFICER, fixed("backlog:my_council"), state="none", empty=True),
+    Entry("backlog:my_council", OFFICER, fixed("backlog:my_council")),
+    *_each(
+        "backlog:problem_detail",
+        [ANONYMOUS, OFFICER, CENTRE_STAFF, INSTITUTE_STAFF, SECTOR_VIEWER],
+        _problem("backlog:problem_detail"),
+    ),
+    Entry(
+        "backlog:problem_detail",
+        INSTITUTE_STAFF,
+        _problem("backlog:problem_detail", "merged"),
+        state="merged problem, staff view",
+    ),
+    Entry(
+        "backlog:problem_detail",
+        ANONYMOUS,
+        lambda s: (
+            reverse("backlog:problem_detail", args=[s.problem.pk]) + f"?merged_from={s.merged.pk}"
+        ),
+        state="arrived from a merged problem",
+    ),
+    Entry(
+        "backlog:problem_detail",
+        CENTRE_STAFF,
+        _problem("backlog:problem_detail"),
+        state="empty comment posted inline, htmx swap",
+        action=Press("Post comment", "#discussion .govuk-error-summary", status=400),
+        covers=("backlog:comment_create",),
+    ),
+    Entry(
+        "backlog:problem_detail",
+        OFFICER,
+        _problem("backlog:problem_detail", "spare"),
+        state="voted, htmx swap",
+        action=Press("My council has this problem too", "[id^=vote-] .govuk-tag--green"),
+        covers=("backlog:problem_vote",),
+    ),
+    Entry(
+        "backlog:problem_detail",
+        CENTRE_STAFF,
+        _problem("backlog:problem_detail"),
+        state="followed, success banner",
+        action=Submit("Follow this problem"),
+        covers=("backlog:problem_follow",),
+    ),
+    Entry("backlog:problem_submitted", OFFICER, _problem("backlog:problem_submitted")),
+    Entry("backlog:problem_status", INSTITUTE_STAFF, _problem("backlog:problem_status")),
+    Entry("backlog:problem_merge", INSTITUTE_STAFF, _problem("backlog:problem_merge", "lookalike")),
+    Entry(
+        "backlog:problem_merge",
+        INSTITUTE_STAFF,
+        _problem("backlog:problem_merge", "lookalike"),
+        state="submitted empty",
+        action=Submit("Merge"),
+    ),
+    Entry("backlog:comment_edit", OFFICER, _problem("backlog:comment_edit", "comment")),
+    Entry(
+        "backlog:comment_edit",
+        OFFICER,
+        _problem("backlog:comment_edit", "comment"),
+        state="submitted empty",
+        action=Submit("Save comment", clear=True),
+    ),
+    Entry("backlog:comment_report", CENTRE_STAFF, _problem("backlog:comment_report", "comment")),
+    Entry(
+        "backlog:comment_report",
+        CENTRE_STAFF,
+        _problem("backlog:comment_report", "comment"),
+        state="submitted empty",
+        action=Submit("Report comment"),
+    ),
+    Entry(
+        "backlog:comment_moderate",
+        INSTITUTE_STAFF,
+        _problem("backlog:comment_moderate", "comment"),
+    ),
+    Entry(
+        "backlog:comment_moderate",
+        INSTITUTE_STAFF,
+        _problem("backlog:comment_moderate", "comment"),
+        state="submitted empty",
+        action=Submit("Hide comment"),
+    ),
+]
+
+# --- Components -------------------------------------------------------------------------------
+
+COMPONENTS = [
+    *_each(
+        "components:component_list",
+        [ANONYMOUS],
+        fixed("components:component_list"),
+        state="no components",
+        empty=True,
+    ),
+    *_each(
+        "components:component_list",
+        [ANONYMOUS, OFFICER, INSTITUTE_STAFF],
+        fixed("components:component_list"),
+    ),
+    Entry(
+        "components:component_list",
+        ANONYMOUS,
+        fixed("/components/?q=no+such+component+zzz"),
+        state="filters match nothing",
+    ),
+    Entry(
+        "components:component_list",
+        ANONYMOUS,
+        fixed("components:component_list"),
+        state="filter changed, htmx swap",
+        action=Choose("Maturity", "Live", "maturity=live"),
+    ),
+    Entry("components:component_submit", OFFICER, fixed("components:component_submit")),
+    Entry(
+        "components:component_submit",
+        OFFICER,
+        fixed("components:component_submit"),
+        state="submitted empty",
+        action=Submit("Submit for review"),
+    ),
+    Entry("components:component_import", OFFICER, fixed("components:component_import")),
+    Entry(
+        "components:component_import",
+        OFFICER,
+        fixed("components:component_import"),
+        state="submitted empty",
+        action=Submit("Import for review"),
+    ),
+    Entry(
+        "components:my_submissions",
+        OFFICER,
+        fixed("components:my_submissions"),
+        state="none",
+        empty=True,
+    ),
+    Entry("components:my_submissions", OFFICER, fixed("components:my_submissions")),
+    Entry(
+        "components:review_queue",
+        INSTITUTE_STAFF,
+        fixed("components:review_queue"),
+        state="empty",
+        empty=True,
+    ),
+    Entry("components:review_queue", INSTITUTE_STAFF, fixed("components:review_queue")),
+    *_each(
+        "components:component_detail",
+        [ANONYMOUS, OFFICER, INSTITUTE_STAFF, SECTOR_VIEWER],
+        _comp("components:component_detail"),
+    ),
+    Entry(
+        "components:component_detail",
+        OFFICER,
+        _comp("components:component_detail", "component_in_review"),
+        state="in review, submitter's view",
+    ),
+    Entry(
+        "components:component_submitted",
+        OFFICER,
+        _comp("components:component_submitted", "component_in_review"),
+    ),
+    Entry(
+        "components:component_edit",
+        OFFICER,
+        _comp("components:component_edit", "component_in_review"),
+    ),
+    Entry(
+        "components:component_edit",
+        OFFICER,
+        _comp("components:component_edit", "component_in_review"),
+        state="submitted empty",
+        action=Submit("Save changes", clear=True),
+    ),
+    Entry(
+        "components:component_review",
+        INSTITUTE_STAFF,
+        _comp("components:component_review", "component_in_review"),
+    ),
+    Entry(
+        "components:component_review",
+        INSTITUTE_STAFF,
+        _comp("components:component_review", "component_in_review"),
+        state="submitted empty",
+        action=Submit("Record decision"),
+    ),
+    Entry("components:component_retire", INSTITUTE_STAFF, _comp("components:component_retire")),
+    Entry(
+        "components:component_retire",
+        INSTITUTE_STAFF,
+        _comp("components:component_retire"),
+        state="submitted empty",
+        action=Submit("Retire component"),
+    ),
+    Entry(
+        "components:component_problems",
+        INSTITUTE_STAFF,
+        _comp("components:component_problems"),
+    ),
+    Entry(
+        "components:component_problems",
+        INSTITUTE_STAFF,
+        _comp("components:component_problems"),
+        state="submitted empty",
+        action=Submit("Link problem"),
+    ),
+    Entry("components:component_solve", INSTITUTE_STAFF, _comp("components:component_solve")),
+    Entry(
+        "components:component_solve",
+        INSTITUTE_STAFF,
+        _comp("components:component_solve"),
+        state="submitted empty",
+        action=Submit("Mark solved"),
+    ),
+    Entry("components:adoption_record", OFFICER, _comp("components:adoption_record")),
+    Entry(
+        "components:adoption_record",
+        OFFICER,
+        _comp("components:adoption_record"),
+        state="submitted empty",
+        action=Submit("Save adoption", clear=True),
+    ),
+]
+
+# --- Standards --------------------------------------------------------------------------------
+
+STANDARDS = [
+    *_each(
+        "standards:standard_list",
+        [ANONYMOUS, INSTITUTE_STAFF],
+        fixed("standards:standard_list"),
+        state="no standards",
+        empty=True,
+    ),
+    *_each(
+        "standards:standard_list",
+        [ANONYMOUS, OFFICER, INSTITUTE_STAFF],
+        fixed("standards:standard_list"),
+    ),
+    Entry(
+        "standards:standard_list",
+        ANONYMOUS,
+        fixed("standards:standard_list"),
+        state="category changed, htmx swap",
+        action=Choose("Category", "Data", "category="),
+    ),
+    Entry("standards:standard_create", INSTITUTE_STAFF, fixed("standards:standard_create")),
+    Entry(
+        "standards:standard_create",
+        INSTITUTE_STAFF,
+        fixed("standards:standard_create"),
+        state="submitted empty",
+        action=Submit("Create standard"),
+    ),
+    Entry("standards:my_council", OFFICER, fixed("standards:my_council"), state="none", empty=True),
+    Entry("standards:my_council", OFFICER, fixed("standards:my_council")),
+    Entry(
+        "standards:review_queue",
+        INSTITUTE_STAFF,
+        fixed("standards:review_queue"),
+        state="empty",
+        empty=True,
+    ),
+    Entry("standards:review_queue", INSTITUTE_STAFF, fixed("standards:review_queue")),
+    Entry(
+        "standards:audit_queue",
+        INSTITUTE_STAFF,
+        fixed("standards:audit_queue"),
+        state="empty",
+        empty=True,
+    ),
+    Entry("standards:audit_queue", INSTITUTE_STAFF, fixed("standards:audit_queue")),
+    Entry(
+        "standards:audit_detail",
+        INSTITUTE_STAFF,
+        lambda s: reverse("standards:audit_detail", args=[s.standards.audit.pk]),
+    ),
+    Entry(
+        "standards:audit_detail",
+        INSTITUTE_STAFF,
+        lambda s: reverse("standards:audit_detail", args=[s.standards.audit.pk]),
+        state="completed without ratings",
+        action=Submit("Complete audit", status=400),
+    ),
+    Entry(
+        "standards:assessment_detail",
+        OFFICER,
+        _assessment("standards:assessment_detail", "in_progress"),
+        state="in progress",
+    ),
+    Entry(
+        "standards:assessment_detail",
+        OFFICER,
+        _assessment("standards:assessment_detail", "reviewed"),
+        state="verified",
+    ),
+    Entry(
+        "standards:assessment_detail",
+        INSTITUTE_STAFF,
+        _assessment("standards:assessment_detail", "submitted"),
+        state="submitted, staff view",
+    ),
+    Entry(
+        "standards:answer_edit",
+        OFFICER,
+        _assessment("standards:answer_edit", "in_progress", criterion=True),
+    ),
+    Entry(
+        "standards:answer_edit",
+        OFFICER,
+        _assessment("standards:answer_edit", "in_progress", criterion=True),
+        state="submitted empty",
+        action=Submit("Save and continue", clear=True),
+    ),
+    Entry(
+        "standards:assessment_check",
+        OFFICER,
+        _assessment("standards:assessment_check", "in_progress"),
+    ),
+    Entry(
+        "standards:assessment_check",
+        OFFICER,
+        _assessment("standards:assessment_check", "in_progress"),
+        state="submitted with answers missing",
+        action=Submit("Submit assessment", status=400),
+    ),
+    Entry(
+        "standards:assessment_submitted",
+        OFFICER,
+        _assessment("standards:assessment_submitted", "submitted"),
+    ),
+    Entry(
+        "standards:assessment_review",
+        INSTITUTE_STAFF,
+        _assessment("standards:assessment_review", "submitted"),
+    ),
+    Entry(
+        "standards:assessment_review",
+        INSTITUTE_STAFF,
+        _assessment("standards:assessment_review", "submitted"),
+        state="submitted empty",
+        action=Submit("Record review"),
+    ),
+    *_each(
+        "standards:standard_detail",
+        [ANONYMOUS, OFFICER, INSTITUTE_STAFF, SECTOR_VIEWER],
+        lambda s: s.standards.published.get_absolute_url(),
+    ),
+    Entry(
+        "standards:standard_detail",
+        INSTITUTE_STAFF,
+        lambda s: s.standards.drafted.get_absolute_url(),
+        state="draft only",
+    ),
+    Entry(
+        "standards:standard_detail",
+        OFFICER,
+        lambda s: s.standards.consulted.get_absolute_url(),
+        state="next version in consultation",
+    ),
+    *_each(
+        "standards:standard_councils",
+        [SECTOR_VIEWER, INSTITUTE_STAFF],
+        lambda s: reverse("standards:standard_councils", args=[s.standards.assessed.slug]),
+    ),
+    Entry(
+        "standards:version_detail",
+        ANONYMOUS,
+        lambda s: s.standards.published.current_version.get_absolute_url(),
+        state="published",
+    ),
+    Entry(
+        "standards:version_detail",
+        INSTITUTE_STAFF,
+        _version("standards:version_detail", "draft_version"),
+        state="draft, editable",
+    ),
+    Entry(
+        "standards:version_detail",
+        OFFICER,
+        _version("standards:version_detail", "consultation_version"),
+        state="in consultation",
+    ),
+    Entry(
+        "standards:version_detail",
+        OFFICER,
+        _version("standards:version_detail", "consultation_version"),
+        state="empty consultation comment, htmx swap",
+        action=Press("Post comment", "#consultation .govuk-error-summary", status=400),
+        covers=("standards:comment_create",),
+    ),
+    Entry(
+        "standards:version_detail",
+        INSTITUTE_STAFF,
+        _version("standards:version_detail", "consultation_version"),
+        state="consultation comments, staff view",
+    ),
+    Entry(
+        "standards:version_edit",
+        INSTITUTE_STAFF,
+        _version("standards:version_edit", "draft_version"),
+    ),
+    Entry(
+        "standards:version_edit",
+        INSTITUTE_STAFF,
+        _version("standards:version_edit", "draft_version"),
+        state="submitted empty",
+        action=Submit("Save version details", clear=True),
+    ),
+    Entry(
+        "standards:criterion_create",
+        INSTITUTE_STAFF,
+        _version("standards:criterion_create", "draft_version"),
+    ),
+    Entry(
+        "standards:criterion_create",
+        INSTITUTE_STAFF,
+        _version("standards:criterion_create", "draft_version"),
+        state="submitted empty",
+        action=Submit("Save criterion"),
+    ),
+    Entry(
+        "standards:criterion_edit",
+        INSTITUTE_STAFF,
+        lambda s: reverse(
+            "standards:criterion_edit",
+            kwargs={
+                "slug": s.standards.drafted.slug,
+                "number": s.standards.draft_version.number,
+                "pk": s.standards.draft_criterion.pk,
+            },
+        ),
+    ),
+    Entry(
+        "standards:version_consult",
+        INSTITUTE_STAFF,
+        _version("standards:version_consult", "draft_version"),
+    ),
+    Entry(
+        "standards:version_consult",
+        INSTITUTE_STAFF,
+        _version("standards:version_consult", "draft_version"),
+        state="submitted empty",
+        action=Submit("Open consultation"),
+    ),
+    Entry(
+        "standards:version_publish",
+        INSTITUTE_STAFF,
+        _version("standards:version_publish", "draft_version"),
+    ),
+    Entry(
+        "standards:version_retire",
+        INSTITUTE_STAFF,
+        lambda s: reverse(
+            "standards:version_retire",
+            kwargs={"slug": s.standards.published.slug, "number": 1},
+        ),
+    ),
+]
+
+# --- Centres ----------------------------------------------------------------------------------
+
+CENTRES = [
+    Entry(
+        "centres:centre_list",
+        ANONYMOUS,
+        fixed("centres:centre_list"),
+        state="no centres",
+        empty=True,
+    ),
+    *_each(
+        "centres:centre_list",
+        [ANONYMOUS, CENTRE_STAFF, INSTITUTE_STAFF],
+        fixed("centres:centre_list"),
+    ),
+    Entry("centres:centre_create", INSTITUTE_STAFF, fixed("centres:centre_create")),
+    Entry(
+        "centres:centre_create",
+        INSTITUTE_STAFF,
+        fixed("centres:centre_create"),
+        state="submitted empty",
+        action=Submit("Save centre"),
+    ),
+    Entry("centres:evidence_scale", ANONYMOUS, fixed("centres:evidence_scale")),
+    Entry(
+        "centres:review_queue",
+        INSTITUTE_STAFF,
+        fixed("centres:review_queue"),
+        state="empty",
+        empty=True,
+    ),
+    *_each("centres:review_queue", [CENTRE_STAFF, INSTITUTE_STAFF], fixed("centres:review_queue")),
+    Entry(
+        "centres:learning_list",
+        ANONYMOUS,
+        fixed("centres:learning_list"),
+        state="no learning",
+        empty=True,
+    ),
+    *_each("centres:learning_list", [ANONYMOUS, CENTRE_STAFF], fixed("centres:learning_list")),
+    Entry(
+        "centres:learning_list",
+        ANONYMOUS,
+        fixed("/centres/learning/?q=no+such+learning+zzz"),
+        state="filters match nothing",
+    ),
+    Entry(
+        "centres:learning_list",
+        ANONYMOUS,
+        fixed("centres:learning_list"),
+        state="filter changed, htmx swap",
+        action=Choose("Evidence strength", "At least 2: Comparison", "min_evidence=2"),
+    ),
+    *_each(
+        "centres:learning_detail",
+        [ANONYMOUS, OFFICER, CENTRE_STAFF],
+        _learning("centres:learning_detail", "published"),
+    ),
+    Entry(
+        "centres:learning_detail",
+        CENTRE_STAFF,
+        _learning("centres:learning_detail", "drafted"),
+        state="draft",
+    ),
+    Entry(
+        "centres:learning_detail",
+        CENTRE_STAFF,
+        _learning("centres:learning_detail", "in_review"),
+        state="in review, lead's view",
+    ),
+    Entry(
+        "centres:learning_detail",
+        INSTITUTE_STAFF,
+        _learning("centres:learning_detail", "in_review"),
+        state="in review, institute's view",
+    ),
+    Entry("centres:learning_edit", CENTRE_STAFF, _learning("centres:learning_edit", "drafted")),
+    Entry(
+        "centres:learning_edit",
+        CENTRE_STAFF,
+        _learning("centres:learning_edit", "drafted"),
+        state="submitted empty",
+        action=Submit("Save changes", clear=True),
+    ),
+    Entry(
+        "centres:learning_published",
+        CENTRE_STAFF,
+        _learning("centres:learning_published", "published"),
+    ),
+    Entry(
+        "centres:learning_return", CENTRE_STAFF, _learning("centres:learning_return", "in_review")
+    ),
+    Entry(
+        "centres:learning_return",
+        CENTRE_STAFF,
+        _learning("centres:learning_return", "in_review"),
+        state="submitted empty",
+        action=Submit("Send back"),
+    ),
+    Entry(
+        "centres:learning_revision",
+        ANONYMOUS,
+        lambda s: reverse(
+            "centres:learning_revision",
+            kwargs={"public_id": s.centres.published.public_id, "number": 1},
+        ),
+    ),
+    *_each(
+        "centres:project_detail",
+        [ANONYMOUS, CENTRE_STAFF],
+        lambda s: s.centres.project.get_absolute_url(),
+    ),
+    Entry(
+        "centres:project_edit",
+        CENTRE_STAFF,
+        lambda s: reverse("centres:project_edit", args=[s.centres.project.pk]),
+    ),
+    Entry(
+        "centres:project_edit",
+        CENTRE_STAFF,
+        lambda s: reverse("centres:project_edit", args=[s.centres.project.pk]),
+        state="submitted empty",
+        action=Submit("Save project", clear=True),
+    ),
+    *_each(
+        "centres:centre_detail",
+        [ANONYMOUS, CENTRE_STAFF, INSTITUTE_STAFF],
+        lambda s: s.centres.centre.get_absolute_url(),
+    ),
+    Entry(
+        "centres:centre_edit",
+        INSTITUTE_STAFF,
+        lambda s: reverse("centres:centre_edit", args=[s.centres.centre.slug]),
+    ),
+    Entry(
+        "centres:centre_edit",
+        INSTITUTE_STAFF,
+        lambda s: reverse("centres:centre_edit", args=[s.centres.centre.slug]),
+        state="submitted empty",
+        action=Submit("Save centre", clear=True),
+    ),
+    Entry(
+        "centres:centre_staff",
+        INSTITUTE_STAFF,
+        lambda s: reverse("centres:centre_staff", args=[s.centres.centre.slug]),
+    ),
+    Entry(
+        "centres:centre_staff",
+        INSTITUTE_STAFF,
+        lambda s: reverse("centres:centre_staff", args=[s.centres.centre.slug]),
+        state="submitted empty",
+        action=Submit("Assign"),
+    ),
+    Entry(
+        "centres:project_create",
+        CENTRE_STAFF,
+        lambda s: reverse("centres:project_create", args=[s.centres.centre.slug]),
+    ),
+    Entry(
+        "centres:project_create",
+        CENTRE_STAFF,
+        lambda s: reverse("centres:project_create", args=[s.centres.centre.slug]),
+        state="submitted empty",
+        action=Submit("Save project"),
+    ),
+    Entry(
+        "centres:learning_create",
+        CENTRE_STAFF,
+        lambda s: reverse("centres:learning_create", args=[s.centres.centre.slug]),
+    ),
+    Entry(
+        "centres:learning_create",
+        CENTRE_STAFF,
+        lambda s: reverse("centres:learning_create", args=[s.centres.centre.slug]),
+        state="submitted empty",
+        action=Submit("Save draft"),
+    ),
+]
+
+# --- Sign-in and account pages (django-allauth, with the project's GOV.UK templates) -----------
+
+ACCOUNTS = [
+    Entry("account_login", ANONYMOUS, fixed("account_login")),
+    Entry(
+        "account_login",
+        ANONYMOUS,
+        fixed("account_login"),
+        state="submitted empty",
+        action=Submit("Sign in"),
+    ),
+    Entry("account_signup", ANONYMOUS, fixed("account_signup")),
+    Entry(
+        "account_signup",
+        ANONYMOUS,
+        fixed("account_signup"),
+        state="submitted empty",
+        action=Submit("Create account"),
+    ),
+    Entry("account_logout", OFFICER, fixed("account_logout"), state="confirm sign out"),
+    Entry("account_inactive", ANONYMOUS, fixed("account_inactive")),
+    Entry(
+        "account_email_verification_sent",
+        ANONYMOUS,
+        fixed("account_email_verification_sent"),
+    ),
+    Entry(
+        "account_confirm_email",
+        ANONYMOUS,
+        fixed("account_confirm_email", key="not-a-real-key"),
+        state="link that does not work",
+    ),
+    Entry("account_reset_password", ANONYMOUS, fixed("account_reset_password")),
+    Entry(
+        "account_reset_password",
+        ANONYMOUS,
+        fixed("account_reset_password"),
+        state="submitted empty",
+        action=Submit("Reset my password"),
+    ),
+    Entry("account_reset_password_done", ANONYMOUS, fixed("account_reset_password_done")),
+    Entry(
+        "account_reset_password_from_key",
+        ANONYMOUS,
+        fixed("account_reset_password_from_key", uidb36="zz", key="not-a-real-key"),
+        state="link that does not work",
+    ),
+    Entry(
+        "account_reset_password_from_key_done",
+        ANONYMOUS,
+        fixed("account_reset_password_from_key_done"),
+    ),
+    Entry("account_change_password", OFFICER, fixed("account_change_password")),
+    Entry(
+        "account_change_password",
+        OFFICER,
+        fixed("account_change_password"),
+        state="submitted empty",
+        action=Submit("Change password"),
+    ),
+    Entry("account_email", OFFICER, fixed("account_email")),
+    Entry("account_reauthenticate", OFFICER, fixed("account_reauthenticate")),
+]
+
+ENTRIES: list[Entry] = [*CORE, *ERRORS, *BACKLOG, *COMPONENTS, *STANDARDS, *CENTRES, *ACCOUNTS]
+
+
+# --- What is not a page -----------------------------------------------------------------------
+
+_POST_ONLY = "POST-only action that redirects; covered by the authorisation-matrix tests"
+_CSV = "CSV download, not a page"
+_API = "JSON API endpoint (DRF), not a page; its contract is tested in tests/api"
+
+EXCLUDED: dict[str, str] = {
+    # Downloads.
+    "backlog:problem_export": _CSV,
+    "components:component_export": _CSV,
+    "components:adoption_export": _CSV,
+    "institute:dashboard_csv": _CSV,
+    "institute:dashboard_summary_csv": _CSV,
+    "institute:data_download": "Open data file download (CSV/JSON), not a page",
+    "components:component_publiccode": "publiccode.yml (YAML) download, not a page",
+    # Actions that answer with a redirect to a page the inventory checks.
+    "institute:notification_read": _POST_ONLY,
+    "institute:notifications_read_all": _POST_ONLY,
+    "institute:token_revoke": _POST_ONLY,
+    "backlog:problem_unmerge": _POST_ONLY,
+    "backlog:duplicate_dismiss": _POST_ONLY,
+    "components:adoption_confirm": _POST_ONLY,
+    "standards:comment_address": _POST_ONLY,
+    "standards:assessment_start": _POST_ONLY,
+    "standards:version_new": _POST_ONLY,
+    "standards:criterion_move": _POST_ONLY,
+    "centres:learning_submit": _POST_ONLY,
+    "centres:learning_publish": _POST_ONLY,
+    "centres:centre_staff_remove": _POST_ONLY,
+    "components:component_legacy_redirect": (
+        "permanent redirect from a component's old numbered address to its public_id page, "
+        "which is in the inventory"
+    ),
+    # Fragments swapped into every page.
+    "institute:notification_count": (
+        "htmx fragment loaded into the header of signed-in pages; checked on every signed-in "
+        "entry, which waits for htmx to settle before axe runs"
+    ),
+    # Machine endpoints.
+    "healthz": "JSON health check for load balancers",
+    "api_schema": "OpenAPI schema (YAML/JSON); its HTML page, api_docs, is in the inventory",
+    # django-allauth routes for features this platform turns off.
+    "account_set_password": (
+        "every account has a password (e-mail sign-up), so allauth redirects this to "
+        "account_change_password, which is in the inventory"
+    ),
+    "account_confirm_login_code": "sign-in by e-mailed code is off (ACCOUNT_LOGIN_BY_CODE)",
+}
+
+# JSON API endpoints (DRF): not pages; their contract is tested in tests/api.
+EXCLUDED.update(
+    {
+        "backlog-api:problem_list": _API,
+        "backlog-api:problem_detail": _API,
+        "backlog-api:problem_vote": _API,
+        "backlog-api:problem_comments": _API,
+        "components-api:component_list": _API,
+        "components-api:component_detail": _API,
+        "components-api:component_adoptions": _API,
+        "components-api:adoption_list": _API,
+        "components-api:adoption_detail": _API,
+        "components-api:organisation_adoptions": _API,
+        "standards-api:standard_list": _API,
+        "standards-api:standard_detail": _API,
+        "standards-api:version_detail": _API,
+        "standards-api:assessment_list": _API,
+        "standards-api:assessment_detail": _API,
+        "standards-api:assessment_answer": _API,
+        "standards-api:assessment_submit": _API,
+        "standards-api:assessment_review": _API,
+        "centres-api:centre_list": _API,
+        "centres-api:centre_detail": _API,
+        "centres-api:project_list": _API,
+        "centres-api:project_detail": _API,
+        "centres-api:learning_list": _API,
+        "centres-api:learning_detail": _API,
+        "centres-api:learning_submit": _API,
+        "centres-api:learning_publish": _API,
+        "centres-api:learning_return": _API,
+        "centres-api:learning_revisions": _API,
+    }
+)
+
+# The Django admin is a back-office tool for superusers, outside the GOV.UK service: its pages
+# are generated per registered model, so the whole namespace is excluded rather than each name.
+EXCLUDED_NAMESPACES: dict[str, str] = {
+    "admin": "Django admin: a back-office tool for superusers, outside the GOV.UK service",
+}

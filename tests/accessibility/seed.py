@@ -1,0 +1,260 @@
+"""The rows the accessibility inventory's detail pages need, for the named users of each role.
+
+Built with the project's factories (and, where a row's state comes from a workflow, the
+services), so every page in the inventory has something real to show: a problem with votes,
+comments, a status timeline and a look-alike; components published and in review; standards
+published, in draft, in consultation, assessed, reviewed and audited; a centre with a lead,
+a project and learning in every state; a membership request, notifications and API tokens.
+"""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from backlog import services as backlog_services
+from backlog.models import ServiceArea
+from centres.models import CentreStaff, LearningRevision, LearningStatus
+from components.models import Adoption
+from institute import digests
+from institute.models import Cadence, Organisation
+from institute.services import notify
+from institute.tokens import api_token_create
+from standards import services as standards_services
+from standards.models import Rating
+from tests.centres.factories import CentreFactory, LearningFactory, ProjectFactory, draft
+from tests.components.factories import ComponentFactory
+from tests.factories import MembershipRequestFactory, ProblemFactory
+from tests.standards.factories import published_standard, submitted_assessment
+
+
+def _problems(officer, institute_staff):
+    housing = ServiceArea.objects.get(slug="housing")
+    problem = backlog_services.problem_submit(
+        actor=officer,
+        title="Missed bin collections are reported by phone",
+        summary="Residents phone the contact centre because there is no online form.",
+        description="Every council we spoke to has **the same** gap.\n\n- calls\n- e-mails",
+        theme="data",
+        service_areas=[housing],
+    )
+    backlog_services.problem_change_status(
+        actor=institute_staff, problem=problem, status="triaged", note="Seen at many councils."
+    )
+    comment = backlog_services.comment_add(
+        actor=officer, problem=problem, body="Leeds takes about 400 calls a week about this."
+    )
+    lookalike = ProblemFactory(
+        title="Missed bin collections reported by telephone",
+        summary="Residents phone the contact centre because there is no online form.",
+        submitted_by=institute_staff,
+        submitted_for=Organisation.objects.get(slug="local-digital-institute"),
+    )
+    backlog_services.duplicate_candidates_find(problem=lookalike)
+    merged = ProblemFactory(title="Bin collection complaints by phone", submitted_by=officer)
+    backlog_services.problem_merge(
+        actor=institute_staff, source=merged, target=problem, note="The same problem."
+    )
+    spare = ProblemFactory(
+        title="Housing repairs are booked by e-mail", theme="skills", submitted_by=institute_staff
+    )
+    return problem, comment, lookalike, merged, spare
+
+
+def _components(officer):
+    leeds = Organisation.objects.get(slug="leeds")
+    component = ComponentFactory(
+        name="Bin collection booking API",
+        summary="Lets residents book and report bin collections online.",
+        maintainer_name="Leeds City Council",
+    )
+    Adoption.objects.create(
+        component=component,
+        organisation=leeds,
+        stage="in_use",
+        since=timezone.localdate() - timedelta(days=200),
+        evidence_note="Used by our contact centre.",
+        show_as_contact=True,
+        contact=officer,
+    )
+    in_review = ComponentFactory(
+        name="Council tax rebate form",
+        status="in_review",
+        published_at=None,
+        submitted_by=officer,
+        submitted_for=leeds,
+    )
+    return component, in_review
+
+
+def _standards(officer, institute_staff):
+    published = published_standard(institute_staff, title="Accessible online forms")
+    in_progress, _ = standards_services.assessment_start(
+        actor=officer, version=published.current_version
+    )
+    first = in_progress.version.criteria.order_by("position").first()
+    standards_services.answer_save(
+        actor=officer,
+        assessment=in_progress,
+        criterion=first,
+        rating=Rating.PARTLY,
+        reason="",
+        evidence="Most forms pass; two legacy forms do not.",
+        evidence_date=timezone.localdate() - timedelta(days=5),
+    )
+
+    assessed = published_standard(
+        institute_staff, title="Open data publishing", criteria=[("D1", True), ("D2", False)]
+    )
+    submitted = submitted_assessment(officer, assessed, ratings={"D2": Rating.NOT_MET})
+    standards_services.audit_round_draw(quarter_day=timezone.localdate(), rate=1)
+
+    reviewed_standard = published_standard(
+        institute_staff, title="Secure sign-in", criteria=[("S1", True)]
+    )
+    reviewed = submitted_assessment(officer, reviewed_standard)
+    standards_services.assessment_review(
+        actor=institute_staff, assessment=reviewed, decision="verify", note="Evidence checked."
+    )
+
+    drafted = standards_services.standard_create(
+        actor=institute_staff,
+        title="Plain language letters",
+        category="service",
+        owner=Organisation.objects.get(slug="local-digital-institute"),
+        summary="Letters residents understand the first time.",
+    )
+    draft_version = drafted.versions.get()
+    criterion = standards_services.criterion_add(
+        actor=institute_staff,
+        version=draft_version,
+        code="L1",
+        title="Letters use plain English",
+        guidance="Test letters with residents.",
+        mandatory=True,
+    )
+
+    consulted = published_standard(
+        institute_staff, title="Booking appointments online", criteria=[("B1", True)]
+    )
+    consulted_next = standards_services.version_draft_next(
+        actor=institute_staff, standard=consulted
+    )
+    standards_services.version_open_consultation(
+        actor=institute_staff,
+        version=consulted_next,
+        closes_on=timezone.localdate() + timedelta(days=30),
+    )
+    standards_services.consultation_comment_add(
+        actor=officer,
+        version=consulted_next,
+        body="Please allow a phone alternative for residents without internet access.",
+    )
+    return SimpleNamespace(
+        published=published,
+        in_progress=in_progress,
+        first_criterion=first,
+        assessed=assessed,
+        submitted=submitted,
+        audit=submitted.audit,
+        reviewed=reviewed,
+        drafted=drafted,
+        draft_version=draft_version,
+        draft_criterion=criterion,
+        consulted=consulted,
+        consultation_version=consulted_next,
+    )
+
+
+def _centres(centre_staff, problem, component):
+    centre = CentreFactory(
+        name="Greater Manchester Centre",
+        slug="greater-manchester",
+        host=Organisation.objects.get(slug="greater-manchester-combined-authority"),
+        regions=["E12000002"],
+        description="Works with the ten Greater Manchester councils.",
+    )
+    # The centre_staff fixture is its lead, so they can both draft and publish its learning.
+    CentreStaff.objects.create(centre=centre, user=centre_staff, is_lead=True, job_title="Lead")
+    project = ProjectFactory(centre=centre, created_by=centre_staff, title="Sharing bin data")
+    project.problems.set([problem])
+    project.components_used.set([component])
+    leeds = Organisation.objects.get(slug="leeds")
+    published = LearningFactory(
+        centre=centre,
+        created_by=centre_staff,
+        title="Plain privacy notices made residents more willing to share",
+        councils=[leeds],
+        problems=[problem],
+    )
+    published.components.set([component])
+    LearningRevision.objects.create(
+        learning=published,
+        number=1,
+        title="Plain privacy notices (first version)",
+        summary=published.summary,
+        body=published.body,
+        body_html=published.body_html,
+        impact_summary=published.impact_summary,
+        evidence_strength=1,
+        cost_band=published.cost_band,
+        text_from=timezone.now() - timedelta(days=30),
+        replaced_by=centre_staff,
+    )
+    drafted = draft(centre=centre, created_by=centre_staff, title="A draft about data sharing")
+    in_review = draft(
+        centre=centre,
+        created_by=centre_staff,
+        title="Learning waiting for review",
+        status=LearningStatus.IN_REVIEW,
+        submitted_by=centre_staff,
+        submitted_at=timezone.now(),
+    )
+    return SimpleNamespace(
+        centre=centre,
+        project=project,
+        published=published,
+        drafted=drafted,
+        in_review=in_review,
+    )
+
+
+def build(
+    *, officer, centre_staff, institute_staff, sector_viewer, no_membership_user
+) -> SimpleNamespace:
+    """Create every row the inventory's pages show; returns them by name."""
+    problem, comment, lookalike, merged, spare = _problems(officer, institute_staff)
+    component, component_in_review = _components(officer)
+    standards = _standards(officer, institute_staff)
+    centres = _centres(centre_staff, problem, component)
+    membership_request = MembershipRequestFactory(
+        user=no_membership_user, organisation=Organisation.objects.get(slug="leeds")
+    )
+    notify(
+        recipient_ids=[officer.pk],
+        kind="problem_status",
+        key="a11y:status",
+        title=f"{problem.title} is now triaged",
+        url=problem.get_absolute_url(),
+        body="Seen at many councils.",
+    )
+    api_token_create(actor=officer, name="Our reporting tool", read_only=True)
+    return SimpleNamespace(
+        officer=officer,
+        centre_staff=centre_staff,
+        institute_staff=institute_staff,
+        sector_viewer=sector_viewer,
+        no_membership_user=no_membership_user,
+        problem=problem,
+        comment=comment,
+        lookalike=lookalike,
+        merged=merged,
+        spare=spare,
+        component=component,
+        component_in_review=component_in_review,
+        standards=standards,
+        centres=centres,
+        membership_request=membership_request,
+        unsubscribe_token=digests.unsubscribe_token(officer, Cadence.WEEKLY),
+        leeds=Organisation.objects.get(slug="leeds"),
+    )
