@@ -2,20 +2,23 @@
 headline metrics, and the reads the dashboard pages make.
 
 A request never scans the vote, demand or adoption tables. `aggregates_refresh` rebuilds one
-`CouncilStats` row per current council with set-based SQL (a few UPDATE ... FROM GROUP BY
-statements in one transaction); the pages then aggregate over at most 317 of those rows, and
-join the small catalogue tables (problems, components, standards, centres) by primary key for
-names. "Adopted" for standards comes from `standards.selectors.adopting_assessments`, the one
-place it is defined.
+`CouncilStats` row per current council with one set-based statement (each source table grouped
+once, then an INSERT ... ON CONFLICT DO UPDATE of every row, each written once); the pages
+aggregate over at most 317 of those rows, and join the small catalogue tables (problems,
+components, standards, centres) by primary key for names, once per refresh and filter (they
+are cached). "Adopted" for standards comes from `standards.selectors.adopting_assessments`,
+the one place it is defined.
 """
 
 import csv
 import io
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -27,11 +30,17 @@ from institute.models import (
     OrganisationKind,
     Region,
 )
+from institute.urlcache import detail_url
 from standards.selectors import TARGET as STANDARDS_TARGET
 
 # The 2030 targets the panels compare with are each app's own.
 TARGET_DATE = date(2030, 12, 31)
 ACTIVE_DAYS = 90  # a council is engaged when one of its people signed in this recently
+# Panels are cached per refresh (see `dashboard`); refreshes come at least every 10 minutes,
+# so an entry outlives its use and then expires.
+DASHBOARD_CACHE_SECONDS = 3600
+
+logger = logging.getLogger(__name__)
 
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -123,156 +132,169 @@ def _rows(sql: str, params=()) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _component_url(public_id) -> str:
+    return detail_url("components:component_detail", "public_id", public_id)
+
+
 # --- Refresh (Celery) ------------------------------------------------------------------------
+
+# The columns of a council's row, each with the SQL (over the sources joined below) that
+# computes it. A council with no rows in a source gets 0 or an empty list.
+STATS_COLUMNS = [
+    ("problems_submitted", "coalesce(submitted.n, 0)"),
+    ("problems_affected", "coalesce(affected.n, 0)"),
+    ("officer_votes", "coalesce(votes.n, 0)"),
+    ("problem_ids", "coalesce(affected.ids, '{}')"),
+    ("adoptions_exploring", "coalesce(adoptions.exploring, 0)"),
+    ("adoptions_piloting", "coalesce(adoptions.piloting, 0)"),
+    ("adoptions_in_use", "coalesce(adoptions.in_use, 0)"),
+    ("adoptions_retired", "coalesce(adoptions.retired, 0)"),
+    ("adoptions_stale", "coalesce(adoptions.stale, 0)"),
+    ("component_ids", "coalesce(adoptions.ids, '{}')"),
+    ("standards_adopted_ids", "coalesce(adopted.ids, '{}')"),
+    ("standards_in_progress", "coalesce(in_progress.n, 0)"),
+    ("project_ids", "coalesce(projects.ids, '{}')"),
+    ("learning_ids", "coalesce(learning.ids, '{}')"),
+    ("members", "coalesce(members.n, 0)"),
+    ("active_users", "coalesce(members.active, 0)"),
+    ("refreshed_at", "%s"),
+]
+# For the refresh's transaction only: memory for its sorts and hashes (the demand rows of
+# 100,000 problems), and no JIT compilation, which costs more than it saves on 317 rows.
+REFRESH_SETTINGS = ["SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off"]
+
+
+def _refresh_sql(now: datetime, today: date) -> tuple[str, list]:
+    """One statement that computes every current council's row from the source tables, each
+    source grouped once, and writes it (insert or replace). Positional parameters, in order."""
+    from standards.models import EDITABLE_STATUSES
+    from standards.selectors import adopting_assessments
+
+    adopting_sql, adopting_params = (
+        adopting_assessments(today)
+        .order_by()
+        .values_list("organisation_id", "standard_id")
+        .query.sql_with_params()
+    )
+    sources = [
+        # Backlog: problems raised and problems the council has (not merged away), its votes.
+        # Merged problems are few: an anti-join on them is cheaper than a join on the rest.
+        (
+            """submitted AS (SELECT submitted_for_id AS org, count(*) AS n FROM backlog_problem
+            WHERE status <> 'merged' GROUP BY submitted_for_id)""",
+            [],
+        ),
+        (
+            """affected AS (SELECT d.organisation_id AS org, count(*) AS n,
+                array_agg(d.problem_id ORDER BY d.problem_id) AS ids
+            FROM backlog_councildemand d WHERE NOT EXISTS (SELECT 1 FROM backlog_problem p
+                WHERE p.id = d.problem_id AND p.status = 'merged')
+            GROUP BY d.organisation_id)""",
+            [],
+        ),
+        (
+            """votes AS (SELECT organisation_id AS org, count(*) AS n FROM backlog_vote
+            GROUP BY organisation_id)""",
+            [],
+        ),
+        # Components: stages of adoptions of published components (most are: an anti-join on
+        # the others again); stale ones apart.
+        (
+            """adoptions AS (SELECT a.org,
+                count(*) FILTER (WHERE a.stage = 'exploring' AND a.fresh) AS exploring,
+                count(*) FILTER (WHERE a.stage = 'piloting' AND a.fresh) AS piloting,
+                count(*) FILTER (WHERE a.stage = 'in_use' AND a.fresh) AS in_use,
+                count(*) FILTER (WHERE a.stage = 'retired') AS retired,
+                count(*) FILTER (WHERE a.stage <> 'retired' AND NOT a.fresh) AS stale,
+                array_agg(a.component_id ORDER BY a.component_id)
+                    FILTER (WHERE a.stage <> 'retired' AND a.fresh) AS ids
+            FROM (SELECT a2.organisation_id AS org, a2.stage, a2.component_id,
+                    a2.confirmed_at >= %s AS fresh
+                FROM components_adoption a2 WHERE NOT EXISTS (SELECT 1 FROM components_component c
+                    WHERE c.id = a2.component_id AND c.status <> 'published')) a
+            GROUP BY a.org)""",
+            [now - timedelta(days=365)],
+        ),
+        # Standards: adopted as the standards app defines it, and assessments being written.
+        (f"adopted_pairs (org, sid) AS ({adopting_sql})", list(adopting_params)),
+        (
+            """adopted AS (SELECT org, array_agg(DISTINCT sid ORDER BY sid) AS ids
+            FROM adopted_pairs GROUP BY org)""",
+            [],
+        ),
+        (
+            """in_progress AS (SELECT a.organisation_id AS org, count(DISTINCT a.standard_id) AS n
+            FROM standards_assessment a WHERE a.status = ANY(%s) AND NOT EXISTS (
+                SELECT 1 FROM adopted_pairs x
+                WHERE x.org = a.organisation_id AND x.sid = a.standard_id)
+            GROUP BY a.organisation_id)""",
+            [sorted(EDITABLE_STATUSES)],
+        ),
+        # Centres: projects and published learning the council took part in.
+        (
+            """projects AS (SELECT organisation_id AS org,
+                array_agg(project_id ORDER BY project_id) AS ids
+            FROM centres_project_partner_councils GROUP BY organisation_id)""",
+            [],
+        ),
+        (
+            """learning AS (SELECT lc.organisation_id AS org,
+                array_agg(lc.learning_id ORDER BY lc.learning_id) AS ids
+            FROM centres_learning_councils lc JOIN centres_learning l
+            ON l.id = lc.learning_id AND l.status = 'published' GROUP BY lc.organisation_id)""",
+            [],
+        ),
+        # Engagement: members, and members who signed in within ACTIVE_DAYS.
+        (
+            """members AS (SELECT m.organisation_id AS org, count(*) AS n,
+                count(*) FILTER (WHERE u.last_login >= %s) AS active
+            FROM institute_membership m JOIN institute_user u ON u.id = m.user_id AND u.is_active
+            GROUP BY m.organisation_id)""",
+            [now - timedelta(days=ACTIVE_DAYS)],
+        ),
+    ]
+    names = ["submitted", "affected", "votes", "adoptions", "adopted", "in_progress"]
+    names += ["projects", "learning", "members"]
+    joins = " ".join(f"LEFT JOIN {name} ON {name}.org = c.id" for name in names)
+    columns = ", ".join(name for name, _ in STATS_COLUMNS)
+    values = ", ".join(expr for _, expr in STATS_COLUMNS)
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name, _ in STATS_COLUMNS)
+    ctes = ", ".join(s for s, _ in sources)
+    # Constant SQL: every value is a parameter.
+    sql = (
+        f"WITH {ctes} INSERT INTO institute_councilstats (organisation_id, {columns}) "  # noqa: S608
+        f"SELECT c.id, {values} FROM ({_current_councils_sql()}) c {joins} "
+        f"ON CONFLICT (organisation_id) DO UPDATE SET {updates}"
+    )
+    params = [p for _, ps in sources for p in ps] + [now, today, today]
+    return sql, params
 
 
 def _current_councils_sql() -> str:
+    """Current councils on the day given twice as positional parameters."""
     return (
         "SELECT id FROM institute_organisation WHERE kind = 'council' "
-        "AND (valid_from IS NULL OR valid_from <= %(today)s) "
-        "AND (valid_to IS NULL OR valid_to >= %(today)s)"
-    )
-
-
-def _update_from(cursor, assignments: str, source: str, params: dict):
-    """UPDATE every stats row from a grouped source keyed by `org`; councils absent get 0."""
-    cursor.execute(
-        f"""UPDATE institute_councilstats cs SET {assignments}
-        FROM institute_councilstats cs2 LEFT JOIN ({source}) a ON a.org = cs2.organisation_id
-        WHERE cs.organisation_id = cs2.organisation_id""",  # noqa: S608 (constant SQL)
-        params,
+        "AND (valid_from IS NULL OR valid_from <= %s) "
+        "AND (valid_to IS NULL OR valid_to >= %s)"
     )
 
 
 @transaction.atomic
 def aggregates_refresh(*, now: datetime | None = None) -> int:
-    """Rebuild every council's summary row with set-based SQL; returns the number of rows."""
-    from standards.models import EDITABLE_STATUSES
-    from standards.selectors import adopting_assessments
-
+    """Rebuild every current council's summary row, and drop those of councils that ended:
+    the same two statements whatever the size of the backlog; returns the number of rows."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    params = {
-        "today": today,
-        "now": now,
-        "stale_before": now - timedelta(days=365),
-        "active_since": now - timedelta(days=ACTIVE_DAYS),
-    }
+    sql, params = _refresh_sql(now, today)
     with connection.cursor() as cursor:
+        for setting in REFRESH_SETTINGS:
+            cursor.execute(setting)
         cursor.execute(
             "DELETE FROM institute_councilstats WHERE organisation_id NOT IN "  # noqa: S608
             f"({_current_councils_sql()})",
-            params,
+            [today, today],
         )
-        cursor.execute(
-            f"""INSERT INTO institute_councilstats (organisation_id, problems_submitted,
-            problems_affected, officer_votes, problem_ids, adoptions_exploring,
-            adoptions_piloting, adoptions_in_use, adoptions_retired, adoptions_stale,
-            component_ids, standards_adopted_ids, standards_in_progress, project_ids,
-            learning_ids, members, active_users, refreshed_at)
-            SELECT id, 0, 0, 0, '{{}}', 0, 0, 0, 0, 0, '{{}}', '{{}}', 0, '{{}}', '{{}}', 0, 0,
-            %(now)s FROM ({_current_councils_sql()}) c
-            ON CONFLICT (organisation_id) DO NOTHING""",  # noqa: S608
-            params,
-        )
-        # Backlog: problems raised, problems affecting the council (not merged away), votes.
-        _update_from(
-            cursor,
-            "problems_submitted = coalesce(a.n, 0)",
-            "SELECT submitted_for_id AS org, count(*) AS n FROM backlog_problem "
-            "WHERE status <> 'merged' GROUP BY submitted_for_id",
-            params,
-        )
-        _update_from(
-            cursor,
-            "problems_affected = coalesce(a.n, 0), problem_ids = coalesce(a.ids, '{}')",
-            "SELECT d.organisation_id AS org, count(*) AS n, "
-            "array_agg(d.problem_id ORDER BY d.problem_id) AS ids "
-            "FROM backlog_councildemand d JOIN backlog_problem p ON p.id = d.problem_id "
-            "WHERE p.status <> 'merged' GROUP BY d.organisation_id",
-            params,
-        )
-        _update_from(
-            cursor,
-            "officer_votes = coalesce(a.n, 0)",
-            "SELECT organisation_id AS org, count(*) AS n FROM backlog_vote "
-            "GROUP BY organisation_id",
-            params,
-        )
-        # Components: stages of adoptions of published components; stale ones apart.
-        fresh = "a2.confirmed_at >= %(stale_before)s"
-        _update_from(
-            cursor,
-            "adoptions_exploring = coalesce(a.exploring, 0), "
-            "adoptions_piloting = coalesce(a.piloting, 0), "
-            "adoptions_in_use = coalesce(a.in_use, 0), "
-            "adoptions_retired = coalesce(a.retired, 0), "
-            "adoptions_stale = coalesce(a.stale, 0), "
-            "component_ids = coalesce(a.ids, '{}')",
-            f"""SELECT a2.organisation_id AS org,
-            count(*) FILTER (WHERE a2.stage = 'exploring' AND {fresh}) AS exploring,
-            count(*) FILTER (WHERE a2.stage = 'piloting' AND {fresh}) AS piloting,
-            count(*) FILTER (WHERE a2.stage = 'in_use' AND {fresh}) AS in_use,
-            count(*) FILTER (WHERE a2.stage = 'retired') AS retired,
-            count(*) FILTER (WHERE a2.stage <> 'retired' AND NOT {fresh}) AS stale,
-            array_agg(a2.component_id ORDER BY a2.component_id)
-                FILTER (WHERE a2.stage <> 'retired' AND {fresh}) AS ids
-            FROM components_adoption a2
-            JOIN components_component c ON c.id = a2.component_id AND c.status = 'published'
-            GROUP BY a2.organisation_id""",  # noqa: S608
-            params,
-        )
-        # Standards: adopted as the standards app defines it, and assessments being written.
-        adopting_sql, adopting_params = (
-            adopting_assessments(today)
-            .order_by()
-            .values_list("organisation_id", "standard_id")
-            .query.sql_with_params()
-        )
-        cursor.execute(
-            f"""UPDATE institute_councilstats cs
-            SET standards_adopted_ids = coalesce(a.ids, '{{}}')
-            FROM institute_councilstats cs2 LEFT JOIN (
-                SELECT x.org, array_agg(DISTINCT x.sid ORDER BY x.sid) AS ids
-                FROM ({adopting_sql}) AS x(org, sid) GROUP BY x.org
-            ) a ON a.org = cs2.organisation_id
-            WHERE cs.organisation_id = cs2.organisation_id""",  # noqa: S608
-            adopting_params,
-        )
-        cursor.execute(
-            """UPDATE institute_councilstats cs SET standards_in_progress = (
-                SELECT count(DISTINCT a.standard_id) FROM standards_assessment a
-                WHERE a.organisation_id = cs.organisation_id AND a.status = ANY(%s)
-                AND NOT (a.standard_id = ANY(cs.standards_adopted_ids)))""",
-            [sorted(EDITABLE_STATUSES)],
-        )
-        # Centres: projects and published learning the council took part in.
-        _update_from(
-            cursor,
-            "project_ids = coalesce(a.ids, '{}')",
-            "SELECT organisation_id AS org, array_agg(project_id ORDER BY project_id) AS ids "
-            "FROM centres_project_partner_councils GROUP BY organisation_id",
-            params,
-        )
-        _update_from(
-            cursor,
-            "learning_ids = coalesce(a.ids, '{}')",
-            "SELECT lc.organisation_id AS org, array_agg(lc.learning_id ORDER BY lc.learning_id) "
-            "AS ids FROM centres_learning_councils lc JOIN centres_learning l "
-            "ON l.id = lc.learning_id AND l.status = 'published' GROUP BY lc.organisation_id",
-            params,
-        )
-        # Engagement: members, and members who signed in within ACTIVE_DAYS.
-        _update_from(
-            cursor,
-            "members = coalesce(a.n, 0), active_users = coalesce(a.active, 0), "
-            "refreshed_at = %(now)s",
-            "SELECT m.organisation_id AS org, count(*) AS n, count(*) FILTER "
-            "(WHERE u.last_login >= %(active_since)s) AS active FROM institute_membership m "
-            "JOIN institute_user u ON u.id = m.user_id AND u.is_active "
-            "GROUP BY m.organisation_id",
-            params,
-        )
+        cursor.execute(sql, params)
         cursor.execute("SELECT count(*) FROM institute_councilstats")
         return cursor.fetchone()[0]
 
@@ -429,15 +451,54 @@ def _trend_svg(points, width=240, height=60) -> dict:
     }
 
 
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is a shortcut: without it the panels are computed
+        logger.warning("dashboard cache unavailable", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    try:
+        cache.set(key, value, DASHBOARD_CACHE_SECONDS)
+    except Exception:
+        logger.warning("dashboard cache unavailable", exc_info=True)
+
+
 def dashboard(filters: Filters, sas: dict, *, public: bool = False) -> dict:
     """Every panel of the sector dashboard for the filtered councils: a fixed number of queries
-    (eight) whatever the number of councils, problems or adoptions."""
-    from backlog.models import Status, Theme
-    from components.models import Stage
+    (nine) whatever the number of councils, problems or adoptions.
 
+    The panels only change when the summary rows are refreshed, so they are cached for each
+    refresh (the key holds its time, the filters and the day): after the first view, a view
+    makes one query, and the next refresh makes the next view compute them afresh."""
     today = timezone.localdate()
     where, params = _where(filters, sas)
     groups = _groups(where, params)
+    refreshed = max((g[10] for g in groups if g[10]), default=None)
+    if refreshed is None:  # never refreshed: nothing worth keeping
+        return _dashboard(filters, where, params, groups, today)
+    key = ":".join(
+        [
+            "dashboard:v1",
+            connection.settings_dict["NAME"],
+            filters.key,
+            today.isoformat(),
+            refreshed.isoformat(),
+        ]
+    )
+    data = _cache_get(key)
+    if data is None:
+        data = _dashboard(filters, where, params, groups, today)
+        _cache_set(key, data)
+    return data
+
+
+def _dashboard(filters: Filters, where: str, params: list, groups: list, today: date) -> dict:
+    from backlog.models import Status, Theme
+    from components.models import Stage
+
     councils = sum(g[2] for g in groups)
     refreshed = max((g[10] for g in groups if g[10]), default=None)
     by_type: dict[str, int] = {}
@@ -530,7 +591,7 @@ def dashboard(filters: Filters, sas: dict, *, public: bool = False) -> dict:
         )
     )
     top_components = _rows(
-        f"""SELECT c.id, c.name, x.n FROM (
+        f"""SELECT c.public_id, c.name, x.n FROM (
             SELECT unnest(cs.component_ids) AS cid, count(*) AS n FROM {SELECTION}
             WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10
         ) x JOIN components_component c ON c.id = x.cid ORDER BY x.n DESC, c.name""",  # noqa: S608
@@ -542,7 +603,8 @@ def dashboard(filters: Filters, sas: dict, *, public: bool = False) -> dict:
             caption="Most adopted components (councils exploring, piloting or using them)",
             headers=["Component", "Councils"],
             rows=[
-                [{"text": name, "href": f"/components/{pk}/"}, n] for pk, name, n in top_components
+                [{"text": name, "href": _component_url(public_id)}, n]
+                for public_id, name, n in top_components
             ],
             summary=(
                 f"The most adopted component, {top_components[0][1]}, is adopted by "

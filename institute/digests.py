@@ -279,30 +279,54 @@ def _claim(notification_ids, digest_id=None) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def digest_send(digest: Digest) -> bool:
-    """Send one person's digest exactly once; False when it was sent already or is empty."""
-    with transaction.atomic():
-        send, created = DigestSend.objects.get_or_create(
-            user=digest.user, cadence=digest.cadence, period=digest.period
+def _digest_claim(digest: Digest) -> tuple[int, set[int]] | None:
+    """Write the person's row for this period and claim their notifications for it, counted
+    on the row: two statements. None when this period's digest was sent already."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO institute_digestsend (user_id, cadence, period, items, sent_at) "
+            "VALUES (%s, %s, %s, 0, %s) "
+            "ON CONFLICT (user_id, cadence, period) DO NOTHING RETURNING id",
+            [digest.user.pk, digest.cadence, digest.period, timezone.now()],
         )
-        if not created:
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(
+            """WITH claimed AS (
+                INSERT INTO institute_notificationemail (notification_id, digest_id, sent_at)
+                SELECT unnest(%s::bigint[]), %s, now()
+                ON CONFLICT (notification_id) DO NOTHING RETURNING notification_id
+            ), counted AS (
+                UPDATE institute_digestsend SET items = (SELECT count(*) FROM claimed)
+                WHERE id = %s
+            ) SELECT notification_id FROM claimed""",
+            [[n.pk for n in digest.notifications], row[0], row[0]],
+        )
+        return row[0], {r[0] for r in cursor.fetchall()}
+
+
+def digest_send(digest: Digest) -> bool:
+    """Send one person's digest exactly once; False when it was sent already or is empty.
+    Five queries whatever the digest holds (savepoint, row, claim, e-mail record, release)."""
+    with transaction.atomic():
+        claim = _digest_claim(digest)
+        if claim is None:
             return False
-        claimed = _claim([n.pk for n in digest.notifications], send.pk)
+        send_id, claimed = claim
         groups = [(t, [n for n in items if n.pk in claimed]) for t, items in digest.groups]
         groups = [(t, items) for t, items in groups if items]
         if not groups:
             transaction.set_rollback(True)  # nothing left to say: no e-mail, no row
             return False
         count = sum(len(items) for _, items in groups)
-        send.items = count
-        send.save(update_fields=["items"])
         label = "Your weekly digest" if digest.cadence == Cadence.WEEKLY else "Your daily digest"
         subject = f"{label}: {count} update{'s' if count != 1 else ''}"
         SentEmail.objects.create(
             to=digest.user.email,
             subject=subject,
             kind=f"digest.{digest.cadence}",
-            key=f"digest:{send.pk}",
+            key=f"digest:{send_id}",
         )
         _message(
             user=digest.user,

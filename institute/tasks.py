@@ -40,7 +40,11 @@ def dashboard_aggregates_refresh() -> int:
     from institute.dashboard_signals import DEBOUNCE_KEY
 
     cache.delete(DEBOUNCE_KEY)  # writes from now on schedule the next refresh
-    return dashboards.aggregates_refresh()
+    rows = dashboards.aggregates_refresh()
+    # Compute the all-councils panels now, so the first viewer after a refresh does not wait
+    # for them (filtered views are computed on first use).
+    dashboards.dashboard(dashboards.Filters(), dashboards.strategic_authorities())
+    return rows
 
 
 @shared_task

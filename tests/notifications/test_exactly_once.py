@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 PEOPLE = 8
 
 
-def _start_worker(queue: str, email_dir: Path) -> subprocess.Popen:
+def _start_worker(queue: str, email_dir: Path, **extra_env: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(connection.settings_dict),
@@ -38,6 +38,7 @@ def _start_worker(queue: str, email_dir: Path) -> subprocess.Popen:
         "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(
             {"visibility_timeout": 3, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}
         ),
+        **extra_env,
     }
     process = subprocess.Popen(
         [
