@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEV := $(BIN)/python -m institute.devservices
 PYTEST_ARGS ?=
 
-.PHONY: help install run test schemathesis lint format bench check-deploy clean
+.PHONY: help install run test schemathesis lint format bench check-deploy clean backup restore
 
 help:
 	@echo "make run     install, migrate, load demo data, run web + Celery worker + beat on :8000"
@@ -56,9 +56,21 @@ format: install
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache
 
-# Benchmark against a large synthetic backlog in its own database (docs/performance.md):
-# create and migrate it, load 100,000 problems and 1,000,000 votes unless already there, then
-# start gunicorn on 127.0.0.1 (DEBUG off) and measure the pages and queries from a second process.
+# Back up the database (DATABASE_URL, or the embedded one) to backups/<UTC time>.dump, and load
+# a backup back in, replacing what the database holds (docs/operations.md).
+backup: install
+	DEBUG=$${DEBUG:-1} $(DEV) exec -- $(BIN)/python manage.py backup
+
+restore:
+	@test -n "$(FILE)" || { echo "Say which backup to restore: make restore FILE=backups/<time>.dump" >&2; exit 2; }
+	@test -f "$(FILE)" || { echo "There is no backup file at $(FILE)" >&2; exit 2; }
+	@$(MAKE) --no-print-directory install
+	DEBUG=$${DEBUG:-1} $(DEV) exec -- $(BIN)/python manage.py restore "$(FILE)"
+
+# Benchmark against large synthetic data in its own database (docs/performance.md): create and
+# migrate it, load (unless already there) 100,000 problems, 1,000,000 votes, 5,000 components,
+# 300,000 adoptions, the 317 councils' assessments and the demo data, then start gunicorn on
+# 127.0.0.1 (DEBUG off) and measure the pages and queries from a second process. Not in CI.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/institute_bench
 BENCH_PROBLEMS ?= 100000
 BENCH_VOTES ?= 1000000
@@ -75,4 +87,6 @@ bench: install
 			--skip-if-loaded && \
 		$(BIN)/python manage.py seed_scale_components --components 5000 --adoptions 300000 \
 			--skip-if-loaded && \
+		$(BIN)/python manage.py seed_scale_standards --skip-if-loaded && \
+		$(BIN)/python -m tests.bench.run seed-demo && \
 		$(BIN)/python -m tests.bench.run measure $(BENCH_ARGS)'

@@ -34,9 +34,9 @@ def can_triage(user) -> bool:
 
 def problem_get_for_user(user, pk, *, write: bool = False) -> Problem:
     """Problems are public to read; only institute staff change their status or merge them."""
-    problem = get_object_or_404(
-        Problem.objects.select_related("submitted_for", "submitted_by", "merged_into"), pk=pk
-    )
+    # No joins, and not the wide search vectors no page shows: the problem page serves what
+    # else it shows from the cache (institute.fragments), so this is most of its database work.
+    problem = get_object_or_404(Problem.objects.defer("search_vector", "title_vector"), pk=pk)
     if write and not can_triage(user):
         raise NotAllowed()
     return problem

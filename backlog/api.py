@@ -195,7 +195,7 @@ class ProblemListView(APIView):
             **_validated(BacklogFiltersSerializer, request.query_params)
         )
         paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.problem_list(filters), request, view=self)
+        page = paginator.paginate_queryset(selectors.problem_list_page(filters), request, view=self)
         context = {"voted_ids": selectors.problem_voted_ids(request.user, page)}
         return paginator.get_paginated_response(
             ProblemSerializer(page, many=True, context=context).data

@@ -4,6 +4,7 @@ from django import forms
 
 from backlog.models import ServiceArea, Status, Theme
 from backlog.selectors import SORTS, BacklogFilters
+from institute.forms import CachedMarkupMixin
 from institute.models import CouncilType, Region
 
 
@@ -49,7 +50,7 @@ class ProblemForm(forms.Form):
     )
 
 
-class BacklogFilterForm(forms.Form):
+class BacklogFilterForm(CachedMarkupMixin, forms.Form):
     """Query-string filters of the backlog; a bad value is dropped rather than shown as an error."""
 
     q = forms.CharField(label="Search problems", required=False, max_length=200)

@@ -1,5 +1,6 @@
 """Common problems and the demand for them, counted by council."""
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -50,6 +51,15 @@ class ServiceArea(models.Model):
         return self.name
 
 
+# Status history kept by the database (institute/history.py): a trigger writes a row whenever
+# the status changes, however it changes (service, bulk update, raw SQL).
+@pghistory.track(
+    pghistory.InsertEvent("submitted"),
+    pghistory.UpdateEvent("status_changed", condition=pghistory.AnyChange("status")),
+    fields=["status", "merged_into"],
+    model_name="ProblemStatusEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="status_history"),
+)
 class Problem(models.Model):
     title = models.CharField(max_length=150)
     summary = models.CharField(max_length=300)
@@ -108,6 +118,14 @@ class Problem(models.Model):
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="problem_title_trgm"),
             models.Index(fields=["status", "-council_count"], name="problem_status_councils"),
             models.Index(fields=["-council_count", "-id"], name="problem_councils"),
+            # Search ranks only the most-demanded title matches: this walks problems in demand
+            # order and tests their titles without reading the (wide) rows.
+            models.Index(
+                fields=["-council_count", "-id"],
+                include=["title_vector"],
+                condition=~Q(status="merged"),
+                name="problem_search_demand",
+            ),
             models.Index(fields=["-vote_count", "-id"], name="problem_votes"),
             models.Index(fields=["-created_at"], name="problem_newest"),
             models.Index(fields=["-last_activity_at"], name="problem_active"),
@@ -136,6 +154,14 @@ class Problem(models.Model):
         return self.status in OPEN_STATUSES
 
 
+# Votes are withdrawn by deleting the row and moved by merges: inserts, updates and deletes are
+# all kept (institute/history.py).
+@pghistory.track(
+    pghistory.InsertEvent("cast"),
+    pghistory.UpdateEvent("changed"),
+    pghistory.DeleteEvent("deleted"),
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+)
 class Vote(models.Model):
     """An officer saying "my council has this problem too".
 

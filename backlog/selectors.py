@@ -1,13 +1,16 @@
 """Reads of the backlog, each built once with the joins its page needs."""
 
+import hashlib
 import importlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.db import connection
 from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Greatest
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from backlog.models import (
     SEARCH_CONFIG,
@@ -21,7 +24,10 @@ from backlog.models import (
     StatusChange,
     Vote,
 )
+from institute import fragments
+from institute.fragments import Part, Parts
 from institute.models import CouncilType, Region
+from institute.pagination import PAGE_SIZE
 from institute.urlcache import detail_url
 
 SORTS = {
@@ -97,6 +103,115 @@ def problem_list(filters: BacklogFilters, *, include_merged: bool = False):
     )
 
 
+# A plain search (words, no other filter or sort) ranks by relevance only the best-known
+# matches: title matches among the SEARCH_WINDOW problems most councils have, at most
+# SEARCH_RANKED of them. Ranking every match meant reading every matching row (12,000 for
+# "API" at 100,000 problems); this reads a narrow index (problem_search_demand) instead.
+SEARCH_WINDOW = 20_000
+SEARCH_RANKED = 200
+# The backlog page counts a search's matches up to this many ("more than 500 problems", 20
+# pages): counting reads every matching row from the table (a full-text index cannot answer
+# an index-only count), and a search that matches thousands needs more words, not a number.
+SEARCH_COUNT_CAP = 500
+
+
+# What a row of the backlog page shows (problem_rows adds the service areas).
+ROW_FIELDS = [
+    "pk", "title", "summary", "theme", "status", "council_count", "vote_count",
+    "submitted_for__name",
+]  # fmt: skip
+
+
+def problem_list_page(filters: BacklogFilters, *, count_cap: int | None = None, rows=False):
+    """What the backlog page and the API list page by page: `problem_list`, or for a plain
+    search its `SearchResults` (counted up to `count_cap` if given). With `rows`, only what
+    the page's rows show is loaded (see `problem_rows`)."""
+    plain = filters.q and not any(
+        getattr(filters, name)
+        for name in ("theme", "status", "service_area", "region", "council_type", "sort")
+    )
+    # A plain search's matches in demand order, not ranked: SearchResults ranks what it shows.
+    qs = problem_list(replace(filters, sort=DEFAULT_SORT) if plain else filters)
+    if rows:
+        qs = qs.prefetch_related(None).only(*ROW_FIELDS)
+    return SearchResults(qs, filters.q, count_cap=count_cap) if plain else qs
+
+
+class SearchResults:
+    """A plain search's matches, for a paginator: first the best-known title matches (see
+    SEARCH_WINDOW), by relevance, then every other match, most councils first. When fewer
+    than a page of those are found, the search matches few problems: all are ranked.
+
+    Only what a paginator uses: a capped count (through `order_by()`) and slices."""
+
+    ordered = True
+
+    def __init__(self, matches, q: str, *, count_cap: int | None = None):
+        self.matches = matches  # in demand order
+        self.q = q
+        self.count_cap = count_cap  # institute.pagination.CappedPaginator's, if not None
+
+    def order_by(self, *fields):
+        return self.matches.order_by(*fields)
+
+    def count(self) -> int:
+        return self.matches.count()
+
+    def capped_count(self, cap: int) -> int:
+        """The matches, counted up to cap + 1. Kept until a problem is added, edited or changes
+        status (nothing else changes which problems a search matches): counting reads every
+        matching row, and popular searches repeat."""
+        digest = hashlib.sha256(self.q.encode()).hexdigest()
+        return fragments.cached(
+            f"search-count:{cap}:{digest}",
+            ("problem-titles",),
+            lambda: self.matches.order_by()[: cap + 1].count(),
+        )
+
+    @cached_property
+    def ranked_ids(self) -> list[int] | None:
+        """The ranked problems' ids, best first; None when every match is ranked."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT top.id, top.council_count, ts_rank(top.title_vector, query)
+                FROM (
+                    SELECT id, council_count, title_vector FROM {Problem._meta.db_table}
+                    WHERE NOT (status = %s) ORDER BY council_count DESC, id DESC LIMIT %s
+                ) top, websearch_to_tsquery(%s::regconfig, %s) query
+                WHERE top.title_vector @@ query
+                ORDER BY top.council_count DESC, top.id DESC LIMIT %s""",  # noqa: S608
+                [Status.MERGED, SEARCH_WINDOW, SEARCH_CONFIG, self.q, SEARCH_RANKED],
+            )
+            rows = cursor.fetchall()
+        if len(rows) < PAGE_SIZE:
+            return None
+        rows.sort(key=lambda row: (-row[2], -row[1], -row[0]))
+        return [row[0] for row in rows]
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop
+        ranked = self.ranked_ids
+        if ranked is None:  # few matches: rank them all, as problem_list does
+            query = SearchQuery(self.q, search_type="websearch", config=SEARCH_CONFIG)
+            ranked_all = self.matches.annotate(rank=SearchRank(F("title_vector"), query))
+            return list(ranked_all.order_by("-rank", "-council_count", "-id")[start:stop])
+        rows = []
+        if start < len(ranked):
+            ids = ranked[start:stop]
+            found = {p.pk: p for p in self.matches.filter(pk__in=ids)}
+            rows = [found[pk] for pk in ids if pk in found]
+        if stop is None or stop > len(ranked):
+            rest = self.matches.exclude(pk__in=ranked)
+            offset = max(start - len(ranked), 0)
+            rows += list(rest[offset : None if stop is None else stop - len(ranked)])
+        return rows
+
+    def __iter__(self):
+        return iter(self[0:None])
+
+
 SIMILAR_CANDIDATES = 60
 
 
@@ -144,6 +259,17 @@ def problem_similar(
         .only("pk", "title", "summary", "status", "council_count", "vote_count")
     )
     return list(qs[:limit])
+
+
+def problem_rows(problems) -> dict[int, list[str]]:
+    """The names of each problem's service areas, by problem id: one small query (a prefetch
+    of ServiceArea rows costs the backlog page more than the page itself)."""
+    names = dict(service_area_choices())
+    areas = defaultdict(list)
+    through = Problem.service_areas.through.objects.filter(problem_id__in=[p.pk for p in problems])
+    for problem_id, slug in through.values_list("problem_id", "servicearea__slug"):
+        areas[problem_id].append(names.get(slug, slug))
+    return {pk: sorted(found) for pk, found in areas.items()}
 
 
 def problem_voted_ids(user, problems) -> set[int]:
@@ -229,21 +355,55 @@ def problem_comments(problem: Problem, user):
 
 
 def problem_page(problem: Problem, user) -> dict:
-    """Everything the problem page shows beyond the problem row: a fixed number of queries."""
-    comments = problem_comments(problem, user)
+    """Everything the problem page shows beyond the problem row: a fixed number of queries.
+
+    Each is made only when the page renders it (parts served from the cache make none), and
+    `problem` may itself be lazy: nothing here touches it until then."""
+
+    def lazy(fn):
+        return SimpleLazyObject(fn)
+
     state = {"voted": False, "following": False}
     if user.is_authenticated:
-        state["voted"] = Vote.objects.filter(problem=problem, user=user).exists()
-        state["following"] = Follow.objects.filter(problem=problem, user=user).exists()
+        state = (  # one query for both
+            Problem.objects.filter(pk=problem.pk)
+            .values(
+                voted=Exists(Vote.objects.filter(problem=OuterRef("pk"), user=user)),
+                following=Exists(Follow.objects.filter(problem=OuterRef("pk"), user=user)),
+            )
+            .get()
+        )
     return {
-        "sections": problem_sections(problem, user),
-        "service_areas": list(problem.service_areas.order_by("name")),
-        "timeline": list(StatusChange.objects.filter(problem=problem).select_related("actor")),
-        "comments": list(comments),
-        "councils": problem_councils(problem),
-        "merged_from": list(problem.merged_from.only("pk", "title")),
+        "sections": lazy(lambda: problem_sections(problem, user)),
+        "service_areas": lazy(lambda: list(problem.service_areas.order_by("name"))),
+        "timeline": lazy(
+            lambda: list(StatusChange.objects.filter(problem=problem).select_related("actor"))
+        ),
+        "comments": lazy(lambda: list(problem_comments(problem, user))),
+        "councils": lazy(lambda: problem_councils(problem)),
+        "merged_from": lazy(lambda: list(problem.merged_from.only("pk", "title"))),
         **state,
     }
+
+
+def problem_page_parts(pk: int, user) -> Parts:
+    """The problem page's parts that are the same for every viewer, cached until a write that
+    changes them (institute.fragments): its details, councils and timeline. For visitors who
+    are not signed in the whole page is the same (signed-in people may see unpublished
+    components, hidden comments, their own links and buttons), so it is cached whole, with
+    the little of the row the view needs ("row"): such a view makes no query at all."""
+    own = f"problem:{pk}"
+    parts = {
+        "details": Part(f"{own}:details", (own, "names")),
+        "councils": Part(f"{own}:councils", (own, "names")),
+    }
+    if not user.is_authenticated:
+        everything = (own, "names", *PROBLEM_SECTION_APPS)
+        parts["row"] = Part(f"{own}:row", (own,))
+        parts["visitor"] = Part(f"{own}:visitor", everything)
+        parts["sections"] = Part(f"{own}:sections:public", everything)
+        parts["discussion"] = Part(f"{own}:discussion:public", (own, "names"))
+    return Parts(**parts)
 
 
 # Apps that add a section to the problem page (components that address it, centre projects and
@@ -302,7 +462,12 @@ def duplicate_pairs():
 
 
 def service_area_choices():
-    return list(ServiceArea.objects.order_by("name").values_list("slug", "name"))
+    """For the filters of several lists: cached until a service area changes."""
+    return fragments.cached(
+        "choices:service-areas",
+        ("names",),
+        lambda: list(ServiceArea.objects.order_by("name").values_list("slug", "name")),
+    )
 
 
 def organisation_section(organisation, user) -> dict | None:

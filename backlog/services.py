@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from backlog.models import (
     Vote,
 )
 from institute import access as core_access
+from institute import fragments
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
 from institute.services import audit_record, notify
@@ -110,9 +111,11 @@ def problem_submit(
 def _lock(*problems: Problem) -> list[Problem]:
     """Lock problem rows in id order (so two merges never deadlock) and return them fresh."""
     ids = sorted({p.pk for p in problems})
-    locked = {
-        p.pk: p for p in Problem.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    }
+    # Not the wide columns: a vote locks a row many times a minute, and needs none of them.
+    rows = Problem.objects.select_for_update().defer(
+        "description", "description_html", "search_vector", "title_vector"
+    )
+    locked = {p.pk: p for p in rows.filter(pk__in=ids).order_by("pk")}
     return [locked[p.pk] for p in problems]
 
 
@@ -162,7 +165,8 @@ def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
         trending_count=F("trending_count") + (1 if new_council else 0),
         last_activity_at=now,
     )
-    Follow.objects.get_or_create(problem=problem, user=actor)
+    # One INSERT … ON CONFLICT DO NOTHING rather than a SELECT, a savepoint and an INSERT.
+    Follow.objects.bulk_create([Follow(problem=problem, user=actor)], ignore_conflicts=True)
     return vote, True
 
 
@@ -185,7 +189,7 @@ def problem_vote_withdraw(*, actor, problem: Problem) -> bool:
     if sources:
         _recount(sources)
     demand = CouncilDemand.objects.select_for_update().get(
-        problem=problem, organisation=vote.organisation
+        problem=problem, organisation_id=vote.organisation_id
     )
     council_gone = demand.officers == 1
     if council_gone:
@@ -368,6 +372,8 @@ def _recount(problem_ids) -> None:
         council_count=count_of(CouncilDemand.objects.all(), Count("pk")),
         trending_count=count_of(CouncilDemand.objects.filter(since__gte=cutoff), Count("pk")),
     )
+    # Bulk writes send no signals: the cached parts of these problems' pages go by hand.
+    fragments.bump("demand", *(f"problem:{pk}" for pk in ids))
 
 
 @transaction.atomic
@@ -624,8 +630,14 @@ def trending_refresh() -> int:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    joined = CouncilDemand.objects.filter(since__gte=cutoff).values("problem_id")
+    # EXISTS, not `pk IN (...)`: inside an OR, PostgreSQL cannot hash an IN list and rescans it
+    # for every problem (minutes at 100,000 problems); EXISTS is one index probe per problem.
+    joined = CouncilDemand.objects.filter(problem=OuterRef("pk"), since__gte=cutoff)
+    new_count = Coalesce(Subquery(recent), 0)
     with transaction.atomic():
-        return Problem.objects.filter(Q(trending_count__gt=0) | Q(pk__in=joined)).update(
-            trending_count=Coalesce(Subquery(recent), 0)
+        # Only rows whose count changes are written (an hourly rewrite of every row bloats).
+        return (
+            Problem.objects.filter(Q(trending_count__gt=0) | Exists(joined))
+            .exclude(trending_count=new_count)
+            .update(trending_count=new_count)
         )

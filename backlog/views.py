@@ -2,9 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -43,8 +46,13 @@ def problem_list(request):
             getattr(filters, name)
             for name in ("q", "theme", "status", "service_area", "region", "council_type")
         ),
-        **paginate(request, selectors.problem_list(filters)),
+        **paginate(
+            request,
+            selectors.problem_list_page(filters, count_cap=selectors.SEARCH_COUNT_CAP, rows=True),
+        ),
     }
+    problems = context["page_obj"].object_list = list(context["page_obj"].object_list)
+    context["service_areas"] = selectors.problem_rows(problems)
     context["voted_ids"] = selectors.problem_voted_ids(request.user, context["page_obj"])
     context["can_submit"] = access.can_submit_problem(request.user)
     context["can_vote"] = access.can_vote(request.user)
@@ -160,22 +168,32 @@ def problem_similar(request):
 
 @require_GET
 def problem_detail(request, pk):
-    problem = access.problem_get_for_user(request.user, pk)
+    parts = selectors.problem_page_parts(pk, request.user)
+    row = parts.get("row")  # cached for visitors who are not signed in
+    if row is None:
+        problem = access.problem_get_for_user(request.user, pk)
+        row = {"title": problem.title, "merged_into_id": problem.merged_into_id}
+        parts.put("row", row)
+    else:  # fetched only if a part of the page is not in the cache
+        problem = SimpleLazyObject(lambda: access.problem_get_for_user(request.user, pk))
     staff = access.can_triage(request.user)
-    if problem.merged_into_id and not staff:
-        url = reverse("backlog:problem_detail", kwargs={"pk": problem.merged_into_id})
-        return HttpResponseRedirect(f"{url}?merged_from={problem.pk}")
+    if row["merged_into_id"] and not staff:
+        url = reverse("backlog:problem_detail", kwargs={"pk": row["merged_into_id"]})
+        return HttpResponseRedirect(f"{url}?merged_from={pk}")
     merged_from = None
-    if request.GET.get("merged_from", "").isdigit():
-        merged_from = problem.merged_from.filter(pk=request.GET["merged_from"]).first()
+    source = request.GET.get("merged_from", "")
+    if source.isascii() and source.isdigit() and int(source) < 2**31:
+        merged_from = Problem.objects.filter(pk=int(source), merged_into_id=pk).first()
+    can_comment = access.can_comment(request.user)
     context = {
-        "page_title": problem.title,
+        "page_title": row["title"],
         "problem": problem,
         "merged_notice": merged_from,
-        "comment_form": CommentForm(),
+        "comment_form": CommentForm() if can_comment else None,
         "can_vote": access.can_vote(request.user),
-        "can_comment": access.can_comment(request.user),
+        "can_comment": can_comment,
         "staff": staff,
+        "parts": parts,
         **selectors.problem_page(problem, request.user),
     }
     return render(request, "backlog/problem_detail.html", context)
@@ -196,13 +214,20 @@ def problem_vote(request, pk):
             services.problem_vote_withdraw(actor=request.user, problem=problem)
         else:
             services.problem_vote(actor=request.user, problem=problem)
+    except NotAllowed:
+        raise  # the 403 page, and the security log
     except DomainError as exc:
         error = exc.message
     problem.refresh_from_db(fields=["vote_count", "council_count", "status"])
     if request.htmx:
-        voted = bool(selectors.problem_voted_ids(request.user, [problem]))
-        return render(
-            request,
+        # A vote that went through leaves the person voted (a withdrawal, not); after an
+        # error, ask.
+        voted = not withdraw
+        if error:
+            voted = bool(selectors.problem_voted_ids(request.user, [problem]))
+        # A fragment, not a page: no context processors (navigation, notifications), just the
+        # CSRF token its form needs.
+        html = render_to_string(
             "backlog/_vote.html",
             {
                 "problem": problem,
@@ -210,9 +235,10 @@ def problem_vote(request, pk):
                 "can_vote": True,
                 "vote_error": error,
                 "compact": request.POST.get("compact") == "1",
+                "csrf_token": get_token(request),
             },
-            status=409 if error else 200,
         )
+        return HttpResponse(html, status=409 if error else 200)
     if error:
         messages.error(request, error)
     elif withdraw:

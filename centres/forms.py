@@ -15,6 +15,7 @@ from centres.models import (
 )
 from centres.selectors import SORTS, LibraryFilters
 from components.models import Component, ReviewStatus
+from institute.forms import CachedMarkupMixin
 from institute.models import CouncilType, Organisation, OrganisationKind, Region
 from standards.models import Standard
 
@@ -356,7 +357,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class LibraryFilterForm(forms.Form):
+class LibraryFilterForm(CachedMarkupMixin, forms.Form):
     """Query-string filters of the library; a bad value is dropped rather than shown."""
 
     q = forms.CharField(label="Search learning", required=False, max_length=200)

@@ -16,8 +16,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.functional import SimpleLazyObject
 
-from backlog.models import SEARCH_CONFIG, Problem, ServiceArea
+from backlog.models import SEARCH_CONFIG, Problem
 from backlog.models import Status as ProblemStatus
 from centres import access
 from centres.models import (
@@ -30,6 +31,8 @@ from centres.models import (
     Project,
     ProjectStatus,
 )
+from institute import fragments
+from institute.fragments import Part, Parts
 from institute.models import Organisation
 
 SORTS = {
@@ -73,7 +76,12 @@ def centre_list():
 
 
 def centre_choices():
-    return list(Centre.objects.order_by("name").values_list("slug", "name"))
+    """Cached until something in the centres app changes."""
+    return fragments.cached(
+        "choices:centres",
+        ("centres",),
+        lambda: list(Centre.objects.order_by("name").values_list("slug", "name")),
+    )
 
 
 def centre_page(centre: Centre, user) -> dict:
@@ -191,10 +199,10 @@ def project_page(project: Project) -> dict:
             .only("pk", "public_id", "title", "kind", "evidence_strength", "published_at")
         ),
         "components_produced": list(
-            project.components_produced.order_by("name").only("pk", "name", "slug")
+            project.components_produced.order_by("name").only("pk", "public_id", "name", "slug")
         ),
         "components_used": list(
-            project.components_used.order_by("name").only("pk", "name", "slug")
+            project.components_used.order_by("name").only("pk", "public_id", "name", "slug")
         ),
     }
 
@@ -224,7 +232,12 @@ class LibraryFilters:
 
 def learning_library(filters: LibraryFilters):
     """Published learning, searched, filtered and sorted, for the library and the API."""
-    qs = published_learning().select_related("centre")
+    # Lists never show the body or the search vector: leave the wide columns behind.
+    qs = (
+        published_learning()
+        .select_related("centre")
+        .defer("body", "body_html", "search_vector", "impact_summary")
+    )
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.theme:
@@ -299,22 +312,51 @@ def learning_related(learning: Learning, *, limit: int = 4) -> list[Learning]:
 
 
 def learning_page(learning: Learning) -> dict:
-    """What a learning page shows beyond its row: a fixed number of queries."""
+    """What a learning page shows beyond its row: a fixed number of queries, each made only
+    when the page renders it (parts served from the cache make none)."""
+
+    def lazy(fn):
+        return SimpleLazyObject(fn)
+
     return {
-        "councils": list(
-            learning.councils.order_by("name").only("pk", "name", "slug", "council_type")
-        ),
-        "service_areas": list(learning.service_areas.order_by("name")),
-        "problems": list(
-            learning.problems.order_by("-council_count").only(
-                "pk", "title", "status", "council_count", "vote_count"
+        "councils": lazy(
+            lambda: list(
+                learning.councils.order_by("name").only("pk", "name", "slug", "council_type")
             )
         ),
-        "components": list(learning.components.order_by("name").only("pk", "name", "slug")),
-        "standards": list(learning.standards.order_by("title").only("pk", "title", "slug")),
-        "related": learning_related(learning),
-        "revisions": list(learning.revisions.select_related("replaced_by")),
+        "service_areas": lazy(lambda: list(learning.service_areas.order_by("name"))),
+        "problems": lazy(
+            lambda: list(
+                learning.problems.order_by("-council_count").only(
+                    "pk", "title", "status", "council_count", "vote_count"
+                )
+            )
+        ),
+        "components": lazy(
+            lambda: list(
+                learning.components.order_by("name").only("pk", "public_id", "name", "slug")
+            )
+        ),
+        "standards": lazy(
+            lambda: list(learning.standards.order_by("title").only("pk", "title", "slug"))
+        ),
+        "related": lazy(lambda: learning_related(learning)),
+        "revisions": lazy(lambda: list(learning.revisions.select_related("replaced_by"))),
     }
+
+
+def learning_page_parts(public_id, user) -> Parts:
+    """The learning page's main column is the same for every viewer: cached until a write that
+    changes it (institute.fragments): any in the centres app, people's and councils' names,
+    the titles and demand of the problems it is about, components and standards. For visitors
+    who are not signed in the whole page is the same, so it is cached whole, with its title."""
+    own = f"learning:{public_id}"
+    depends = ("centres", "names", "problem-titles", "demand", "components", "standard-titles")
+    parts = {"main": Part(f"{own}:main", depends)}
+    if not user.is_authenticated:
+        parts["row"] = Part(f"{own}:row", ("centres",))
+        parts["visitor"] = Part(f"{own}:visitor", depends)
+    return Parts(**parts)
 
 
 def learning_for_review(user):
@@ -341,7 +383,9 @@ def data_sharing_progress() -> dict:
 
 
 def service_area_choices():
-    return list(ServiceArea.objects.order_by("name").values_list("slug", "name"))
+    from backlog.selectors import service_area_choices
+
+    return service_area_choices()
 
 
 # --- Sections on other apps' pages -----------------------------------------------------------

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -315,17 +316,27 @@ def learning_list(request):
 
 @require_GET
 def learning_detail(request, public_id):
-    learning = access.learning_get_for_user(request.user, public_id)
-    centre = learning.centre
+    user = request.user
+
+    def lazy(fn):  # made only if the page renders it: cached parts of the page need none
+        return SimpleLazyObject(fn)
+
+    learning = lazy(lambda: access.learning_get_for_user(user, public_id))
+    parts = selectors.learning_page_parts(public_id, user)
+    row = parts.get("row")  # cached for visitors who are not signed in
+    if row is None:
+        row = {"title": learning.title}  # 404 here if the user may not see it
+        parts.put("row", row)
     return render(
         request,
         "centres/learning_detail.html",
         {
-            "page_title": learning.title,
+            "page_title": row["title"],
             "learning": learning,
-            "scale_text": EVIDENCE_SCALE[learning.evidence_strength][1],
-            "can_edit": access.can_work_on_centre(request.user, centre),
-            "can_publish": access.can_publish_for_centre(request.user, centre),
+            "parts": parts,
+            "scale_text": lazy(lambda: EVIDENCE_SCALE[learning.evidence_strength][1]),
+            "can_edit": lazy(lambda: access.can_work_on_centre(user, learning.centre)),
+            "can_publish": lazy(lambda: access.can_publish_for_centre(user, learning.centre)),
             **selectors.learning_page(learning),
         },
     )

@@ -55,11 +55,12 @@ def can_see_contacts(user) -> bool:
     }
 
 
-def component_get_for_user(user, pk, *, write: bool = False) -> Component:
-    """A component the user may see (404 otherwise); with write, one they may also edit."""
+def component_get_for_user(user, public_id, *, write: bool = False) -> Component:
+    """A component the user may see (404 otherwise); with write, one they may also edit.
+    Found by its public_id (a UUID), never by its number."""
     component = (
         Component.objects.select_related("maintainer", "submitted_by", "submitted_for")
-        .filter(pk=pk)
+        .filter(public_id=public_id)
         .first()
     )
     if component is None or not can_view_component(user, component):

@@ -9,7 +9,7 @@ from datetime import UTC
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -20,7 +20,13 @@ from components import access, selectors, services
 from components.models import Adoption, CostModel, Hosting, Kind, Maturity, Stage
 from institute import access as core_access
 from institute.access import require
-from institute.api import PAGE_PARAMETERS, InvalidInput, Pagination, paginated_schema
+from institute.api import (
+    PAGE_PARAMETERS,
+    InvalidInput,
+    Pagination,
+    paginated_schema,
+    public_id_or_404,
+)
 from institute.api import validated as _validated
 from institute.errors import NotAllowed
 from institute.models import Organisation
@@ -29,10 +35,16 @@ from standards.models import Standard
 app_name = "components-api"
 
 
-def _component(request, pk: str):
-    if not (pk.isascii() and pk.isdigit() and len(pk) < 12):
-        raise exceptions.NotFound("No component has this id.")
-    return access.component_get_for_user(request.user, int(pk))
+# Components are found by their public_id (a UUID), never by number: ones in review must not be
+# found by guessing. The routes take any string so that a malformed identifier is the API's JSON
+# 404 (not the site's HTML one); the schema says what a real identifier is.
+PUBLIC_ID = OpenApiParameter(
+    "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The component's id"
+)
+
+
+def _component(request, public_id: str):
+    return access.component_get_for_user(request.user, public_id_or_404(public_id, "component"))
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -117,7 +129,7 @@ class ComponentInputSerializer(serializers.Serializer):
 
 
 class ComponentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.UUIDField(source="public_id")
     url = serializers.CharField(source="get_absolute_url")
     name = serializers.CharField()
     summary = serializers.CharField()
@@ -172,7 +184,7 @@ class ComponentDetailSerializer(ComponentSerializer):
 
 class AdoptionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    component = serializers.IntegerField(source="component_id")
+    component = serializers.UUIDField(source="component.public_id")
     component_name = serializers.CharField(source="component.name")
     organisation = serializers.CharField(source="organisation.slug")
     organisation_name = serializers.CharField(source="organisation.name")
@@ -197,12 +209,12 @@ class AdoptionInputSerializer(serializers.Serializer):
 
 
 class AdoptionCreateSerializer(AdoptionInputSerializer):
-    component = serializers.IntegerField(min_value=1)
+    component = serializers.UUIDField(help_text="The component's id.")
     organisation = serializers.SlugField(max_length=200, required=False)
 
 
 class AdoptionFiltersSerializer(serializers.Serializer):
-    component = serializers.CharField(required=False, help_text="A component id.")
+    component = serializers.UUIDField(required=False, help_text="A component's id.")
     organisation = serializers.SlugField(required=False, help_text="An organisation slug.")
 
 
@@ -233,11 +245,14 @@ class ComponentListView(APIView):
         require(access.can_submit_component(request.user), "Sign in to submit a component.")
         data = _validated(ComponentInputSerializer, request.data)
         component = services.component_submit(actor=request.user, source="api", **data)
-        component = access.component_get_for_user(request.user, component.pk)
+        component = access.component_get_for_user(request.user, component.public_id)
+        location = reverse(
+            "components-api:component_detail", kwargs={"public_id": component.public_id}
+        )
         return Response(
             _detail(component, request),
             status=status.HTTP_201_CREATED,
-            headers={"Location": reverse("components-api:component_detail", args=[component.pk])},
+            headers={"Location": location},
         )
 
 
@@ -247,9 +262,11 @@ def _detail(component, request) -> dict:
 
 
 class ComponentDetailView(APIView):
-    @extend_schema(summary="Get a component", responses=ComponentDetailSerializer)
-    def get(self, request, pk):
-        return Response(_detail(_component(request, pk), request))
+    @extend_schema(
+        summary="Get a component", parameters=[PUBLIC_ID], responses=ComponentDetailSerializer
+    )
+    def get(self, request, public_id):
+        return Response(_detail(_component(request, public_id), request))
 
 
 def _own_council(request, slug: str | None) -> Organisation:
@@ -315,11 +332,11 @@ class AdoptionListView(APIView):
 class ComponentAdoptionsView(APIView):
     @extend_schema(
         summary="List a component's adoptions",
-        parameters=PAGE_PARAMETERS,
+        parameters=[PUBLIC_ID, *PAGE_PARAMETERS],
         responses=paginated_schema(AdoptionSerializer),
     )
-    def get(self, request, pk):
-        component = _component(request, pk)
+    def get(self, request, public_id):
+        component = _component(request, public_id)
         return _adoption_page(request, self, selectors.adoption_list(component=component))
 
 
@@ -382,9 +399,9 @@ def _adoption(request, pk: str, *, write: bool = False) -> Adoption:
 
 urlpatterns = [
     path("components/", ComponentListView.as_view(), name="component_list"),
-    path("components/<str:pk>/", ComponentDetailView.as_view(), name="component_detail"),
+    path("components/<str:public_id>/", ComponentDetailView.as_view(), name="component_detail"),
     path(
-        "components/<str:pk>/adoptions/",
+        "components/<str:public_id>/adoptions/",
         ComponentAdoptionsView.as_view(),
         name="component_adoptions",
     ),

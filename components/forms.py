@@ -6,6 +6,7 @@ from backlog.models import ServiceArea, Theme
 from components.models import CostModel, Hosting, Kind, Maturity, Stage
 from components.publiccode import MAX_BYTES
 from components.selectors import SORTS, ComponentFilters
+from institute.forms import CachedMarkupMixin
 from institute.models import Organisation
 from standards.models import Standard
 
@@ -128,7 +129,7 @@ class ComponentForm(forms.Form):
         }  # fmt: skip
 
 
-class FilterForm(forms.Form):
+class FilterForm(CachedMarkupMixin, forms.Form):
     """Query-string filters of the catalogue; a bad value is dropped rather than shown."""
 
     q = forms.CharField(label="Search components", required=False, max_length=200)

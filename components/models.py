@@ -1,7 +1,9 @@
 """Common components and councils' adoption of them, with evidence that stays fresh."""
 
+import uuid
 from datetime import timedelta
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -65,6 +67,9 @@ ACTIVE_STAGES = {Stage.EXPLORING, Stage.PILOTING, Stage.IN_USE}
 
 
 class Component(models.Model):
+    # The identifier in URLs, the API and open data: components in review must not be found
+    # by guessing numbers (docs/api.md).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=160, unique=True)
     summary = models.CharField(max_length=300)
@@ -158,7 +163,12 @@ class Component(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return detail_url("components:component_detail", "pk", self.pk)
+        return detail_url("components:component_detail", "public_id", self.public_id)
+
+    @property
+    def reference(self) -> str:
+        """What the submitter quotes to staff: short, and not a count of submissions."""
+        return f"C-{self.public_id.hex[:8].upper()}"
 
     @property
     def is_published(self):
@@ -211,6 +221,13 @@ class ComponentEvent(models.Model):
         return f"{self.component_id} {self.verb}"
 
 
+# Every write to an adoption, kept by the database (institute/history.py).
+@pghistory.track(
+    pghistory.InsertEvent("recorded"),
+    pghistory.UpdateEvent("changed"),
+    pghistory.DeleteEvent("deleted"),
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+)
 class Adoption(models.Model):
     """One council's use of one component: its stage, since when, the evidence and when it was
     last confirmed. One row per council and component; the stage history is AdoptionChange."""

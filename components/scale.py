@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from components.models import STALE_AFTER
+from institute.history import history_triggers_disabled
 from institute.models import Organisation, Role, User
 
 SUBMITTER_EMAIL = "components.scale@institute.scale.test"
@@ -72,17 +73,23 @@ def seed_scale(*, components: int, adoptions: int, stdout=None) -> dict:
         "extra": extra,
         "stale_days": STALE_AFTER.days,
     }
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Synthetic adoptions need no history; a trigger per row would slow the load.
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        history_triggers_disabled(cursor, ["components_adoption"]),
+    ):
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(
             f"""
             INSERT INTO components_component (
-                name, slug, summary, description, description_html, kind, maturity, theme,
-                licence, licence_open, source_url, documentation_url, maintainer_name,
+                public_id, name, slug, summary, description, description_html, kind, maturity,
+                theme, licence, licence_open, source_url, documentation_url, maintainer_name,
                 cost_model, hosting, status, review_note, submitted_by_id, retired_reason,
                 created_at, updated_at, published_at, using_count, adopting_count
             )
             SELECT
+                gen_random_uuid(),
                 initcap({_words("qualifiers", QUALIFIERS, 7)}) || ' '
                     || {_words("products", PRODUCTS, 13)} || ' ' || n,
                 'scale-' || %(run)s || '-' || n,

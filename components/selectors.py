@@ -1,11 +1,12 @@
 """Reads of the components library, each built once with the joins its page needs."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from backlog.models import ServiceArea, Status
 from components import access
@@ -22,6 +23,8 @@ from components.models import (
     Stage,
 )
 from institute import access as core_access
+from institute import fragments
+from institute.fragments import Part, Parts
 
 SORTS = {
     "using": ("Most councils using it", ["-using_count", "-adopting_count", "name", "id"]),
@@ -50,7 +53,12 @@ class ComponentFilters:
 
 def component_list(filters: ComponentFilters, *, status: str = ReviewStatus.PUBLISHED):
     """The catalogue, filtered and sorted, with service areas and maintainer loaded."""
-    qs = Component.objects.filter(status=status).select_related("maintainer")
+    # Lists never show the description or the search vector: leave the wide columns behind.
+    qs = (
+        Component.objects.filter(status=status)
+        .select_related("maintainer")
+        .defer("description", "description_html", "search_vector")
+    )
     for name in ("kind", "maturity", "theme", "cost_model", "hosting"):
         value = getattr(filters, name)
         if value:
@@ -79,6 +87,19 @@ def component_list(filters: ComponentFilters, *, status: str = ReviewStatus.PUBL
     )
 
 
+def component_rows(components) -> dict[int, list[str]]:
+    """The names of each component's service areas, by component id: one small query (a
+    prefetch of ServiceArea rows costs the catalogue more than its page of components)."""
+    names = dict(service_area_choices())
+    areas = defaultdict(list)
+    through = Component.service_areas.through.objects.filter(
+        component_id__in=[c.pk for c in components]
+    )
+    for component_id, slug in through.values_list("component_id", "servicearea__slug"):
+        areas[component_id].append(names.get(slug, slug))
+    return {pk: sorted(found) for pk, found in areas.items()}
+
+
 def review_queue():
     return (
         Component.objects.filter(
@@ -98,19 +119,26 @@ def components_submitted_by(user):
 
 
 def service_area_choices():
-    return list(ServiceArea.objects.order_by("name").values_list("slug", "name"))
+    from backlog.selectors import service_area_choices
+
+    return service_area_choices()
 
 
 def licence_choices():
-    """Licences in use in the published catalogue, for the filter."""
-    return [
-        (licence, licence)
-        for licence in Component.objects.filter(status=ReviewStatus.PUBLISHED)
-        .exclude(licence="")
-        .order_by("licence")
-        .values_list("licence", flat=True)
-        .distinct()[:100]
-    ]
+    """Licences in use in the published catalogue, for the filter: cached until a component
+    changes."""
+
+    def licences():
+        return [
+            (licence, licence)
+            for licence in Component.objects.filter(status=ReviewStatus.PUBLISHED)
+            .exclude(licence="")
+            .order_by("licence")
+            .values_list("licence", flat=True)
+            .distinct()[:100]
+        ]
+
+    return fragments.cached("choices:licences", ("components",), licences)
 
 
 @dataclass
@@ -123,6 +151,7 @@ class AdoptionSummary:
     like_mine: list  # [Adoption] at councils of the viewer's type or region
     contacts: list  # [Adoption] whose officer agreed to be contacted (if the viewer may see)
     rows: list  # every adoption, councils by name
+    changes_at: object = None  # when the next adoption goes stale (the figures change), or None
 
 
 def adoption_summary(component: Component, user, *, now=None) -> AdoptionSummary:
@@ -166,39 +195,72 @@ def adoption_summary(component: Component, user, *, now=None) -> AdoptionSummary
         like_mine=like_mine,
         contacts=contacts,
         rows=rows,
+        changes_at=min((row.stale_at for row in rows if not row.stale), default=None),
     )
 
 
 def component_page(component: Component, user) -> dict:
-    """Everything the component page shows beyond its row: a fixed number of queries."""
-    problems = list(
-        ComponentProblem.objects.filter(component=component)
-        .select_related("problem")
-        .order_by("problem__title")
-    )
-    membership = core_access.membership_of(user)
-    own = None
-    summary = adoption_summary(component, user)
-    if membership is not None and access.can_record_adoption(user):
-        own = next(
+    """Everything the component page shows beyond its row: a fixed number of queries, each
+    made only when the page renders it (parts served from the cache make none)."""
+
+    def lazy(fn):
+        return SimpleLazyObject(fn)
+
+    summary = lazy(lambda: adoption_summary(component, user))
+
+    def own_adoption():
+        membership = core_access.membership_of(user)
+        if membership is None or not access.can_record_adoption(user):
+            return None
+        return next(
             (row for row in summary.rows if row.organisation_id == membership.organisation_id),
             None,
         )
-    show_history = access.can_edit_component(user, component) or (
-        user.is_authenticated and component.submitted_by_id == user.pk
-    )
+
+    def events():
+        show_history = access.can_edit_component(user, component) or (
+            user.is_authenticated and component.submitted_by_id == user.pk
+        )
+        if not show_history:
+            return []
+        return list(ComponentEvent.objects.filter(component=component).select_related("actor"))
+
     return {
-        "service_areas": list(component.service_areas.order_by("name")),
-        "standards": list(component.standards.order_by("title")),
-        "problem_links": problems,
-        "summary": summary,
-        "own_adoption": own,
-        "events": (
-            list(ComponentEvent.objects.filter(component=component).select_related("actor"))
-            if show_history
-            else []
+        "service_areas": lazy(lambda: list(component.service_areas.order_by("name"))),
+        "standards": lazy(lambda: list(component.standards.order_by("title"))),
+        "problem_links": lazy(
+            lambda: list(
+                ComponentProblem.objects.filter(component=component)
+                .select_related("problem")
+                .order_by("problem__title")
+            )
         ),
+        "summary": summary,
+        "own_adoption": lazy(own_adoption),
+        "events": lazy(events),
     }
+
+
+def component_page_parts(public_id, user, summary) -> Parts:
+    """The component page's parts that are the same for every viewer, cached until a write
+    that changes them (institute.fragments), or until an adoption goes stale: its usage, its
+    details and its adopters. For visitors who are not signed in the whole page is the same,
+    so it is cached whole, with the little of the row the view needs ("row")."""
+    own = f"component:{public_id}"
+    depends = (own, "names", "problem-titles", "standard-titles")
+
+    def until():
+        return summary.changes_at  # the summary was computed to render the part
+
+    parts = {
+        "usage": Part(f"{own}:usage", depends, until),
+        "details": Part(f"{own}:details", depends),
+        "adopters": Part(f"{own}:adopters", depends, until),
+    }
+    if not user.is_authenticated:
+        parts["row"] = Part(f"{own}:row", (own,))
+        parts["visitor"] = Part(f"{own}:visitor", depends, until)
+    return Parts(**parts)
 
 
 def adoption_history(adoption: Adoption):

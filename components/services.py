@@ -33,6 +33,7 @@ from components.models import (
     Stage,
 )
 from institute import access as core_access
+from institute import fragments
 from institute.errors import DomainError
 from institute.markdown import render_markdown
 from institute.models import Membership, Organisation, Role
@@ -470,10 +471,13 @@ def component_counts_refresh(component_ids=None, *, now=None) -> int:
         has = Adoption.objects.filter(component=OuterRef("pk"))
         qs = qs.filter(Q(using_count__gt=0) | Q(adopting_count__gt=0) | Exists(has))
     with transaction.atomic():
-        return qs.update(
+        updated = qs.update(
             using_count=count(fresh.filter(stage=Stage.IN_USE)),
             adopting_count=count(fresh.filter(stage__in=ACTIVE_STAGES)),
         )
+        # A bulk update sends no signals: pages showing these counts are re-rendered.
+        fragments.bump("components")
+        return updated
 
 
 def adoption_clean(*, stage, since, evidence_url: str, evidence_note: str, show_as_contact) -> dict:
@@ -662,19 +666,23 @@ def adoption_remind(*, adoption_id: int, now=None) -> bool:
             body=body,
             url=url,
         )
-    link = f"{_site_url()}{url}"
-    messages = [
-        (title, f"{body}\n\nConfirm it in one step: {link}", None, [email])
-        for _, email in officers
-        if email
-    ]
-    try:
-        send_mass_mail(messages, fail_silently=False, connection=get_connection())
-    except Exception:
-        # The reminder is recorded and shown in-app; a lost e-mail is logged, never resent.
-        logger.exception("Adoption reminder e-mail failed for adoption %s", adoption.pk)
-        return True
-    AdoptionReminder.objects.filter(pk=reminder.pk).update(emailed_at=timezone.now())
+        # Sent before the row commits: a worker killed while the mail server is slow leaves
+        # no row, so the next run sends it (a duplicate needs a kill between the server's
+        # "accepted" and the commit).
+        link = f"{_site_url()}{url}"
+        messages = [
+            (title, f"{body}\n\nConfirm it in one step: {link}", None, [email])
+            for _, email in officers
+            if email
+        ]
+        try:
+            send_mass_mail(messages, fail_silently=False, connection=get_connection())
+        except Exception:
+            # The reminder is recorded and shown in-app; a lost e-mail is logged, never resent.
+            logger.exception("Adoption reminder e-mail failed for adoption %s", adoption.pk)
+            return True
+        reminder.emailed_at = timezone.now()
+        reminder.save(update_fields=["emailed_at"])
     return True
 
 

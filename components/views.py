@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -20,6 +21,7 @@ from components.forms import (
     ReviewForm,
     SolveForm,
 )
+from components.models import Component
 from components.publiccode import PubliccodeError, publiccode_dump
 from institute import access as core_access
 from institute.csv_export import csv_response
@@ -47,8 +49,11 @@ def component_list(request):
         "filters_active": filters.active(),
         "can_submit": access.can_submit_component(request.user),
         "can_review": access.can_review(request.user),
-        **paginate(request, selectors.component_list(filters)),
+        # Without the prefetch of service areas: component_rows is cheaper.
+        **paginate(request, selectors.component_list(filters).prefetch_related(None)),
     }
+    components = context["page_obj"].object_list = list(context["page_obj"].object_list)
+    context["service_areas"] = selectors.component_rows(components)
     template = "components/component_list.html"
     if request.htmx:
         template += "#results"
@@ -69,7 +74,7 @@ def component_export(request):
         ]  # fmt: skip
         for c in components:
             yield [
-                c.pk,
+                c.public_id,
                 c.name,
                 c.summary,
                 c.get_kind_display(),
@@ -106,7 +111,7 @@ def adoption_export(request):
         for a in adoptions:
             org = a.organisation
             yield [
-                a.component_id,
+                a.component.public_id,
                 a.component.name,
                 org.name,
                 org.gss_code,
@@ -142,7 +147,7 @@ def component_submit(request):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            return redirect("components:component_submitted", pk=component.pk)
+            return redirect("components:component_submitted", public_id=component.public_id)
     return _render_form(
         request,
         form,
@@ -167,7 +172,7 @@ def component_import(request):
                 errors = error.errors
                 form.add_error("text" if not request.FILES else "file", error.message)
             else:
-                return redirect("components:component_submitted", pk=component.pk)
+                return redirect("components:component_submitted", public_id=component.public_id)
     return render(
         request,
         "components/component_import.html",
@@ -178,8 +183,8 @@ def component_import(request):
 
 @login_required
 @require_GET
-def component_submitted(request, pk):
-    component = access.component_get_for_user(request.user, pk)
+def component_submitted(request, public_id):
+    component = access.component_get_for_user(request.user, public_id)
     if component.submitted_by_id != request.user.pk:
         raise Http404
     return render(
@@ -215,24 +220,49 @@ def review_queue(request):
 
 
 @require_GET
-def component_detail(request, pk):
-    component = access.component_get_for_user(request.user, pk)
+def component_detail(request, public_id):
+    user = request.user
+
+    def lazy(fn):  # made only if the page renders it: cached parts of the page need none
+        return SimpleLazyObject(fn)
+
+    component = lazy(lambda: access.component_get_for_user(user, public_id))
+    page = selectors.component_page(component, user)
+    parts = selectors.component_page_parts(public_id, user, page["summary"])
+    row = parts.get("row")  # cached for visitors who are not signed in
+    if row is None:
+        row = {"name": component.name}  # 404 here if the user may not see it
+        parts.put("row", row)
     context = {
-        "page_title": component.name,
+        "page_title": row["name"],
         "component": component,
-        "can_edit": access.can_edit_component(request.user, component),
-        "can_review": access.can_review(request.user),
-        "can_record": access.can_record_adoption(request.user),
-        "can_see_contacts": access.can_see_contacts(request.user),
-        "membership": core_access.membership_of(request.user),
-        **selectors.component_page(component, request.user),
+        "parts": parts,
+        "can_edit": lazy(lambda: access.can_edit_component(user, component)),
+        "can_review": lazy(lambda: access.can_review(user)),
+        "can_record": lazy(lambda: access.can_record_adoption(user)),
+        "can_see_contacts": lazy(lambda: access.can_see_contacts(user)),
+        "membership": lazy(lambda: core_access.membership_of(user)),
+        **page,
     }
     return render(request, "components/component_detail.html", context)
 
 
 @require_GET
-def component_publiccode(request, pk):
-    component = access.component_get_for_user(request.user, pk)
+def component_legacy_redirect(request, pk):
+    """A link from before components had UUIDs (old e-mails, bookmarks). It redirects only for
+    someone who may see the component anyway; anyone else gets the 404 of no component, so
+    numbers still reveal nothing."""
+    component = None
+    if pk < 2**63:  # a larger number would overflow the database's bigint
+        component = Component.objects.filter(pk=pk).first()
+    if component is None or not access.can_view_component(request.user, component):
+        raise Http404
+    return redirect(component, permanent=component.is_published)
+
+
+@require_GET
+def component_publiccode(request, public_id):
+    component = access.component_get_for_user(request.user, public_id)
     if not component.is_published:
         raise Http404
     response = HttpResponse(publiccode_dump(component), content_type="application/yaml")
@@ -242,8 +272,8 @@ def component_publiccode(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def component_edit(request, pk):
-    component = access.component_get_for_user(request.user, pk, write=True)
+def component_edit(request, public_id):
+    component = access.component_get_for_user(request.user, public_id, write=True)
     form = ComponentForm(request.POST or None, initial=ComponentForm.initial_for(component))
     if component.maturity == "retired":
         form.fields.pop("maturity")
@@ -254,7 +284,7 @@ def component_edit(request, pk):
             add_domain_error(form, error)
         else:
             messages.success(request, "The component has been updated.")
-            return redirect("components:component_detail", pk=component.pk)
+            return redirect(component)
     return _render_form(
         request,
         form,
@@ -267,8 +297,8 @@ def component_edit(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def component_review(request, pk):
-    component = access.component_get_for_user(request.user, pk)
+def component_review(request, public_id):
+    component = access.component_get_for_user(request.user, public_id)
     if not access.can_review(request.user):
         raise NotAllowed("Only institute staff review components.")
     form = ReviewForm(request.POST or None)
@@ -302,8 +332,8 @@ def component_review(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def component_retire(request, pk):
-    component = access.component_get_for_user(request.user, pk)
+def component_retire(request, public_id):
+    component = access.component_get_for_user(request.user, public_id)
     if not access.can_review(request.user):
         raise NotAllowed("Only institute staff retire components.")
     form = RetireForm(request.POST or None)
@@ -337,8 +367,8 @@ def _problem_or_error(form, field="problem"):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def component_problems(request, pk):
-    component = access.component_get_for_user(request.user, pk)
+def component_problems(request, public_id):
+    component = access.component_get_for_user(request.user, public_id)
     if not access.can_link_problems(request.user, component):
         raise NotAllowed(
             "Only institute staff, or the submitter before publication, link problems."
@@ -355,7 +385,7 @@ def component_problems(request, pk):
                     actor=request.user, component=component, problem=problem
                 )
                 messages.success(request, f"“{problem.title}” is no longer linked.")
-            return redirect("components:component_problems", pk=component.pk)
+            return redirect("components:component_problems", public_id=component.public_id)
         if form.is_valid() and (problem := _problem_or_error(form)) is not None:
             try:
                 services.component_link_problem(
@@ -365,7 +395,7 @@ def component_problems(request, pk):
                 add_domain_error(form, error)
             else:
                 messages.success(request, f"Linked to “{problem.title}”.")
-                return redirect("components:component_problems", pk=component.pk)
+                return redirect("components:component_problems", public_id=component.public_id)
     return render(
         request,
         "components/component_problems.html",
@@ -380,8 +410,8 @@ def component_problems(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def component_solve(request, pk):
-    component = access.component_get_for_user(request.user, pk)
+def component_solve(request, public_id):
+    component = access.component_get_for_user(request.user, public_id)
     if not access.can_review(request.user):
         raise NotAllowed("Only institute staff mark problems solved.")
     form = SolveForm(request.POST or None)
@@ -412,8 +442,8 @@ def component_solve(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def adoption_record(request, pk):
-    component = access.component_get_for_user(request.user, pk)
+def adoption_record(request, public_id):
+    component = access.component_get_for_user(request.user, public_id)
     membership = core_access.membership_of(request.user)
     if membership is None or not access.can_record_adoption(request.user):
         raise NotAllowed("Only council officers can record their council's adoption.")

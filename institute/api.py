@@ -6,6 +6,7 @@ Every error, whatever raised it, has one body:
 with "errors" only when fields were wrong, and "retry_after" (seconds) on a 429.
 """
 
+import logging
 import re
 import uuid
 
@@ -16,11 +17,13 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from institute.errors import DomainError
+from institute.errors import DomainError, NotAllowed
 from institute.pagination import CappedPaginator
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
+
+security_log = logging.getLogger("institute.security")
 
 
 # --- Errors ------------------------------------------------------------------------------------
@@ -53,8 +56,21 @@ def _code(exc) -> str:
     return codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
 
 
+def _log_refusal(exc, context) -> None:
+    """Refused API requests go in the security log, as refused pages do (institute.middleware).
+    The user is read from the Django request: DRF's would authenticate again."""
+    request = getattr(context.get("request"), "_request", None)
+    path = getattr(request, "path", "")
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        security_log.warning("event=api_authentication outcome=failure path=%s", path)
+    elif isinstance(exc, NotAllowed | exceptions.PermissionDenied | exceptions.NotAuthenticated):
+        user_id = getattr(getattr(request, "user", None), "pk", None)
+        security_log.info("authorisation refused user=%s path=%s", user_id, path)
+
+
 def exception_handler(exc, context):
     """A service's DomainError becomes 400/403/404/409; every DRF error gets the common shape."""
+    _log_refusal(exc, context)
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:

@@ -6,4 +6,6 @@ class InstituteConfig(AppConfig):
     verbose_name = "Institute: organisations and people"
 
     def ready(self):
-        from institute import security, signals  # noqa: F401  (connect their receivers)
+        from institute import fragments, security, signals  # noqa: F401  (connect receivers)
+
+        fragments.connect()

@@ -1,31 +1,67 @@
+from functools import cache
+
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from institute import access
 
+# The links every page has (header, navigation, footer): {name in templates: URL name}.
+SERVICE_URLS = {
+    "home": "institute:home",
+    "problems": "backlog:problem_list",
+    "components": "components:component_list",
+    "standards": "standards:standard_list",
+    "centres": "centres:centre_list",
+    "organisations": "institute:organisation_list",
+    "requests": "institute:membership_request_list",
+    "dashboard": "institute:dashboard",
+    "notifications": "institute:notification_list",
+    "notification_count": "institute:notification_count",
+    "account": "institute:account",
+    "sign_in": "account_login",
+    "sign_up": "account_signup",
+    "sign_out": "account_logout",
+}
 
-def service(request):
-    """Service name and the service navigation, with the current section marked."""
-    path = request.path
-    names = [
-        ("Problems", "backlog:problem_list"),
-        ("Components", "components:component_list"),
-        ("Standards", "standards:standard_list"),
-        ("Centres", "centres:centre_list"),
-        ("Organisations", "institute:organisation_list"),
-    ]
-    if access.can_decide_membership_requests(request.user):
-        names.append(("Requests", "institute:membership_request_list"))
-    if access.can_view_sector_detail(request.user):
-        names.append(("Dashboard", "institute:dashboard"))
-    navigation = []
-    for text, name in names:
+
+@cache
+def _service_urls(script_prefix: str) -> dict[str, str]:
+    """Reversed once per process (and mount point), not on every page."""
+    urls = {}
+    for key, name in SERVICE_URLS.items():
         try:
-            href = reverse(name)
+            urls[key] = reverse(name)
         except NoReverseMatch:  # the area arrives with its own issue
             continue
-        navigation.append({"text": text, "href": href, "active": path.startswith(href)})
-    return {"service_name": settings.SERVICE_NAME, "service_navigation": navigation}
+    return urls
+
+
+def service(request):
+    """Service name and the service navigation, with the current section marked; and
+    `service_urls`, the links every page has."""
+    path = request.path
+    urls = _service_urls(get_script_prefix())
+    names = [
+        ("Problems", "problems"),
+        ("Components", "components"),
+        ("Standards", "standards"),
+        ("Centres", "centres"),
+        ("Organisations", "organisations"),
+    ]
+    if access.can_decide_membership_requests(request.user):
+        names.append(("Requests", "requests"))
+    if access.can_view_sector_detail(request.user):
+        names.append(("Dashboard", "dashboard"))
+    navigation = [
+        {"text": text, "href": urls[key], "active": path.startswith(urls[key])}
+        for text, key in names
+        if key in urls
+    ]
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "service_navigation": navigation,
+        "service_urls": urls,
+    }
 
 
 def notifications(request):

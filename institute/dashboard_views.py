@@ -1,14 +1,19 @@
 """The sector dashboard, its public summary, CSV downloads and council profiles. Thin: the
 figures come from `institute.dashboards`, the gate from `institute.access`."""
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from institute import access, dashboards, selectors
 from institute.errors import NotAllowed
+from institute.fragments import Part, Parts
 from institute.models import CouncilType, Region
 
 # Panels in page order: (heading, id, table slugs).
@@ -34,7 +39,7 @@ def _context(request, *, public: bool) -> dict:
         (heading, anchor, [data["tables"][slug] for slug in slugs])
         for heading, anchor, slugs in PANELS
     ]
-    return {
+    context = {
         **data,
         "public": public,
         "filters": filters,
@@ -45,6 +50,28 @@ def _context(request, *, public: bool) -> dict:
         "council_type_choices": CouncilType.choices,
         "sa_choices": [(slug, name) for slug, (_, name) in sas.items()],
     }
+    context["parts"] = _panel_parts(context)
+    return context
+
+
+def _panel_parts(context) -> Parts | None:
+    """The panels' markup is as fixed as their figures, which `dashboards.dashboard` keeps for
+    each refresh of the summary rows: cached under the same identity (the refresh, the filters,
+    the day), and which page (public or not) shows them with which selection."""
+    refreshed = context["refreshed_at"]
+    if refreshed is None:
+        return None
+    state = [
+        connection.settings_dict["NAME"],
+        context["filters"].key,
+        timezone.localdate().isoformat(),
+        refreshed.isoformat(),
+        context["public"],
+        context["selection"],
+        context["filters_query"],
+    ]
+    key = hashlib.sha256(repr(state).encode()).hexdigest()
+    return Parts(panels=Part(f"dashboard-panels:{key}", ()))
 
 
 @login_required

@@ -1,16 +1,86 @@
 """Forms of the core domain, and the renderer that gives every form GOV.UK markup."""
 
+import hashlib
+import logging
+
 from django import forms
+from django.core.cache import cache
 from django.forms.renderers import TemplatesSetting
 
 from institute.access import ROLE_ORGANISATION_KINDS
+from institute.errors import NotAllowed
 from institute.models import Organisation, Role
+
+logger = logging.getLogger(__name__)
 
 
 def add_domain_error(form, error) -> None:
-    """Show a service's refusal (a DomainError) on a form, on the field it names if any."""
+    """Show a service's refusal (a DomainError) on a form, on the field it names if any.
+
+    A NotAllowed is not a mistake in the form: it goes on up to the 403 page (and the security
+    log, institute.middleware), whichever view caught it."""
+    if isinstance(error, NotAllowed):
+        raise error
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+class CachedMarkupMixin:
+    """For filter forms (GET, no CSRF token): their markup depends only on their fields (labels,
+    widgets, choices), data and errors, so it is rendered once for each distinct state and kept
+    in the cache under a hash of that state. There is nothing to invalidate: another state is
+    another key. Forms whose choices are querysets should not use it (hashing them queries)."""
+
+    MARKUP_SECONDS = 24 * 3600
+
+    def render(self, template_name=None, context=None, renderer=None):
+        if template_name is not None or context is not None or renderer is not None:
+            return super().render(template_name, context, renderer)
+        key = f"form-markup:{self._markup_state()}"
+        try:
+            html = cache.get(key)
+        except Exception:  # the cache is a shortcut: without it the form is rendered
+            logger.warning("cached form markup unavailable", exc_info=True)
+            return super().render()
+        if html is None:
+            html = super().render()
+            cache.set(key, html, self.MARKUP_SECONDS)
+        return html
+
+    # Django binds these to its own render() (templates print a form through __html__).
+    __str__ = render
+    __html__ = render
+
+    def _markup_state(self) -> str:
+        data = self.data if self.is_bound else {}
+        state = [
+            type(self).__module__,
+            type(self).__qualname__,
+            self.template_name,
+            self.prefix,
+            self.auto_id,
+            self.is_bound,
+        ]
+        for name, field in self.fields.items():
+            value = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+            state.append(
+                (
+                    name,
+                    str(field.label),
+                    str(field.help_text),
+                    field.required,
+                    field.disabled,
+                    type(field).__name__,
+                    type(field.widget).__name__,
+                    sorted(field.widget.attrs.items()),
+                    [(str(k), str(v)) for k, v in getattr(field, "choices", ())],
+                    value,
+                    self.initial.get(name, field.initial),
+                )
+            )
+        errors = self._errors or {}
+        state.append(sorted((name, [str(e) for e in errs]) for name, errs in errors.items()))
+        return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
 class GovUKFormRenderer(TemplatesSetting):

@@ -23,7 +23,12 @@ class DomainErrorMiddleware:
                 getattr(request.user, "pk", None),
                 request.path,
             )
-            return render(request, "403.html", {"page_title": "You cannot do that"}, status=403)
+            return render(
+                request,
+                "403.html",
+                {"page_title": "You cannot do that", "message": exception.message},
+                status=403,
+            )
         if isinstance(exception, DomainError):
             return render(
                 request,

@@ -78,7 +78,7 @@ def _components():
     qs = selectors.component_list(selectors.ComponentFilters()).order_by("id")
     for component in qs.iterator(chunk_size=CHUNK):
         yield {
-            "id": component.pk,
+            "id": str(component.public_id),
             "name": component.name,
             "summary": component.summary,
             "kind": component.kind,
@@ -104,7 +104,7 @@ def _adoptions():
     # Published components only; no contacts and no evidence: those are for signed-in people.
     for adoption in selectors.adoption_list().iterator(chunk_size=CHUNK):
         yield {
-            "component_id": adoption.component_id,
+            "component_id": str(adoption.component.public_id),
             "component_name": adoption.component.name,
             "organisation": adoption.organisation.slug,
             "organisation_name": adoption.organisation.name,
@@ -211,7 +211,7 @@ DATASETS = {
             "Components with adoption counts",
             "Published components of the common components library.",
             (
-                ("id", "The component's number."),
+                ("id", "The component's id (a UUID, as in its page's URL and the API)."),
                 ("name", "Name."),
                 ("summary", "One-sentence summary."),
                 ("kind", "software, api, data_schema, pattern…"),
@@ -235,7 +235,7 @@ DATASETS = {
             "Component adoptions by council",
             "Which council uses which published component, at what stage. No contacts or evidence.",
             (
-                ("component_id", "The component's number."),
+                ("component_id", "The component's id (a UUID, as in the components dataset)."),
                 ("component_name", "The component's name."),
                 ("organisation", "The council's slug."),
                 ("organisation_name", "The council's name."),

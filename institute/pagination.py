@@ -17,8 +17,16 @@ class CappedPaginator(Paginator):
 
     cap = COUNT_CAP
 
+    def __init__(self, object_list, *args, **kwargs):
+        super().__init__(object_list, *args, **kwargs)
+        # A list may count less far (a search counts each match on the table).
+        self.cap = getattr(object_list, "count_cap", None) or self.cap
+
     @cached_property
     def raw_count(self):
+        counter = getattr(self.object_list, "capped_count", None)  # a list that counts itself
+        if counter is not None:
+            return counter(self.cap)
         return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property

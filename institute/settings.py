@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pgtrigger",
+    "pghistory",
     "institute",
     "backlog",
     "components",
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Names the signed-in user and the path on history rows the triggers write (see below).
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -119,11 +123,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("The platform needs PostgreSQL (full-text search, pg_trgm).")
 
+# History of votes, problem statuses, adoptions and assessments is kept by database triggers
+# (django-pghistory; institute/history.py says what is tracked and why). The middleware tags
+# the rows a request writes with its user and path, for writes only: on a GET it would load
+# the session and user of requests that otherwise never touch them, and GETs write no history.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis backend, reusing its redis-py clients (institute/cache.py says why).
+        "BACKEND": "institute.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ldi"),
     }
@@ -228,6 +239,9 @@ AXES_VERBOSE = False
 
 # Absolute lifetime of a signed-in session (a working day) and the inactivity limit; both are
 # enforced by institute.security.SessionLifetimeMiddleware.
+# Sessions are kept in the database and read through the cache: a signed-in request loads its
+# session from Redis rather than with a query (and still finds it if the cache lost it).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 LOGIN_URL_PATH = "/account/login/"
@@ -334,6 +348,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's expand button: nested interactive controls
+    # a screen reader cannot reach (WCAG 4.1.2), so the docs page does without them.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "institute.api.add_error_responses",

@@ -79,7 +79,7 @@ urlpatterns = [
 
 handler403 = "institute.views.error_403"
 handler404 = "institute.views.error_404"
-handler500 = "institute.views.error_500"
+handler500 = "institute.dbdown.server_error"  # 503 while the database is down
 
 # `make bench` measures pages against a view that does nothing; off unless BENCHMARK_VIEWS is set.
 if settings.BENCHMARK_VIEWS:

@@ -5,6 +5,7 @@ Rules live in standards.services; what "adopted" means lives once in standards.s
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -211,6 +212,25 @@ class ConsultationComment(models.Model):
         return f"Comment {self.pk} on {self.version}"
 
 
+# Its status and review history, kept by the database (institute/history.py): a row on creation
+# and on every change of these fields, however it is made.
+@pghistory.track(
+    pghistory.InsertEvent("started"),
+    pghistory.UpdateEvent("changed"),
+    fields=[
+        "version",
+        "status",
+        "result",
+        "submitted_at",
+        "submitted_by",
+        "valid_until",
+        "reviewed_at",
+        "reviewed_by",
+        "review_note",
+    ],
+    model_name="AssessmentEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+)
 class Assessment(models.Model):
     """A council's self-assessment of one published version."""
 

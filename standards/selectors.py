@@ -6,12 +6,16 @@ of the just-superseded version while the grace period lasts, is green, not expir
 challenged. Rates divide by the current councils in the standard's scope.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, F, Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
+from institute import fragments
+from institute.fragments import Part, Parts
 from institute.models import Organisation
 from standards.models import (
     EDITABLE_STATUSES,
@@ -88,9 +92,23 @@ class Adoption:
 
 
 def adoption_for(standards, today: date | None = None) -> dict[int, Adoption]:
-    """Adoption of each standard: two grouped queries whatever the number of standards."""
-    today = today or timezone.localdate()
+    """Adoption of each standard: two grouped queries whatever the number of standards.
+
+    Today's figures are cached until anything in the standards app or any organisation changes
+    (the figures are counted on the day, so the day is in the key)."""
     standards = list(standards)
+    if today is None:
+        today = timezone.localdate()
+        ids = hashlib.sha256(",".join(str(s.pk) for s in standards).encode()).hexdigest()
+        return fragments.cached(
+            f"standards:adoption:{today.isoformat()}:{ids}",
+            ("standards", "names"),
+            lambda: _adoption_for(standards, today),
+        )
+    return _adoption_for(standards, today)
+
+
+def _adoption_for(standards, today: date) -> dict[int, Adoption]:
     by_type = dict(
         Organisation.objects.current(today)
         .councils()
@@ -174,30 +192,61 @@ def version_criteria(version):
 
 
 def standard_page(standard: Standard, user) -> dict:
-    """Everything the standard page shows: a fixed number of queries."""
+    """Everything the standard page shows: a fixed number of queries, each made only when the
+    page renders it (parts served from the cache make none)."""
+    from institute import access as core_access
     from standards import access
 
-    versions = list(
-        standard.versions.order_by("-number")
-        if access.can_author(user)
-        else standard.versions.filter(status__in=access.PUBLIC_VERSION_STATUSES).order_by("-number")
-    )
-    context = {
-        "versions": versions,
-        "criteria": version_criteria(standard.current_version),
-        "adoption": adoption_for([standard])[standard.pk],
-        "consultation": next((v for v in versions if v.status == VersionStatus.CONSULTATION), None),
-        "draft": next((v for v in versions if v.status == VersionStatus.DRAFT), None),
-    }
-    council = access.council_of(user)
-    if council is not None:
-        context["council"] = council
-        context["council_state"] = council_states(council, standards=[standard]).get(standard.pk)
-    from institute import access as core_access
+    def lazy(fn):
+        return SimpleLazyObject(fn)
 
-    if core_access.can_view_sector_detail(user):
-        context["agreement"] = agreement_of(standard)
-    return context
+    def versions():
+        if access.can_author(user):
+            return list(standard.versions.order_by("-number"))
+        public = standard.versions.filter(status__in=access.PUBLIC_VERSION_STATUSES)
+        return list(public.order_by("-number"))
+
+    versions = lazy(versions)
+    council = lazy(lambda: access.council_of(user))
+    return {
+        "versions": versions,
+        "criteria": lazy(lambda: version_criteria(standard.current_version)),
+        "adoption": lazy(lambda: adoption_for([standard])[standard.pk]),
+        "consultation": lazy(
+            lambda: next((v for v in versions if v.status == VersionStatus.CONSULTATION), None)
+        ),
+        "draft": lazy(lambda: next((v for v in versions if v.status == VersionStatus.DRAFT), None)),
+        "council": council,
+        "council_state": lazy(
+            lambda: (
+                council_states(council, standards=[standard]).get(standard.pk) if council else None
+            )
+        ),
+        "agreement": lazy(
+            lambda: agreement_of(standard) if core_access.can_view_sector_detail(user) else None
+        ),
+    }
+
+
+def standard_page_parts(slug: str, user) -> Parts:
+    """The standard page's parts that are the same for every viewer, cached until a write in
+    the standards app (institute.fragments), and for today only (adoption is counted on the
+    day): its criteria and version history. For visitors who are not signed in the whole page
+    is the same, so it is cached whole, with its title ("row")."""
+    from standards import access
+
+    today = timezone.localdate().isoformat()
+    own = f"standard:{slug}"
+    depends = ("standards", "names")
+    history = "authors" if access.can_author(user) else "public"
+    parts = {
+        "criteria": Part(f"{own}:criteria", depends),
+        "history": Part(f"{own}:history:{history}", depends),
+    }
+    if not user.is_authenticated:
+        parts["row"] = Part(f"{own}:row", depends)
+        parts["visitor"] = Part(f"{own}:visitor:{today}", depends)
+    return Parts(**parts)
 
 
 # --- Councils --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -60,13 +61,20 @@ def standard_list(request):
 
 @require_GET
 def standard_detail(request, slug):
-    standard = access.standard_get_for_user(request.user, slug)
+    user = request.user
+    standard = SimpleLazyObject(lambda: access.standard_get_for_user(user, slug))
+    parts = selectors.standard_page_parts(slug, user)
+    row = parts.get("row")  # cached for visitors who are not signed in
+    if row is None:
+        row = {"title": standard.title}  # 404 here if there is no such standard
+        parts.put("row", row)
     context = {
-        "page_title": standard.title,
-        "standard": standard,
-        "staff": access.can_author(request.user),
-        "sector_detail": core_access.can_view_sector_detail(request.user),
-        **selectors.standard_page(standard, request.user),
+        "page_title": row["title"],
+        "standard": standard,  # fetched only if a part of the page is not in the cache
+        "parts": parts,
+        "staff": access.can_author(user),
+        "sector_detail": core_access.can_view_sector_detail(user),
+        **selectors.standard_page(standard, user),
     }
     return render(request, "standards/standard_detail.html", context)
 

@@ -57,10 +57,15 @@ def council_list(councils):
 
 
 @register.simple_tag
-def problem_summary(problem):
+def problem_summary(problem, service_areas=None):
     """One result in the backlog list (title, status, demand, summary, theme and areas), built
-    in Python: the list renders 25 of them on every request."""
-    areas = "".join(f" · {area.name}" for area in problem.service_areas.all())
+    in Python: the list renders 25 of them on every request. `service_areas`: names by problem
+    id (selectors.problem_rows), or else the problem's own."""
+    if service_areas is not None:
+        names = service_areas.get(problem.pk, [])
+    else:
+        names = [area.name for area in problem.service_areas.all()]
+    areas = "".join(f" · {name}" for name in names)
     return format_html(
         '<h2 class="govuk-heading-m govuk-!-margin-bottom-2">'
         '<a class="govuk-link" href="{}">{}</a></h2>'

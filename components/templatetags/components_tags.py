@@ -3,6 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
+from components.models import CostModel, Hosting, Kind
+
 register = template.Library()
 
 _MATURITY = {
@@ -75,24 +77,33 @@ def event_label(verb):
     return _EVENTS.get(verb, verb.replace("_", " ").capitalize())
 
 
+_KIND_LABELS = dict(Kind.choices)
+_COST_LABELS = dict(CostModel.choices)
+_HOSTING_LABELS = dict(Hosting.choices)
+
+
 @register.simple_tag
-def component_summary(component):
-    """One result in the catalogue, built in Python: the list renders 25 on every request."""
+def component_summary(component, service_areas=None):
+    """One result in the catalogue, built in Python: the list renders 25 on every request.
+    `service_areas`: names by component id (selectors.component_rows), or else its own."""
     adopting = (
         f", {component.adopting_count} adopting in all"
         if component.adopting_count > component.using_count
         else ""
     )
     meta = [
-        component.get_kind_display(),
-        component.get_cost_model_display(),
-        component.get_hosting_display(),
+        _KIND_LABELS.get(component.kind, component.kind),
+        _COST_LABELS.get(component.cost_model, component.cost_model),
+        _HOSTING_LABELS.get(component.hosting, component.hosting),
     ]
     if component.licence:
         meta.append(component.licence)
     if component.maintainer_display:
         meta.append(f"maintained by {component.maintainer_display}")
-    meta.extend(area.name for area in component.service_areas.all())
+    if service_areas is not None:
+        meta.extend(service_areas.get(component.pk, []))
+    else:
+        meta.extend(area.name for area in component.service_areas.all())
     return format_html(
         '<h2 class="govuk-heading-m govuk-!-margin-bottom-2">'
         '<a class="govuk-link" href="{}">{}</a></h2>'

@@ -8,3 +8,39 @@ initAll();
 document.body.addEventListener("htmx:afterSettle", (event) => {
   initAll({ scope: event.detail.elt });
 });
+
+// Screen readers announce a change to a live region that was already on the page, but not
+// reliably one that arrives inside new markup, and htmx replaces regions whole. So the result
+// counts (role="status") a swap brings are read out from base.html's #app-announcer, which
+// stays put, and the new markup's own live-region roles are dropped so nothing is read twice.
+const announcer = document.getElementById("app-announcer");
+let focusWasInTarget = false;
+
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  focusWasInTarget = Boolean(event.detail.target?.contains(document.activeElement));
+});
+
+document.body.addEventListener("htmx:afterSwap", (event) => {
+  const swapped = event.detail.elt;
+  if (!(swapped instanceof Element)) return;
+  const live = [swapped, ...swapped.querySelectorAll("[role='status'], [aria-live]")];
+  const statuses = live.filter((element) => element.getAttribute("role") === "status");
+  for (const element of live) {
+    if (element.getAttribute("role") === "status") element.removeAttribute("role");
+    element.removeAttribute("aria-live");
+  }
+  if (announcer && statuses.length) {
+    const text = statuses.map((element) => element.textContent.replace(/\s+/g, " ").trim());
+    announcer.textContent = "";
+    // A fresh text node a moment later, so the same words twice are still announced.
+    setTimeout(() => {
+      announcer.textContent = text.join(" ");
+    }, 100);
+  }
+  // The swap replaced the control that had focus (a vote button, say): keep focus in the
+  // region rather than letting it fall back to the top of the page.
+  if (focusWasInTarget && (!document.activeElement || document.activeElement === document.body)) {
+    swapped.querySelector("button, a[href], input:not([type='hidden']), select, textarea")?.focus();
+  }
+  focusWasInTarget = false;
+});

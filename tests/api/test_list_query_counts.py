@@ -58,7 +58,7 @@ def _adoptions(ctx, n, *, scope):
     for council in _councils(ctx, n):
         AdoptionFactory(component=component, organisation=council)
     if scope == "component":
-        return f"/api/v1/components/{component.pk}/adoptions/"
+        return f"/api/v1/components/{component.public_id}/adoptions/"
     return "/api/v1/adoptions/"
 
 

@@ -85,7 +85,6 @@ def seeded(institute_staff, settings, _connection_kept_open):
     _, secret = api_token_create(actor=officer, name="schemathesis")
     ids = {
         "problems": problem.pk,
-        "components": component.pk,
         "adoptions": adoption.pk,
         "projects": project.pk,
     }
@@ -94,6 +93,7 @@ def seeded(institute_staff, settings, _connection_kept_open):
         "ids": ids,
         "public_ids": {
             "assessments": str(assessment.public_id),
+            "components": str(component.public_id),
             "learning": str(learning.public_id),
         },
         "standard": standard.slug,

@@ -1,5 +1,7 @@
 """The components API under /api/v1/: lists, detail, submission, adoption, for every role."""
 
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -52,7 +54,7 @@ def _new(**overrides):
 
 def _adoption(component, **overrides):
     return {
-        "component": component.pk,
+        "component": str(component.public_id),
         "stage": "piloting",
         "since": "2025-06-01",
         "evidence_note": "Piloting in the contact centre.",
@@ -95,13 +97,15 @@ def test_adoption_list_query_count_is_fixed(as_role, component, django_assert_nu
     client = as_role("anonymous")
     # component, count, page.
     with django_assert_num_queries(3):
-        response = client.get(f"/api/v1/components/{component.pk}/adoptions/", {"page_size": 100})
+        response = client.get(
+            f"/api/v1/components/{component.public_id}/adoptions/", {"page_size": 100}
+        )
     assert response.json()["count"] == count
 
 
 def test_detail_includes_adoption_summary(as_role, component, leeds):
     AdoptionFactory(component=component, organisation=leeds)
-    body = as_role("anonymous").get(f"{LIST}{component.pk}/").json()
+    body = as_role("anonymous").get(f"{LIST}{component.public_id}/").json()
     assert body["adoption"]["councils"] == 1
     assert body["adoption"]["by_stage"] == {"In use": 1}
     assert as_role("anonymous").get(f"{LIST}abc/").status_code == 404
@@ -111,7 +115,7 @@ def test_detail_includes_adoption_summary(as_role, component, leeds):
 def test_unpublished_detail_is_404_except_for_submitter_and_staff(as_role, role, officer):
     draft = ComponentFactory(status="in_review", submitted_by=officer)
     expected = 200 if role in {"officer", "institute_staff"} else 404
-    assert as_role(role).get(f"{LIST}{draft.pk}/").status_code == expected
+    assert as_role(role).get(f"{LIST}{draft.public_id}/").status_code == expected
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -156,7 +160,7 @@ def test_officer_creates_then_updates_their_councils_adoption(as_role, component
         "retired",
     ]
     by_org = as_role("anonymous").get("/api/v1/organisations/leeds/adoptions/").json()
-    assert [r["component"] for r in by_org["results"]] == [component.pk]
+    assert [r["component"] for r in by_org["results"]] == [str(component.public_id)]
 
 
 def test_adopting_for_another_council_is_403_and_changes_nothing(as_role, component, leeds):
@@ -197,9 +201,13 @@ def test_bad_adoption_input_is_400(as_role, component):
     assert no_evidence.status_code == 400
     assert "evidence_url" in no_evidence.json()["errors"]
     missing = as_role("officer").post(
-        ADOPTIONS, {**_adoption(component), "component": 99999999}, format="json"
+        ADOPTIONS, {**_adoption(component), "component": str(uuid.uuid4())}, format="json"
     )
     assert missing.status_code == 404
+    by_number = as_role("officer").post(
+        ADOPTIONS, {**_adoption(component), "component": component.pk}, format="json"
+    )
+    assert by_number.status_code == 404  # components are never found by their number
     assert not Adoption.objects.exists()
 
 

@@ -33,7 +33,7 @@ def _form(**overrides):
 def test_staff_link_standards_on_the_edit_page(
     client, component, institute_staff, forms_standard, open_data
 ):
-    url = reverse("components:component_edit", args=[component.pk])
+    url = reverse("components:component_edit", args=[component.public_id])
     client.force_login(institute_staff)
     assert "standards" in client.get(url).context["form"].fields
     data = _form(name=component.name, standards=[forms_standard.slug, open_data.slug])
@@ -59,13 +59,13 @@ def test_submitter_sets_standards_before_publication(client, officer, forms_stan
     assert response.status_code == 302
     component = Component.objects.get()
     assert list(component.standards.all()) == [forms_standard]
-    url = reverse("components:component_edit", args=[component.pk])
+    url = reverse("components:component_edit", args=[component.public_id])
     assert client.post(url, _form(standards=[])).status_code == 302
     assert not component.standards.exists()
 
 
 def test_officer_who_is_not_the_submitter_cannot(client, component, officer, forms_standard):
-    url = reverse("components:component_edit", args=[component.pk])
+    url = reverse("components:component_edit", args=[component.public_id])
     client.force_login(officer)
     assert client.get(url).status_code == 403
     response = client.post(url, _form(name=component.name, standards=[forms_standard.slug]))
@@ -96,7 +96,7 @@ def test_page_says_when_none(client, component):
 
 def test_api_detail_lists_standard_slugs_sorted(component, forms_standard, open_data):
     component.standards.set([open_data, forms_standard])
-    body = APIClient().get(f"/api/v1/components/{component.pk}/").json()
+    body = APIClient().get(f"/api/v1/components/{component.public_id}/").json()
     assert body["standards"] == sorted([forms_standard.slug, open_data.slug])
 
 
