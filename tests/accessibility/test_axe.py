@@ -17,7 +17,7 @@ from axe_playwright_python.base import AXE_FILE_PATH
 
 from tests.accessibility import seed
 from tests.accessibility.inventory import ANONYMOUS, ENTRIES, ROLES, Choose, Press, Submit, Type
-from tests.factories import PASSWORD
+from tests.browser.session import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,17 +50,6 @@ HTMX_IDLE = """() => !document.querySelector(
 def _wait_idle(page):
     page.wait_for_load_state("load")
     page.wait_for_function(HTMX_IDLE)
-
-
-def _sign_in(page, user):
-    page.context.clear_cookies()
-    if user is None:
-        return
-    page.goto(page.base_url + "/account/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/account/")
 
 
 def _htmx(page, trigger) -> int:
@@ -186,7 +175,7 @@ def test_every_page_for_every_role_passes_axe_without_console_or_csp_errors(
             entries = [e for e in selected if e.role == role and e.empty == empty_pass]
             if not entries:
                 continue
-            _sign_in(page, users[role])
+            sign_in(page, users[role])
             for entry in entries:
                 report += _check(page, entry, rows)
                 checked += 1

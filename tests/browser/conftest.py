@@ -5,6 +5,7 @@ PATH. In CI (CI=true) browser tests are mandatory; elsewhere, without a Chromium
 and say why.
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -27,14 +28,14 @@ def _chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    """A fresh Chromium for each test.
+@contextlib.contextmanager
+def launch_context(live_server, monkeypatch, **context_options):
+    """A fresh headless Chromium in a throw-away profile, yielded as its browser context.
 
-    Function-scoped on purpose: the database fixtures must finish before Playwright starts,
-    because Django keeps a separate connection per async context and Playwright's sync API runs
-    one; a session-wide browser would make the test's database set-up (serialized rollback of
-    the reference data) happen on a connection that then disappears.
+    Outside CI, without a Chromium on PATH, the test is skipped; in CI it fails. Extra keyword
+    arguments are passed to Playwright's `launch_persistent_context` (for example
+    java_script_enabled=False). `live_server` is required so the server is up before Playwright
+    starts.
     """
     path = _chromium_path()
     if path is None:
@@ -49,7 +50,7 @@ def browser(live_server, monkeypatch):
 
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=path, headless=True, args=CHROMIUM_ARGS
+            profile, executable_path=path, headless=True, args=CHROMIUM_ARGS, **context_options
         )
         try:
             yield context
@@ -57,6 +58,19 @@ def browser(live_server, monkeypatch):
             context.close()
             # Close the connections the test opened inside Playwright's context.
             connections.close_all()
+
+
+@pytest.fixture
+def browser(live_server, monkeypatch):
+    """A fresh Chromium for each test.
+
+    Function-scoped on purpose: the database fixtures must finish before Playwright starts,
+    because Django keeps a separate connection per async context and Playwright's sync API runs
+    one; a session-wide browser would make the test's database set-up (serialized rollback of
+    the reference data) happen on a connection that then disappears.
+    """
+    with launch_context(live_server, monkeypatch) as context:
+        yield context
 
 
 @pytest.fixture

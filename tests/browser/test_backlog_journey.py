@@ -3,7 +3,8 @@
 import pytest
 
 from backlog.models import Problem, Vote
-from tests.factories import PASSWORD, ProblemFactory
+from tests.browser.session import sign_in
+from tests.factories import ProblemFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -11,17 +12,9 @@ pytestmark = [
 ]
 
 
-def _sign_in(page, user):
-    page.goto(page.base_url + "/account/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/account/")
-
-
 def test_officer_votes_from_live_suggestions_then_submits_a_new_problem(page, other_officer):
     existing = ProblemFactory(title="Missed bin collections are reported by phone")
-    _sign_in(page, other_officer)
+    sign_in(page, other_officer)
 
     page.goto(page.base_url + "/problems/new/")
     page.get_by_label("Title").press_sequentially("missed bin collections", delay=20)

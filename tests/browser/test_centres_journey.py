@@ -5,26 +5,13 @@ import pytest
 
 from centres.models import Learning, LearningStatus
 from institute.models import Organisation
+from tests.browser.session import sign_in, sign_out
 from tests.centres.factories import CentreFactory, centre_person
-from tests.factories import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _sign_in(page, user):
-    page.goto(page.base_url + "/account/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/account/")
-
-
-def _sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
 
 
 def test_staff_draft_lead_publishes_and_it_appears_in_the_library(page, centre_staff):
@@ -36,7 +23,7 @@ def test_staff_draft_lead_publishes_and_it_appears_in_the_library(page, centre_s
         regions=["E12000002"],
     )
     centre_lead = centre_person(gmca, "lead@gmca.example.test", centre=gm_centre, lead=True)
-    _sign_in(page, centre_staff)
+    sign_in(page, centre_staff)
     page.goto(page.base_url + gm_centre.get_absolute_url())
     page.get_by_role("link", name="Add learning").click()
     page.get_by_label("Case study").check()
@@ -59,9 +46,9 @@ def test_staff_draft_lead_publishes_and_it_appears_in_the_library(page, centre_s
     # Not public yet: the library does not list it.
     page.goto(page.base_url + "/centres/learning/")
     assert page.get_by_role("link", name=learning.title).count() == 0
-    _sign_out(page)
+    sign_out(page)
 
-    _sign_in(page, centre_lead)
+    sign_in(page, centre_lead)
     page.goto(page.base_url + "/centres/review/")
     page.get_by_role("link", name=learning.title).click()
     page.get_by_role("button", name="Publish").click()
@@ -69,7 +56,7 @@ def test_staff_draft_lead_publishes_and_it_appears_in_the_library(page, centre_s
     learning.refresh_from_db()
     assert learning.status == LearningStatus.PUBLISHED
     assert learning.published_by == centre_lead
-    _sign_out(page)
+    sign_out(page)
 
     # A visitor finds it with the library's filters (htmx updates the list and the address).
     page.goto(page.base_url + "/centres/learning/")

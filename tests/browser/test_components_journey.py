@@ -4,8 +4,9 @@ organisation page."""
 import pytest
 
 from components.models import Adoption
+from tests.browser.session import sign_in
 from tests.components.factories import ComponentFactory
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -13,19 +14,11 @@ pytestmark = [
 ]
 
 
-def _sign_in(page, user):
-    page.goto(page.base_url + "/account/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/account/")
-
-
 def test_officer_finds_a_component_adopts_it_and_sees_it_on_their_council_page(page, officer):
     author = UserFactory(email="maintainer@example.test")
     ComponentFactory(name="Accessible form builder", kind="open_source", submitted_by=author)
     ComponentFactory(name="Bin collection day API", kind="api", submitted_by=author)
-    _sign_in(page, officer)
+    sign_in(page, officer)
 
     page.goto(page.base_url + "/components/")
     page.get_by_label("Kind").select_option(label="API or shared service")

@@ -9,20 +9,12 @@ import pytest
 from backlog import services as backlog_services
 from backlog.models import ServiceArea
 from institute import dashboards
-from tests.factories import PASSWORD
+from tests.browser.session import sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _sign_in(page, user):
-    page.goto(page.base_url + "/account/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/account/")
 
 
 def test_sector_viewer_filters_the_dashboard_by_region_and_downloads_a_csv(
@@ -47,7 +39,7 @@ def test_sector_viewer_filters_the_dashboard_by_region_and_downloads_a_csv(
         service_areas=housing,
     )
     dashboards.aggregates_refresh()
-    _sign_in(page, sector_viewer)
+    sign_in(page, sector_viewer)
 
     page.goto(page.base_url + "/dashboard/")
     page.get_by_text("Showing all councils in England").wait_for()

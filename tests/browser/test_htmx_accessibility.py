@@ -7,7 +7,8 @@ import pytest
 from backlog.models import Vote
 from institute.models import Organisation
 from tests.browser.keyboard import focused, tab_to
-from tests.factories import PASSWORD, ProblemFactory
+from tests.browser.session import sign_in
+from tests.factories import ProblemFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -15,14 +16,6 @@ pytestmark = [
 ]
 
 ANNOUNCER = "#app-announcer"
-
-
-def _sign_in(page, user):
-    page.goto(page.base_url + "/account/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/account/")
 
 
 def _announced(page, text: str):
@@ -48,7 +41,7 @@ def test_filtering_a_list_announces_the_new_count_once(page):
 
 def test_typing_a_title_announces_how_many_similar_problems_there_are(page, officer):
     ProblemFactory(title="Missed bin collections are reported by phone")
-    _sign_in(page, officer)
+    sign_in(page, officer)
     page.goto(page.base_url + "/problems/new/")
     page.get_by_label("Title").press_sequentially("missed bin collections", delay=20)
     _announced(page, "1 similar problem found")
@@ -63,7 +56,7 @@ def test_a_vote_by_keyboard_keeps_focus_on_the_vote_control(page, officer, other
         submitted_by=other_officer,
         submitted_for=Organisation.objects.get(slug="bristol-city-of"),
     )
-    _sign_in(page, officer)
+    sign_in(page, officer)
     page.goto(page.base_url + problem.get_absolute_url())
     tab_to(page, "My council has this problem too", tag="button")
     page.keyboard.press("Enter")
@@ -76,7 +69,7 @@ def test_a_vote_by_keyboard_keeps_focus_on_the_vote_control(page, officer, other
 
 def test_an_empty_inline_comment_shows_the_error_and_focuses_it(page, officer):
     problem = ProblemFactory()
-    _sign_in(page, officer)
+    sign_in(page, officer)
     page.goto(page.base_url + problem.get_absolute_url())
     page.get_by_role("button", name="Post comment").click()
     summary = page.locator("#discussion .govuk-error-summary")

@@ -2,19 +2,16 @@
 submitting a problem, voting, self-assessing and publishing learning all still work, and the
 database shows it."""
 
-import os
-import tempfile
-
 import pytest
-from django.db import connections
 
 from backlog.models import Problem, Vote
 from centres.models import Learning, LearningStatus
 from institute.models import Organisation
 from standards.models import Assessment
-from tests.browser.conftest import CHROMIUM_ARGS, _chromium_path
+from tests.browser.conftest import launch_context
+from tests.browser.session import sign_in, sign_out
 from tests.centres.factories import CentreFactory, centre_person
-from tests.factories import PASSWORD, ProblemFactory
+from tests.factories import ProblemFactory
 from tests.standards.factories import published_standard
 
 pytestmark = [
@@ -26,47 +23,15 @@ pytestmark = [
 @pytest.fixture
 def page(live_server, monkeypatch):
     """A page in a Chromium with JavaScript disabled (as tests/browser/conftest.py, otherwise)."""
-    path = _chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium package on PATH for browser tests")
-        pytest.skip("No chromium on PATH: install Debian's chromium package to run browser tests")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=path,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            java_script_enabled=False,
-        )
-        try:
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.base_url = live_server.url
-            yield page
-        finally:
-            context.close()
-            connections.close_all()
-
-
-def _sign_in(page, user):
-    page.goto(page.base_url + "/account/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/account/")
-
-
-def _sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    with launch_context(live_server, monkeypatch, java_script_enabled=False) as context:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        yield page
 
 
 def test_officer_submits_a_problem_without_javascript(page, officer):
-    _sign_in(page, officer)
+    sign_in(page, officer)
     page.goto(page.base_url + "/problems/")
     page.get_by_role("link", name="Submit a problem").click()
     page.get_by_label("Title").fill("Garden waste renewals need a phone call")
@@ -89,7 +54,7 @@ def test_officer_votes_on_a_problem_without_javascript(page, officer, other_offi
         submitted_by=other_officer,
         submitted_for=Organisation.objects.get(slug="bristol-city-of"),
     )
-    _sign_in(page, officer)
+    sign_in(page, officer)
     page.goto(page.base_url + problem.get_absolute_url())
     # Scripts really are off: base.html's inline script marks <body> when JavaScript runs.
     assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
@@ -103,7 +68,7 @@ def test_officer_votes_on_a_problem_without_javascript(page, officer, other_offi
 
 def test_officer_completes_a_self_assessment_without_javascript(page, officer, institute_staff):
     standard = published_standard(institute_staff, criteria=[("F1", True), ("F2", False)])
-    _sign_in(page, officer)
+    sign_in(page, officer)
     page.goto(page.base_url + standard.get_absolute_url())
     page.get_by_role("button", name="Start a self-assessment").click()
     page.get_by_role("link", name="F1: Criterion F1").click()
@@ -130,7 +95,7 @@ def test_centre_learning_is_drafted_reviewed_and_published_without_javascript(pa
     centre = CentreFactory(name="Greater Manchester Centre", slug="greater-manchester", host=gmca)
     lead = centre_person(gmca.slug, "lead@gmca.example.test", centre=centre, lead=True)
 
-    _sign_in(page, centre_staff)
+    sign_in(page, centre_staff)
     page.goto(page.base_url + centre.get_absolute_url())
     page.get_by_role("link", name="Add learning").click()
     page.get_by_label("Case study").check()
@@ -150,9 +115,9 @@ def test_centre_learning_is_drafted_reviewed_and_published_without_javascript(pa
     page.get_by_role("button", name="Send for review").click()
     page.get_by_text("Sent for review").first.wait_for()
     assert Learning.objects.get().status == LearningStatus.IN_REVIEW
-    _sign_out(page)
+    sign_out(page)
 
-    _sign_in(page, lead)
+    sign_in(page, lead)
     page.goto(page.base_url + "/centres/review/")
     page.get_by_role("link", name=learning.title).click()
     page.get_by_role("button", name="Publish").click()

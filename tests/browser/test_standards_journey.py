@@ -3,7 +3,7 @@
 import pytest
 
 from standards.models import Assessment
-from tests.factories import PASSWORD
+from tests.browser.session import sign_in
 from tests.standards.factories import published_standard
 
 pytestmark = [
@@ -12,17 +12,9 @@ pytestmark = [
 ]
 
 
-def _sign_in(page, user):
-    page.goto(page.base_url + "/account/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/account/")
-
-
 def test_officer_completes_and_submits_an_assessment(page, officer, institute_staff):
     standard = published_standard(institute_staff)
-    _sign_in(page, officer)
+    sign_in(page, officer)
     page.goto(page.base_url + "/standards/")
     page.get_by_role("link", name=standard.title).click()
     page.get_by_role("button", name="Start a self-assessment").click()

@@ -55,3 +55,16 @@ def other_centre_lead(wm_centre):
 @pytest.fixture
 def gm_staff_row(gm_centre, centre_staff):
     return CentreStaff.objects.create(centre=gm_centre, user=centre_staff)
+
+
+@pytest.fixture
+def unpublished_component(db):
+    """A component still in review: it cannot be linked to projects or learning."""
+    from tests.components.factories import ComponentFactory
+
+    return ComponentFactory(
+        name="Half-built booking tool",
+        slug="half-built-booking-tool",
+        status="in_review",
+        published_at=None,
+    )

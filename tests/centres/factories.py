@@ -80,3 +80,17 @@ def centre_person(host_slug: str, email: str, *, centre=None, lead=False):
     if centre is not None:
         CentreStaff.objects.create(centre=centre, user=user, is_lead=lead)
     return user
+
+
+def api_as(user):
+    """A DRF API client signed in as `user`."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def slugs(related) -> list[str]:
+    """The sorted slugs of a queryset or related manager (components, standards)."""
+    return sorted(related.values_list("slug", flat=True))

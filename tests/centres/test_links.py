@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from centres import services
 from centres.models import Learning
 from institute.errors import DomainError
-from tests.centres.factories import LearningFactory
+from tests.centres.factories import LearningFactory, api_as, slugs
 from tests.components.factories import ComponentFactory
 from tests.standards.factories import published_standard
 
@@ -17,16 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def component(db):
     return ComponentFactory(name="Bin collection day API", slug="bin-collection-day-api")
-
-
-@pytest.fixture
-def unpublished_component(db):
-    return ComponentFactory(
-        name="Half-built booking tool",
-        slug="half-built-booking-tool",
-        status="in_review",
-        published_at=None,
-    )
 
 
 @pytest.fixture
@@ -67,16 +57,6 @@ def _body(**overrides):
     }
 
 
-def _api(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
-def _slugs(related) -> list[str]:
-    return sorted(related.values_list("slug", flat=True))
-
-
 # --- The page --------------------------------------------------------------------------------
 
 
@@ -90,8 +70,8 @@ def test_staff_link_published_components_and_standards_through_the_page(
     )
     learning = Learning.objects.get()
     assert response["Location"] == learning.get_absolute_url()
-    assert _slugs(learning.components) == [component.slug]
-    assert _slugs(learning.standards) == [standard.slug]
+    assert slugs(learning.components) == [component.slug]
+    assert slugs(learning.standards) == [standard.slug]
 
 
 def test_the_form_offers_only_published_components(
@@ -118,7 +98,7 @@ def test_an_unpublished_component_is_refused_on_the_page(
     assert "There is a problem" in html and "Choose published components from the list" in html
     learning.refresh_from_db()
     assert learning.title == "Kept as it was"
-    assert _slugs(learning.components) == [component.slug]
+    assert slugs(learning.components) == [component.slug]
 
 
 def test_editing_keeps_the_links_and_makes_no_revision_for_them(
@@ -139,8 +119,8 @@ def test_editing_keeps_the_links_and_makes_no_revision_for_them(
             standards=[standard.slug],
         ),
     )
-    assert _slugs(learning.components) == [component.slug]
-    assert _slugs(learning.standards) == [standard.slug]
+    assert slugs(learning.components) == [component.slug]
+    assert slugs(learning.standards) == [standard.slug]
     assert not learning.revisions.exists()  # links alone are not a change of text
 
 
@@ -184,7 +164,7 @@ def test_the_service_refuses_an_unpublished_component_and_changes_nothing(
 def test_staff_link_components_and_standards_through_the_api(
     gm_centre, centre_staff, component, standard
 ):
-    api = _api(centre_staff)
+    api = api_as(centre_staff)
     response = api.post(
         "/api/v1/learning/",
         _body(components=[component.slug], standards=[standard.slug]),
@@ -211,7 +191,7 @@ def test_api_refuses_an_unpublished_component_with_400_and_changes_nothing(
 ):
     learning = LearningFactory(centre=gm_centre, title="Kept as it was")
     learning.components.set([component])
-    response = _api(centre_staff).patch(
+    response = api_as(centre_staff).patch(
         f"/api/v1/learning/{learning.public_id}/",
         {"title": "Changed", "components": [unpublished_component.slug]},
         format="json",
@@ -220,11 +200,11 @@ def test_api_refuses_an_unpublished_component_with_400_and_changes_nothing(
     assert "components" in response.json()["errors"]
     learning.refresh_from_db()
     assert learning.title == "Kept as it was"
-    assert _slugs(learning.components) == [component.slug]
+    assert slugs(learning.components) == [component.slug]
 
 
 def test_api_refuses_an_unknown_slug(gm_centre, centre_staff):
-    response = _api(centre_staff).post(
+    response = api_as(centre_staff).post(
         "/api/v1/learning/", _body(standards=["no-such-standard"]), format="json"
     )
     assert response.status_code == 400
@@ -236,7 +216,7 @@ def test_patch_without_links_keeps_them(gm_centre, centre_staff, component, stan
     learning = LearningFactory(centre=gm_centre)
     learning.components.set([component])
     learning.standards.set([standard])
-    response = _api(centre_staff).patch(
+    response = api_as(centre_staff).patch(
         f"/api/v1/learning/{learning.public_id}/", {"summary": "New summary."}, format="json"
     )
     assert response.status_code == 200
@@ -249,7 +229,7 @@ def test_a_component_linked_before_it_left_the_library_may_stay(gm_centre, centr
     learning.components.set([component])
     component.status = "retired"
     component.save(update_fields=["status"])
-    response = _api(centre_staff).patch(
+    response = api_as(centre_staff).patch(
         f"/api/v1/learning/{learning.public_id}/", {"summary": "New summary."}, format="json"
     )
     assert response.status_code == 200
@@ -269,7 +249,7 @@ def test_demo_links_learning_to_demo_components_and_standards_idempotently():
     for demo in (institute_demo, components_demo, standards_demo, centres_demo):
         demo.seed()
     bins = Learning.objects.get(title="One open format for bin collection days")
-    assert "bin-collection-day-api" in _slugs(bins.components)
+    assert "bin-collection-day-api" in slugs(bins.components)
     assert bins.standards.filter(title="Open data publishing").exists()
     links = (
         Learning.components.through.objects.count(),

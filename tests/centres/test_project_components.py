@@ -2,12 +2,11 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from centres import services
 from centres.models import Project
 from institute.errors import DomainError
-from tests.centres.factories import ProjectFactory
+from tests.centres.factories import ProjectFactory, api_as, slugs
 from tests.components.factories import ComponentFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,16 +20,6 @@ def produced(db):
 @pytest.fixture
 def used(db):
     return ComponentFactory(name="Accessible form builder", slug="accessible-form-builder")
-
-
-@pytest.fixture
-def unpublished_component(db):
-    return ComponentFactory(
-        name="Half-built booking tool",
-        slug="half-built-booking-tool",
-        status="in_review",
-        published_at=None,
-    )
 
 
 def _form(**overrides):
@@ -56,16 +45,6 @@ def _body(**overrides):
     }
 
 
-def _api(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
-def _slugs(related) -> list[str]:
-    return sorted(related.values_list("slug", flat=True))
-
-
 # --- The page --------------------------------------------------------------------------------
 
 
@@ -77,8 +56,8 @@ def test_staff_link_components_through_the_page(client, gm_centre, centre_staff,
     )
     project = Project.objects.get()
     assert response["Location"] == project.get_absolute_url()
-    assert _slugs(project.components_produced) == [produced.slug]
-    assert _slugs(project.components_used) == [used.slug]
+    assert slugs(project.components_produced) == [produced.slug]
+    assert slugs(project.components_used) == [used.slug]
 
 
 def test_editing_through_the_page_changes_the_links(
@@ -92,8 +71,8 @@ def test_editing_through_the_page_changes_the_links(
         _form(components_produced=[], components_used=[produced.slug, used.slug]),
     )
     assert response.status_code == 302
-    assert _slugs(project.components_produced) == []
-    assert _slugs(project.components_used) == sorted([produced.slug, used.slug])
+    assert slugs(project.components_produced) == []
+    assert slugs(project.components_used) == sorted([produced.slug, used.slug])
 
 
 def test_the_form_offers_only_published_components(
@@ -121,8 +100,8 @@ def test_an_unpublished_component_is_refused_on_the_page(
     assert "There is a problem" in html and "Choose published components from the list" in html
     project.refresh_from_db()
     assert project.title == "Kept as it was"
-    assert _slugs(project.components_produced) == [produced.slug]
-    assert _slugs(project.components_used) == []
+    assert slugs(project.components_produced) == [produced.slug]
+    assert slugs(project.components_used) == []
 
 
 def test_another_centres_staff_cannot_edit_the_links_on_the_page(
@@ -138,8 +117,8 @@ def test_another_centres_staff_cannot_edit_the_links_on_the_page(
     assert response.status_code == 403
     project.refresh_from_db()
     assert project.title == "Stays"
-    assert _slugs(project.components_produced) == [produced.slug]
-    assert _slugs(project.components_used) == []
+    assert slugs(project.components_produced) == [produced.slug]
+    assert slugs(project.components_used) == []
 
 
 def test_the_project_page_shows_the_components(client, gm_centre, produced, used):
@@ -184,7 +163,7 @@ def test_the_service_refuses_an_unpublished_component_and_changes_nothing(
 
 
 def test_staff_link_components_through_the_api(gm_centre, centre_staff, produced, used):
-    api = _api(centre_staff)
+    api = api_as(centre_staff)
     response = api.post(
         "/api/v1/projects/",
         _body(components_produced=[produced.slug], components_used=[used.slug, produced.slug]),
@@ -204,7 +183,7 @@ def test_api_patch_changes_the_links_and_keeps_what_is_not_sent(
 ):
     project = ProjectFactory(centre=gm_centre)
     project.components_produced.set([produced])
-    response = _api(centre_staff).patch(
+    response = api_as(centre_staff).patch(
         f"/api/v1/projects/{project.pk}/", {"components_used": [used.slug]}, format="json"
     )
     assert response.status_code == 200, response.json()
@@ -217,7 +196,7 @@ def test_api_refuses_an_unpublished_component_with_400_and_changes_nothing(
 ):
     project = ProjectFactory(centre=gm_centre, title="Kept as it was")
     project.components_produced.set([produced])
-    response = _api(centre_staff).patch(
+    response = api_as(centre_staff).patch(
         f"/api/v1/projects/{project.pk}/",
         {"title": "Changed", "components_produced": [unpublished_component.slug]},
         format="json",
@@ -226,13 +205,13 @@ def test_api_refuses_an_unpublished_component_with_400_and_changes_nothing(
     assert "components_produced" in response.json()["errors"]
     project.refresh_from_db()
     assert project.title == "Kept as it was"
-    assert _slugs(project.components_produced) == [produced.slug]
+    assert slugs(project.components_produced) == [produced.slug]
 
 
 def test_api_refuses_an_unpublished_component_on_create(
     gm_centre, centre_staff, unpublished_component
 ):
-    response = _api(centre_staff).post(
+    response = api_as(centre_staff).post(
         "/api/v1/projects/",
         _body(components_used=[unpublished_component.slug]),
         format="json",
@@ -247,14 +226,14 @@ def test_another_centres_staff_get_403_and_nothing_changes(
 ):
     project = ProjectFactory(centre=gm_centre, title="Stays")
     project.components_produced.set([produced])
-    response = _api(other_centre_staff).patch(
+    response = api_as(other_centre_staff).patch(
         f"/api/v1/projects/{project.pk}/",
         {"components_produced": [], "components_used": [used.slug]},
         format="json",
     )
     assert response.status_code == 403
-    assert _slugs(project.components_produced) == [produced.slug]
-    assert _slugs(project.components_used) == []
+    assert slugs(project.components_produced) == [produced.slug]
+    assert slugs(project.components_used) == []
 
 
 def test_a_component_linked_before_it_left_the_library_may_stay(gm_centre, centre_staff, produced):
@@ -262,7 +241,7 @@ def test_a_component_linked_before_it_left_the_library_may_stay(gm_centre, centr
     project.components_used.set([produced])
     produced.status = "retired"
     produced.save(update_fields=["status"])
-    response = _api(centre_staff).patch(
+    response = api_as(centre_staff).patch(
         f"/api/v1/projects/{project.pk}/", {"summary": "New summary."}, format="json"
     )
     assert response.status_code == 200
@@ -280,7 +259,7 @@ def test_demo_links_projects_to_demo_components_idempotently():
     for demo in (institute_demo, components_demo, centres_demo):
         demo.seed()
     bins = Project.objects.get(title="One bin collection data format")
-    assert "bin-collection-day-api" in _slugs(bins.components_produced)
+    assert "bin-collection-day-api" in slugs(bins.components_produced)
     links = (
         Project.components_produced.through.objects.count(),
         Project.components_used.through.objects.count(),

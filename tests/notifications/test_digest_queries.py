@@ -17,17 +17,11 @@ from institute.models import Cadence, DigestSend, Notification, NotificationPref
 from institute.services import notify
 from tests.factories import ProblemFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_email")]
 
 WEEKLY = Cadence.WEEKLY
 # Kinds heard about in the weekly digest by default, one per topic, and one heard daily.
 WEEKLY_KINDS = ["problem_status", "component_retired", "centre_learning", "centre_project"]
-
-
-@pytest.fixture(autouse=True)
-def _locmem_email(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.DASHBOARD_REFRESH_ON_WRITE = False
 
 
 def _tell(user, kind, n, *, minutes_ago=5, read=False):

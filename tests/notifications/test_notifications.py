@@ -20,14 +20,8 @@ from institute.models import (
 from institute.services import notify
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_email")]
 LIST = reverse("institute:notification_list")
-
-
-@pytest.fixture(autouse=True)
-def _locmem_email(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.DASHBOARD_REFRESH_ON_WRITE = False
 
 
 def _note(user, kind, title, *, minutes_ago=0, key=None):
