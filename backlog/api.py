@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from backlog import access, selectors, services
 from backlog.models import Problem, ServiceArea, Status, Theme
 from institute.access import require
-from institute.api import PAGE_PARAMETERS, Pagination, paginated_schema, validated
+from institute.api import PAGE_PARAMETERS, Pagination, paginated_schema, pk_or_404, validated
 from institute.models import CouncilType, Region
 
 app_name = "backlog-api"
@@ -34,15 +34,9 @@ app_name = "backlog-api"
 MAX_SERVICE_AREAS = 20
 
 
-# Shared conventions (institute/api.py); the other apps used to import them from here.
-_validated = validated
-
-
 def _problem(request, pk: str) -> Problem:
     """The problem with this id, or a JSON 404 (for ids that are not numbers too)."""
-    if not (pk.isascii() and pk.isdigit() and len(pk) < 10):
-        raise exceptions.NotFound("No problem has this id.")
-    return access.problem_get_for_user(request.user, int(pk))
+    return access.problem_get_for_user(request.user, pk_or_404(pk, "problem"))
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -192,7 +186,7 @@ class ProblemListView(APIView):
     )
     def get(self, request):
         filters = selectors.BacklogFilters(
-            **_validated(BacklogFiltersSerializer, request.query_params)
+            **validated(BacklogFiltersSerializer, request.query_params)
         )
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.problem_list_page(filters), request, view=self)
@@ -211,7 +205,7 @@ class ProblemListView(APIView):
             access.can_submit_problem(request.user),
             "Only council officers, centre staff and institute staff can submit problems.",
         )
-        data = _validated(ProblemSubmitSerializer, request.data)
+        data = validated(ProblemSubmitSerializer, request.data)
         problem = services.problem_submit(actor=request.user, **data)
         # Read it back, so the body is exactly what GET shows (the service may change the row
         # after it built the object, e.g. the submitter's own vote touching last_activity_at).
@@ -287,7 +281,7 @@ class ProblemCommentsView(APIView):
             access.can_comment(request.user),
             "Only council officers, centre staff and institute staff can comment.",
         )
-        data = _validated(CommentAddSerializer, request.data)
+        data = validated(CommentAddSerializer, request.data)
         comment = services.comment_add(actor=request.user, problem=problem, body=data["body"])
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 

@@ -10,7 +10,8 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimil
 from django.db import connection
 from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Greatest
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import SimpleLazyObject as lazy
+from django.utils.functional import cached_property
 
 from backlog.models import (
     SEARCH_CONFIG,
@@ -359,9 +360,6 @@ def problem_page(problem: Problem, user) -> dict:
 
     Each is made only when the page renders it (parts served from the cache make none), and
     `problem` may itself be lazy: nothing here touches it until then."""
-
-    def lazy(fn):
-        return SimpleLazyObject(fn)
 
     state = {"voted": False, "following": False}
     if user.is_authenticated:

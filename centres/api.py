@@ -13,8 +13,8 @@ from datetime import UTC
 from django.db.models import Prefetch, Q
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -35,7 +35,9 @@ from institute.api import (
     PAGE_PARAMETERS,
     InvalidInput,
     Pagination,
+    id_parameter,
     paginated_schema,
+    pk_or_404,
     public_id_or_404,
 )
 from institute.api import validated as _validated
@@ -47,17 +49,9 @@ app_name = "centres-api"
 MAX_LINKS = 50
 
 
-def _id(pk: str, noun: str) -> int:
-    if not (pk.isascii() and pk.isdigit() and len(pk) < 10):
-        raise exceptions.NotFound(f"No {noun} has this id.")
-    return int(pk)
-
-
 # The learning routes take any string so that a malformed identifier is the API's JSON 404 (not
 # the site's HTML one); the schema says what a real identifier is.
-PUBLIC_ID = OpenApiParameter(
-    "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The learning's id"
-)
+PUBLIC_ID = id_parameter("public_id", "The learning's id", OpenApiTypes.UUID)
 
 
 def _centre(request, slug: str) -> Centre:
@@ -484,7 +478,7 @@ class ProjectDetailView(APIView):
 
     @extend_schema(summary="Get a project", responses=ProjectDetailSerializer)
     def get(self, request, pk):
-        project = access.project_get_for_user(request.user, _id(pk, "project"))
+        project = access.project_get_for_user(request.user, pk_or_404(pk, "project"))
         return Response(_project_body(project.pk))
 
     @extend_schema(
@@ -493,7 +487,7 @@ class ProjectDetailView(APIView):
         responses=ProjectDetailSerializer,
     )
     def patch(self, request, pk):
-        project = access.project_get_for_user(request.user, _id(pk, "project"), write=True)
+        project = access.project_get_for_user(request.user, pk_or_404(pk, "project"), write=True)
         current = {
             "title": project.title,
             "summary": project.summary,

@@ -304,15 +304,7 @@ class LearningForm(forms.Form):
     )
     councils = _councils_field("Councils involved", "Councils in the centre’s regions.")
     problems = ProblemNumbersField(label="Related common problems")
-    components = forms.ModelMultipleChoiceField(
-        label="Components it used",
-        help_text="Published components in the components library.",
-        required=False,
-        queryset=Component.objects.none(),
-        to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose published components from the list"},
-    )
+    components = _components_field("Components it used")
     standards = forms.ModelMultipleChoiceField(
         label="Standards it relates to",
         required=False,
@@ -340,10 +332,7 @@ class LearningForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.fields["councils"].queryset = _council_queryset(centre, selected_councils)
-        # Published components, and any linked before that has since left the library.
-        self.fields["components"].queryset = Component.objects.filter(
-            Q(status=ReviewStatus.PUBLISHED) | Q(pk__in=[c.pk for c in selected_components])
-        ).order_by("name")
+        self.fields["components"].queryset = _component_queryset(selected_components)
         self.fields["project"].choices = [("", "None"), *project_choices]
 
 

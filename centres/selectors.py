@@ -16,7 +16,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject as lazy
 
 from backlog.models import SEARCH_CONFIG, Problem
 from backlog.models import Status as ProblemStatus
@@ -314,9 +314,6 @@ def learning_related(learning: Learning, *, limit: int = 4) -> list[Learning]:
 def learning_page(learning: Learning) -> dict:
     """What a learning page shows beyond its row: a fixed number of queries, each made only
     when the page renders it (parts served from the cache make none)."""
-
-    def lazy(fn):
-        return SimpleLazyObject(fn)
 
     return {
         "councils": lazy(

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject as lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -318,9 +318,7 @@ def learning_list(request):
 def learning_detail(request, public_id):
     user = request.user
 
-    def lazy(fn):  # made only if the page renders it: cached parts of the page need none
-        return SimpleLazyObject(fn)
-
+    # Made only if the page renders it: cached parts of the page need none.
     learning = lazy(lambda: access.learning_get_for_user(user, public_id))
     parts = selectors.learning_page_parts(public_id, user)
     row = parts.get("row")  # cached for visitors who are not signed in

@@ -9,8 +9,8 @@ from datetime import UTC
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework import exceptions, serializers, status
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -24,7 +24,9 @@ from institute.api import (
     PAGE_PARAMETERS,
     InvalidInput,
     Pagination,
+    id_parameter,
     paginated_schema,
+    pk_or_404,
     public_id_or_404,
 )
 from institute.api import validated as _validated
@@ -38,9 +40,7 @@ app_name = "components-api"
 # Components are found by their public_id (a UUID), never by number: ones in review must not be
 # found by guessing. The routes take any string so that a malformed identifier is the API's JSON
 # 404 (not the site's HTML one); the schema says what a real identifier is.
-PUBLIC_ID = OpenApiParameter(
-    "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The component's id"
-)
+PUBLIC_ID = id_parameter("public_id", "The component's id", OpenApiTypes.UUID)
 
 
 def _component(request, public_id: str):
@@ -392,9 +392,7 @@ class AdoptionDetailView(APIView):
 
 
 def _adoption(request, pk: str, *, write: bool = False) -> Adoption:
-    if not (pk.isascii() and pk.isdigit() and len(pk) < 12):
-        raise exceptions.NotFound("No adoption has this id.")
-    return access.adoption_get_for_user(request.user, int(pk), write=write)
+    return access.adoption_get_for_user(request.user, pk_or_404(pk, "adoption"), write=write)
 
 
 urlpatterns = [

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject as lazy
 
 from backlog.models import ServiceArea, Status
 from components import access
@@ -202,9 +202,6 @@ def adoption_summary(component: Component, user, *, now=None) -> AdoptionSummary
 def component_page(component: Component, user) -> dict:
     """Everything the component page shows beyond its row: a fixed number of queries, each
     made only when the page renders it (parts served from the cache make none)."""
-
-    def lazy(fn):
-        return SimpleLazyObject(fn)
 
     summary = lazy(lambda: adoption_summary(component, user))
 

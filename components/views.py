@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject as lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -223,9 +223,7 @@ def review_queue(request):
 def component_detail(request, public_id):
     user = request.user
 
-    def lazy(fn):  # made only if the page renders it: cached parts of the page need none
-        return SimpleLazyObject(fn)
-
+    # Made only if the page renders it: cached parts of the page need none.
     component = lazy(lambda: access.component_get_for_user(user, public_id))
     page = selectors.component_page(component, user)
     parts = selectors.component_page_parts(public_id, user, page["summary"])

@@ -115,6 +115,18 @@ def public_id_or_404(value: str, noun: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
+# 18 digits: every such number fits in a bigint (the largest is 9,223,372,036,854,775,807).
+_MAX_PK_DIGITS = 18
+
+
+def pk_or_404(value: str, noun: str) -> int:
+    """An object's numeric id from a URL; anything else (not a number, too long) is the API's
+    JSON 404, for the same reason as public_id_or_404."""
+    if not (value.isascii() and value.isdigit() and len(value) <= _MAX_PK_DIGITS):
+        raise exceptions.NotFound(f"No {noun} has this id.")
+    return int(value)
+
+
 class Pagination(PageNumberPagination):
     """?page= and ?page_size= (at most 100) on every list; a page past the end is a 404.
 
@@ -126,16 +138,6 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     django_paginator_class = CappedPaginator
-
-
-def paginated(view, request, queryset, serializer_class, *, context=None, context_for_page=None):
-    """One page of a list in the common envelope {count, next, previous, results}."""
-    paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    if context_for_page is not None:
-        context = {**(context or {}), **context_for_page(page)}
-    data = serializer_class(page, many=True, context=context or {}).data
-    return paginator.get_paginated_response(data)
 
 
 # --- OpenAPI -----------------------------------------------------------------------------------
@@ -150,8 +152,10 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def id_parameter(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.PATH, description=description)
+def id_parameter(name: str, description: str, openapi_type=OpenApiTypes.STR) -> OpenApiParameter:
+    """A path parameter. Routes take any string (see public_id_or_404); `openapi_type` is what
+    the schema says a real identifier is."""
+    return OpenApiParameter(name, openapi_type, OpenApiParameter.PATH, description=description)
 
 
 def add_error_responses(result, generator, request, public):

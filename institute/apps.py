@@ -6,6 +6,13 @@ class InstituteConfig(AppConfig):
     verbose_name = "Institute: organisations and people"
 
     def ready(self):
-        from institute import fragments, security, signals  # noqa: F401  (connect receivers)
+        # dashboard_signals schedules a debounced dashboard refresh after writes in the
+        # capability apps.
+        from institute import (  # noqa: F401  (connect receivers)
+            dashboard_signals,
+            fragments,
+            security,
+            signals,
+        )
 
         fragments.connect()

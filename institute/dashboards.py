@@ -555,7 +555,11 @@ def _dashboard(filters: Filters, where: str, params: list, groups: list, today: 
             caption="Top 10 problems by councils affected",
             headers=["Problem", "Status", "Councils affected"],
             rows=[
-                [{"text": title, "href": f"/problems/{pk}/"}, status_labels.get(st, st), n]
+                [
+                    {"text": title, "href": detail_url("backlog:problem_detail", "pk", pk)},
+                    status_labels.get(st, st),
+                    n,
+                ]
                 for pk, title, st, n in top
             ],
             summary=(
@@ -634,7 +638,7 @@ def _dashboard(filters: Filters, where: str, params: list, groups: list, today: 
         on_track = "" if projected is None else ("Yes" if projected >= STANDARDS_TARGET else "No")
         standard_rows.append(
             [
-                {"text": title, "href": f"/standards/{slug}/"},
+                {"text": title, "href": detail_url("standards:standard_detail", "slug", slug)},
                 adopted,
                 in_scope,
                 rate,

@@ -470,7 +470,3 @@ class SentEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} to {self.to}"
-
-
-# Schedules a debounced dashboard refresh after writes in the capability apps.
-import institute.dashboard_signals  # noqa: E402,F401

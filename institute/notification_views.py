@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from institute import digests
 from institute.errors import DomainError
+from institute.forms import add_domain_error
 from institute.models import Cadence
 from institute.pagination import paginate
 
@@ -98,7 +99,7 @@ def notification_preferences(request):
         try:
             digests.preferences_update(actor=request.user, cadences=form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Your e-mail preferences have been saved.")
             return redirect("institute:notification_preferences")

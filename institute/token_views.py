@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from institute import tokens
-from institute.access import can_curate
+from institute.access import can_curate, require
 from institute.errors import DomainError
 from institute.pagination import paginate
 
@@ -48,8 +47,7 @@ def token_revoke(request, public_id):
 @login_required
 @require_GET
 def token_list_for_staff(request):
-    if not can_curate(request.user):
-        raise PermissionDenied
+    require(can_curate(request.user), "The list of everyone’s API tokens is for institute staff.")
     return render(
         request,
         "institute/token_list.html",

@@ -10,7 +10,7 @@ from datetime import UTC
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +21,9 @@ from institute.api import (
     PAGE_PARAMETERS,
     InvalidInput,
     Pagination,
+    id_parameter,
     paginated_schema,
+    pk_or_404,
     public_id_or_404,
 )
 from institute.api import validated as _validated
@@ -32,17 +34,9 @@ from standards.models import Answer, Assessment, Category, Rating
 app_name = "standards-api"
 
 
-def _pk(value: str) -> int:
-    if not (value.isascii() and value.isdigit() and len(value) < 10):
-        raise exceptions.NotFound("Not found.")
-    return int(value)
-
-
 # The route takes any string so that a malformed identifier is the API's JSON 404 (not the
 # site's HTML one); the schema says what a real identifier is.
-PUBLIC_ID = OpenApiParameter(
-    "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The assessment's id"
-)
+PUBLIC_ID = id_parameter("public_id", "The assessment's id", OpenApiTypes.UUID)
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -203,7 +197,7 @@ class VersionDetailView(APIView):
 
     @extend_schema(summary="Get a version of a standard", responses=VersionDetailSerializer)
     def get(self, request, slug, number):
-        version = access.version_get_for_user(request.user, slug, _pk(number))
+        version = access.version_get_for_user(request.user, slug, pk_or_404(number, "version"))
         body = VersionSummarySerializer(version).data
         body["standard"] = version.standard.slug
         body["criteria"] = CriterionSerializer(selectors.version_criteria(version), many=True).data

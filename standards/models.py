@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from institute.models import CouncilType
+from institute.urlcache import detail_url
 
 
 class Category(models.TextChoices):
@@ -290,7 +291,7 @@ class Assessment(models.Model):
         return f"{self.organisation} — {self.version}"
 
     def get_absolute_url(self):
-        return reverse("standards:assessment_detail", kwargs={"public_id": self.public_id})
+        return detail_url("standards:assessment_detail", "public_id", self.public_id)
 
     @property
     def is_editable(self):

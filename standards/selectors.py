@@ -12,7 +12,7 @@ from datetime import date
 
 from django.db.models import Count, F, Prefetch, Q, Sum
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject as lazy
 
 from institute import fragments
 from institute.fragments import Part, Parts
@@ -196,9 +196,6 @@ def standard_page(standard: Standard, user) -> dict:
     page renders it (parts served from the cache make none)."""
     from institute import access as core_access
     from standards import access
-
-    def lazy(fn):
-        return SimpleLazyObject(fn)
 
     def versions():
         if access.can_author(user):

@@ -27,11 +27,12 @@ _KIND_CLASSES = {
     "playbook": "govuk-tag--orange",
     "data_sharing": "govuk-tag--pink",
 }
+_PROJECT_STATUS_LABELS = dict(ProjectStatus.choices)
+_KIND_LABELS = dict(LearningKind.choices)
 
 
 # Built in Python rather than with inclusion templates: the library and the problem and
-# learning pages show dozens of these on every request (same markup as centres/_tag.html and
-# centres/_evidence.html).
+# learning pages show dozens of these on every request (the markup of GOV.UK Frontend's tag).
 def _tag(label, classes):
     return format_html('<strong class="govuk-tag {}">{}</strong>', classes, label)
 
@@ -43,15 +44,13 @@ def learning_status_tag(learning):
 
 @register.simple_tag
 def project_status_tag(status):
-    return _tag(
-        dict(ProjectStatus.choices).get(status, status), _PROJECT_STATUS_CLASSES.get(status, "")
-    )
+    return _tag(_PROJECT_STATUS_LABELS.get(status, status), _PROJECT_STATUS_CLASSES.get(status, ""))
 
 
 @register.simple_tag
 def kind_tag(kind):
     classes = f"{_KIND_CLASSES.get(kind, '')} app-centres-kind"
-    return _tag(dict(LearningKind.choices).get(kind, kind), classes)
+    return _tag(_KIND_LABELS.get(kind, kind), classes)
 
 
 _PIP = '<span class="app-centres-evidence__pip"></span>'
