@@ -236,8 +236,7 @@ class ProblemVoteView(APIView):
     )
     def post(self, request, pk):
         problem = _problem(request, pk)
-        _, created = services.problem_vote(actor=request.user, problem=problem)
-        problem.refresh_from_db(fields=["vote_count", "council_count"])
+        _, created = services.problem_vote(actor=request.user, problem=problem)  # updates it
         body = {
             "problem": problem.pk,
             "voted": True,

@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -109,14 +109,88 @@ def problem_submit(
 
 
 def _lock(*problems: Problem) -> list[Problem]:
-    """Lock problem rows in id order (so two merges never deadlock) and return them fresh."""
+    """Lock problem rows in id order (so two merges never deadlock) and return them fresh.
+
+    A problem that is not there raises Problem.DoesNotExist (a view's 404)."""
     ids = sorted({p.pk for p in problems})
-    # Not the wide columns: a vote locks a row many times a minute, and needs none of them.
+    # Not the wide columns: merges and status changes need none of them.
     rows = Problem.objects.select_for_update().defer(
         "description", "description_html", "search_vector", "title_vector"
     )
     locked = {p.pk: p for p in rows.filter(pk__in=ids).order_by("pk")}
+    if len(locked) < len(ids):
+        raise Problem.DoesNotExist("No problem has this id.")
     return [locked[p.pk] for p in problems]
+
+
+# The vote and the withdrawal lock the row with only what they (and the fragment around the
+# vote button) need, straight into the caller's copy of the problem: no second read in the view.
+_VOTE_LOCK_SQL = """
+SELECT title, status, merged_into_id, vote_count, council_count
+FROM backlog_problem WHERE id = %s FOR UPDATE
+"""
+
+
+def _lock_for_vote(problem: Problem, cursor) -> None:
+    cursor.execute(_VOTE_LOCK_SQL, [problem.pk])
+    row = cursor.fetchone()
+    if row is None:
+        raise Problem.DoesNotExist("No problem has this id.")
+    (
+        problem.title,
+        problem.status,
+        problem.merged_into_id,
+        problem.vote_count,
+        problem.council_count,
+    ) = row
+
+
+def _votes_written(problem_ids) -> None:
+    """What the Vote and CouncilDemand signals would have done for a write made in SQL: retire
+    the cached parts that show these problems' demand, and ask for a dashboard refresh."""
+    from institute.dashboard_signals import refresh_soon
+
+    fragments.bump("demand", *(f"problem:{pk}" for pk in problem_ids))
+    transaction.on_commit(refresh_soon)
+
+
+# A vote is the commonest write there is, so it is one statement after the row lock (the lock
+# queues concurrent votes on one problem, so counters always equal rows): add the vote unless
+# the officer has one, then, only if it was added, count the officer's council in (a new
+# CouncilDemand row if the council is new to the problem), update the problem's counters and
+# make the officer follow the problem. The history trigger on the vote table records the vote.
+_VOTE_SQL = """
+WITH vote AS (
+    INSERT INTO backlog_vote (problem_id, cast_on_id, user_id, organisation_id, created_at)
+    VALUES (%(problem)s, %(problem)s, %(user)s, %(organisation)s, %(now)s)
+    ON CONFLICT (problem_id, user_id) DO NOTHING
+    RETURNING id
+), more_officers AS (
+    UPDATE backlog_councildemand SET officers = officers + 1
+    WHERE problem_id = %(problem)s AND organisation_id = %(organisation)s
+      AND EXISTS (SELECT FROM vote)
+    RETURNING id
+), new_council AS (
+    INSERT INTO backlog_councildemand (problem_id, organisation_id, officers, since)
+    SELECT %(problem)s, %(organisation)s, 1, %(now)s
+    WHERE EXISTS (SELECT FROM vote) AND NOT EXISTS (SELECT FROM more_officers)
+    RETURNING id
+), follow AS (
+    INSERT INTO backlog_follow (problem_id, user_id, created_at)
+    SELECT %(problem)s, %(user)s, %(now)s WHERE EXISTS (SELECT FROM vote)
+    ON CONFLICT (problem_id, user_id) DO NOTHING
+), counters AS (
+    UPDATE backlog_problem SET
+        vote_count = vote_count + 1,
+        council_count = council_count + (SELECT count(*) FROM new_council),
+        trending_count = trending_count + (SELECT count(*) FROM new_council),
+        last_activity_at = %(now)s
+    WHERE id = %(problem)s AND EXISTS (SELECT FROM vote)
+    RETURNING vote_count, council_count
+)
+SELECT vote.id, counters.vote_count, counters.council_count
+FROM vote CROSS JOIN counters
+"""
 
 
 @transaction.atomic
@@ -124,16 +198,18 @@ def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
     """Record that the actor's council has this problem. Voting again changes nothing.
 
     The problem row is locked for the length of the transaction, so concurrent votes on one
-    problem queue up and the counters always equal the rows.
+    problem queue up and the counters always equal the rows. `problem` may be just
+    `Problem(pk=...)`: it comes back with its title, status and counters as they now stand.
     """
     core_access.require(
         access.can_vote(actor), "Only council officers can say their council has a problem."
     )
-    (problem,) = _lock(problem)
-    existing = Vote.objects.filter(problem=problem, user=actor).first()
-    if existing:
-        return existing, False
+    with connection.cursor() as cursor:
+        _lock_for_vote(problem, cursor)
     if problem.status not in OPEN_STATUSES:
+        existing = Vote.objects.filter(problem=problem, user=actor).first()
+        if existing:
+            return existing, False
         if problem.status == Status.MERGED:
             raise DomainError(
                 "This problem was merged into another one. Vote on that problem instead.",
@@ -148,61 +224,86 @@ def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
         )
     organisation = actor.membership.organisation
     now = timezone.now()
-    vote = Vote.objects.create(
-        problem=problem, cast_on=problem, user=actor, organisation=organisation, created_at=now
-    )
-    updated = CouncilDemand.objects.filter(problem=problem, organisation=organisation).update(
-        officers=F("officers") + 1
-    )
-    new_council = not updated
-    if new_council:
-        CouncilDemand.objects.create(
-            problem=problem, organisation=organisation, officers=1, since=now
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _VOTE_SQL,
+            {"problem": problem.pk, "user": actor.pk, "organisation": organisation.pk, "now": now},
         )
-    Problem.objects.filter(pk=problem.pk).update(
-        vote_count=F("vote_count") + 1,
-        council_count=F("council_count") + (1 if new_council else 0),
-        trending_count=F("trending_count") + (1 if new_council else 0),
-        last_activity_at=now,
+        row = cursor.fetchone()
+    if row is None:  # the officer had voted already
+        return Vote.objects.get(problem=problem, user=actor), False
+    vote_id, problem.vote_count, problem.council_count = row
+    _votes_written([problem.pk])
+    vote = Vote(
+        pk=vote_id,
+        problem=problem,
+        cast_on=problem,
+        user=actor,
+        organisation=organisation,
+        created_at=now,
     )
-    # One INSERT … ON CONFLICT DO NOTHING rather than a SELECT, a savepoint and an INSERT.
-    Follow.objects.bulk_create([Follow(problem=problem, user=actor)], ignore_conflicts=True)
+    vote._state.adding, vote._state.db = False, connection.alias  # as if read from the database
     return vote, True
+
+
+# Take back the officer's vote, and any vote of theirs on a problem merged into this one (left
+# behind there by the merge: withdrawing here withdraws it too, so an unmerge does not bring it
+# back). Nothing is deleted if they have no vote on this problem.
+_WITHDRAW_VOTES_SQL = """
+WITH RECURSIVE family(id) AS (
+    SELECT %(problem)s::bigint
+    UNION
+    SELECT p.id FROM backlog_problem p JOIN family ON p.merged_into_id = family.id
+)
+DELETE FROM backlog_vote
+WHERE user_id = %(user)s AND problem_id IN (SELECT id FROM family)
+  AND EXISTS (SELECT FROM backlog_vote WHERE problem_id = %(problem)s AND user_id = %(user)s)
+RETURNING problem_id, organisation_id
+"""
+
+# Then count the council out if the officer was its last, and update the counters. A council
+# that is gone also leaves the trending count, if it had come within the trending window.
+_WITHDRAW_DEMAND_SQL = """
+WITH council_gone AS (
+    DELETE FROM backlog_councildemand
+    WHERE problem_id = %(problem)s AND organisation_id = %(organisation)s AND officers = 1
+    RETURNING since
+), fewer_officers AS (
+    UPDATE backlog_councildemand SET officers = officers - 1
+    WHERE problem_id = %(problem)s AND organisation_id = %(organisation)s AND officers > 1
+)
+UPDATE backlog_problem SET
+    vote_count = vote_count - 1,
+    council_count = council_count - (SELECT count(*) FROM council_gone),
+    trending_count = trending_count - CASE
+        WHEN trending_count > 0 AND EXISTS (SELECT FROM council_gone WHERE since >= %(recent)s)
+        THEN 1 ELSE 0 END
+WHERE id = %(problem)s
+RETURNING vote_count, council_count
+"""
 
 
 @transaction.atomic
 def problem_vote_withdraw(*, actor, problem: Problem) -> bool:
-    """Take back the actor's vote (and any vote of theirs absorbed by a merge). True if any."""
+    """Take back the actor's vote (and any vote of theirs absorbed by a merge). True if any.
+
+    Like problem_vote, `problem` may be just `Problem(pk=...)` and comes back up to date."""
     core_access.require(actor.is_authenticated, "Sign in to withdraw your vote.")
-    (problem,) = _lock(problem)
-    vote = Vote.objects.filter(problem=problem, user=actor).first()
-    if vote is None:
-        return False
-    vote.delete()
-    # A vote the same person cast on a problem later merged into this one stays behind on that
-    # problem; withdrawing here withdraws it too, so an unmerge does not bring it back.
-    left_behind = Vote.objects.filter(
-        user=actor, problem_id__in=_merged_descendants(problem) - {problem.pk}
-    )
-    sources = set(left_behind.values_list("problem_id", flat=True))
-    left_behind.delete()
+    params = {"problem": problem.pk, "user": actor.pk}
+    with connection.cursor() as cursor:
+        _lock_for_vote(problem, cursor)
+        cursor.execute(_WITHDRAW_VOTES_SQL, params)
+        deleted = dict(cursor.fetchall())  # problem id -> the voter's council
+        if problem.pk not in deleted:
+            return False
+        params["organisation"] = deleted[problem.pk]
+        params["recent"] = timezone.now() - TRENDING_WINDOW
+        cursor.execute(_WITHDRAW_DEMAND_SQL, params)
+        problem.vote_count, problem.council_count = cursor.fetchone()
+    sources = set(deleted) - {problem.pk}
     if sources:
         _recount(sources)
-    demand = CouncilDemand.objects.select_for_update().get(
-        problem=problem, organisation_id=vote.organisation_id
-    )
-    council_gone = demand.officers == 1
-    if council_gone:
-        demand.delete()
-    else:
-        demand.officers = F("officers") - 1
-        demand.save(update_fields=["officers"])
-    recent = council_gone and demand.since >= timezone.now() - TRENDING_WINDOW
-    Problem.objects.filter(pk=problem.pk).update(
-        vote_count=F("vote_count") - 1,
-        council_count=F("council_count") - (1 if council_gone else 0),
-        trending_count=F("trending_count") - (1 if recent and problem.trending_count else 0),
-    )
+    _votes_written(deleted)
     return True
 
 

@@ -206,7 +206,9 @@ def _problem_for_action(request, pk):
 @login_required
 @require_POST
 def problem_vote(request, pk):
-    problem = _problem_for_action(request, pk)
+    # Problems are public, so there is nothing to check before the service locks the row; it
+    # fills in what the fragment shows (title, status, counters), with no second read.
+    problem = Problem(pk=pk)
     withdraw = request.POST.get("action") == "withdraw"
     error = None
     try:
@@ -216,9 +218,10 @@ def problem_vote(request, pk):
             services.problem_vote(actor=request.user, problem=problem)
     except NotAllowed:
         raise  # the 403 page, and the security log
+    except Problem.DoesNotExist:
+        raise Http404("No problem has this id.") from None
     except DomainError as exc:
         error = exc.message
-    problem.refresh_from_db(fields=["vote_count", "council_count", "status"])
     if request.htmx:
         # A vote that went through leaves the person voted (a withdrawal, not); after an
         # error, ask.

@@ -276,6 +276,48 @@ def test_vote_with_htmx_returns_the_updated_button(client, other_officer, proble
     assert list(CouncilDemand.objects.values_list("organisation__slug", flat=True)) == ["leeds"]
 
 
+@pytest.mark.parametrize("action", ["vote", "withdraw"])
+def test_voting_on_a_problem_that_is_not_there_is_404_and_changes_nothing(
+    client, other_officer, problem, action
+):
+    client.force_login(other_officer)
+    url = reverse("backlog:problem_vote", args=[problem.pk + 1000])
+    for headers in ({}, {"HX-Request": "true"}):
+        assert client.post(url, {"action": action}, headers=headers).status_code == 404
+    assert Vote.objects.count() == 1  # only the submitter's
+    assert CouncilDemand.objects.count() == 1
+
+
+def test_a_vote_and_a_withdrawal_each_make_a_fixed_number_of_queries(
+    client, other_officer, problem, django_assert_num_queries
+):
+    """The commonest write: the signed-in user, their membership (for a vote), then in one
+    transaction the row lock and one statement (two for a withdrawal)."""
+    client.force_login(other_officer)
+    url = reverse("backlog:problem_vote", args=[problem.pk])
+    htmx = {"HX-Request": "true"}
+    with django_assert_num_queries(6):  # user, membership, BEGIN, lock, vote, COMMIT
+        assert client.post(url, {"action": "vote"}, headers=htmx).status_code == 200
+    with django_assert_num_queries(6):  # user, BEGIN, lock, delete vote, counters, COMMIT
+        assert client.post(url, {"action": "withdraw"}, headers=htmx).status_code == 200
+
+
+def test_the_problem_page_shows_a_vote_cast_through_the_button_at_once(
+    client, other_officer, problem
+):
+    page = problem.get_absolute_url()
+    assert "1 council affected (1 officer)" in client.get(page).content.decode()  # cached now
+    client.force_login(other_officer)
+    url = reverse("backlog:problem_vote", args=[problem.pk])
+    client.post(url, {"action": "vote"}, headers={"HX-Request": "true"})
+    client.logout()
+    assert "2 councils affected (2 officers)" in client.get(page).content.decode()
+    client.force_login(other_officer)
+    client.post(url, {"action": "withdraw"}, headers={"HX-Request": "true"})
+    client.logout()
+    assert "1 council affected (1 officer)" in client.get(page).content.decode()
+
+
 @pytest.mark.parametrize(
     "role", ["centre_staff", "institute_staff", "sector_viewer", "no_membership_user"]
 )

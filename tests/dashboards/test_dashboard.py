@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from backlog import services as backlog_services
 from institute import dashboards
 from institute.models import CouncilStats, MetricSnapshot
 from standards.selectors import adoption_for
@@ -286,3 +287,33 @@ def test_writes_schedule_one_debounced_refresh(settings, monkeypatch, officer, s
     for _ in range(5):
         dashboard_signals.refresh_soon()
     assert calls == [{"countdown": 60}]
+
+
+@pytest.mark.parametrize("action", ["vote", "withdraw"])
+def test_a_vote_or_a_withdrawal_through_the_page_asks_for_a_refresh(
+    settings, monkeypatch, client, sector, action, django_capture_on_commit_callbacks
+):
+    """Votes are written in SQL, without model signals: the service asks for the refresh."""
+    from django.core.cache import cache
+
+    from institute import dashboard_signals
+    from institute.tasks import dashboard_aggregates_refresh
+
+    voter = council_officer("camden", "voter@camden.example.test")
+    problem = sector["b"]
+    if action == "withdraw":
+        backlog_services.problem_vote(actor=voter, problem=problem)
+    settings.DASHBOARD_REFRESH_ON_WRITE = True
+    cache.delete(dashboard_signals.DEBOUNCE_KEY)
+    calls = []
+    monkeypatch.setattr(dashboard_aggregates_refresh, "apply_async", lambda **kw: calls.append(kw))
+    client.force_login(voter)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("backlog:problem_vote", args=[problem.pk]),
+            {"action": action},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200
+    assert calls == [{"countdown": 60}]
+    cache.delete(dashboard_signals.DEBOUNCE_KEY)
