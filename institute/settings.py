@@ -192,8 +192,9 @@ AUTH_USER_MODEL = "institute.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out login before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, loading the membership with the user (institute/auth_backends.py).
+    "institute.auth_backends.ModelBackend",
+    "institute.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

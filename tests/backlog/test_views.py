@@ -106,9 +106,9 @@ def test_backlog_list_query_count_is_fixed(client, officer, django_assert_num_qu
     for n in range(count):
         ProblemFactory(title=f"Problem {n}")
     client.force_login(officer)
-    # user, membership (+organisation), service area choices, count, page, prefetched service
-    # areas, the officer's votes on the page. (The session comes from the cache.)
-    with django_assert_num_queries(7):
+    # user (with membership and organisation), service area choices, count, page, prefetched
+    # service areas, the officer's votes on the page. (The session comes from the cache.)
+    with django_assert_num_queries(6):
         response = client.get(LIST)
     assert len(response.context["page_obj"]) == min(count, 25)
 
@@ -291,12 +291,12 @@ def test_voting_on_a_problem_that_is_not_there_is_404_and_changes_nothing(
 def test_a_vote_and_a_withdrawal_each_make_a_fixed_number_of_queries(
     client, other_officer, problem, django_assert_num_queries
 ):
-    """The commonest write: the signed-in user, their membership (for a vote), then in one
+    """The commonest write: the signed-in user (with their membership), then in one
     transaction the row lock and one statement (two for a withdrawal)."""
     client.force_login(other_officer)
     url = reverse("backlog:problem_vote", args=[problem.pk])
     htmx = {"HX-Request": "true"}
-    with django_assert_num_queries(6):  # user, membership, BEGIN, lock, vote, COMMIT
+    with django_assert_num_queries(5):  # user, BEGIN, lock, vote, COMMIT
         assert client.post(url, {"action": "vote"}, headers=htmx).status_code == 200
     with django_assert_num_queries(6):  # user, BEGIN, lock, delete vote, counters, COMMIT
         assert client.post(url, {"action": "withdraw"}, headers=htmx).status_code == 200

@@ -110,9 +110,9 @@ def test_catalogue_query_count_is_fixed(client, officer, author, django_assert_n
     for n in range(count):
         ComponentFactory(name=f"Component {n}", submitted_by=author)
     client.force_login(officer)
-    # user, membership, service area and licence choices, count, page, service areas (the
-    # session comes from the cache: SESSION_ENGINE cached_db).
-    with django_assert_num_queries(7):
+    # user (with membership), service area and licence choices, count, page, service areas
+    # (the session comes from the cache: SESSION_ENGINE cached_db).
+    with django_assert_num_queries(6):
         response = client.get(LIST)
     assert len(response.context["page_obj"]) == min(count, 25)
 
@@ -200,9 +200,9 @@ def test_component_page_query_count_is_fixed(
     for _ in range(min(count, 5)):
         component.links.create(problem=ProblemFactory(submitted_by=component.submitted_by))
     client.force_login(officer)
-    # user, membership, component, problem links, adoptions, service areas, standards it meets
-    # (one query however many); the session comes from the cache (SESSION_ENGINE cached_db).
-    with django_assert_num_queries(7):
+    # user (with membership), component, problem links, adoptions, service areas, standards it
+    # meets (one query however many); the session comes from the cache (SESSION_ENGINE cached_db).
+    with django_assert_num_queries(6):
         response = client.get(component.get_absolute_url())
     assert len(response.context["summary"].rows) == count
 

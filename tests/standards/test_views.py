@@ -396,12 +396,12 @@ def test_staff_lists_have_fixed_query_counts(
     for slug in slugs:
         submitted_assessment(council_officer(slug), standard)
     client.force_login(institute_staff)
-    # user, membership, count, page (the session comes from the cache).
-    with django_assert_num_queries(4):
+    # user (with membership), count, page (the session comes from the cache).
+    with django_assert_num_queries(3):
         response = client.get(reverse("standards:review_queue"))
     assert len(response.context["page_obj"]) == min(count, 25)
-    # user, membership, standard, councils by type, adopters, count, page.
-    with django_assert_num_queries(7):
+    # user (with membership), standard, councils by type, adopters, count, page.
+    with django_assert_num_queries(6):
         response = client.get(reverse("standards:standard_councils", args=[standard.slug]))
     assert len(response.context["page_obj"]) == min(count, 25)
 
