@@ -69,7 +69,7 @@ def notifications(request):
     otherwise None, and the header fetches it with htmx."""
     from django.core.cache import cache
 
-    from institute.notification_views import unread_cache_key
+    from institute.services import unread_cache_key
 
     if not request.user.is_authenticated:
         return {}

@@ -13,10 +13,7 @@ from institute.errors import DomainError
 from institute.forms import add_domain_error
 from institute.models import Cadence
 from institute.pagination import paginate
-
-
-def unread_cache_key(user_id: int) -> str:
-    return f"notifications:unread:{user_id}"
+from institute.services import unread_cache_key
 
 
 def _forget_count(user):

@@ -1,5 +1,7 @@
 """Every write in the core domain: keyword arguments only, each in a transaction."""
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,6 +15,8 @@ from institute.models import (
     Role,
     User,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def audit_record(*, actor, verb: str, target, note: str = "", data: dict | None = None):
@@ -146,6 +150,21 @@ def user_update_profile(*, actor: User, full_name: str) -> User:
     return actor
 
 
+def unread_cache_key(user_id: int) -> str:
+    """Where the header's unread-notification count is kept for a minute (see
+    institute.context_processors.notifications)."""
+    return f"notifications:unread:{user_id}"
+
+
+def _forget_unread_counts(user_ids) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.delete_many([unread_cache_key(pk) for pk in user_ids])
+    except Exception:  # the notifications stand; the counts expire within a minute anyway
+        logger.warning("could not forget unread counts", exc_info=True)
+
+
 def notify(
     *,
     recipient_ids,
@@ -165,4 +184,6 @@ def notify(
         for pk in sorted(ids)
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if ids:  # the header must not show a count from before these
+        transaction.on_commit(lambda: _forget_unread_counts(ids))
     return len(rows)

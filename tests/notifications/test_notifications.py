@@ -90,6 +90,20 @@ def test_header_shows_the_unread_count(client, officer):
     assert "app-notifications-count" in page and "2" in page
 
 
+def test_a_new_notification_is_not_hidden_behind_the_cached_count(
+    client, officer, other_officer, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    client.get(reverse("institute:notification_count"))  # the cache now says 0
+    assert ">0<" in client.get(reverse("institute:home")).content.decode().replace("\n", "")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipient_ids=[officer.pk], kind="problem_status", key="k1", title="News")
+    page = client.get(reverse("institute:home")).content.decode().replace("\n", "")
+    assert ">0<" not in page  # the header asks afresh instead
+    html = client.get(reverse("institute:notification_count")).content.decode()
+    assert ">1<" in html.replace("\n", "")
+
+
 # --- Preferences and unsubscribe ---------------------------------------------------------------
 
 
