@@ -36,6 +36,7 @@ from psycopg import sql
 from backlog.management import scale_vocabulary as vocab
 from backlog.models import Status
 from backlog.services import TRENDING_WINDOW
+from institute.bulkload import copy_lines, tsv
 from institute.history import TRACKED_TABLES, history_triggers_disabled
 
 SCALE_SUFFIX = ".scale.test"  # officers: first.last.N@<council-slug>.scale.test
@@ -79,22 +80,6 @@ OFFICER_WEIGHTS = {
     "district": 1,
     "sui_generis": 1,
 }
-CHUNK = 50_000
-
-
-def _tsv(value) -> str:
-    """One COPY text-format field."""
-    if value is None:
-        return r"\N"
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
 
 
 def _paragraphs_html(paragraphs) -> str:
@@ -124,19 +109,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  {label:<44} {time.monotonic() - started:7.2f} s")
         self.timings[label] = time.monotonic() - started
         return time.monotonic()
-
-    @staticmethod
-    def _copy(cursor, sql, lines):
-        """COPY rows (already tab-separated lines) in chunks."""
-        with cursor.copy(sql) as copy:
-            buffer = []
-            for line in lines:
-                buffer.append(line)
-                if len(buffer) >= CHUNK:
-                    copy.write("".join(buffer))
-                    buffer.clear()
-            if buffer:
-                copy.write("".join(buffer))
 
     def _scale_counts(self, cursor):
         cursor.execute(
@@ -264,17 +236,17 @@ class Command(BaseCommand):
             email = f"{first}.{last}.{n}@{slug}{SCALE_SUFFIX}".lower()
             rows.append((email, f"{first} {last}"))
         stamp = now.isoformat()
-        self._copy(
+        copy_lines(
             cursor,
             "COPY institute_user (password, is_superuser, is_staff, is_active, date_joined, "
             "email, full_name) FROM STDIN",
-            (f"{UNUSABLE_PASSWORD}\tf\tf\tt\t{stamp}\t{e}\t{_tsv(n)}\n" for e, n in rows),
+            (f"{UNUSABLE_PASSWORD}\tf\tf\tt\t{stamp}\t{e}\t{tsv(n)}\n" for e, n in rows),
         )
         cursor.execute(
             "SELECT email, id FROM institute_user WHERE email = ANY(%s)", [[e for e, _ in rows]]
         )
         ids = dict(cursor.fetchall())
-        self._copy(
+        copy_lines(
             cursor,
             "COPY institute_membership (role, created_at, user_id, organisation_id) FROM STDIN",
             (
@@ -519,12 +491,12 @@ class Command(BaseCommand):
                         )
                 description = "\n\n".join(paragraphs)
                 yield (
-                    f"{pid}\t{_tsv(title)}\t{_tsv(summary)}\t{_tsv(description)}\t"
-                    f"{_tsv(_paragraphs_html(paragraphs))}\t{theme}\t{status}\t{user_id}\t"
-                    f"{org_id}\t{_tsv(merged_into)}\t{ages[i]}\t{status_age}\n"
+                    f"{pid}\t{tsv(title)}\t{tsv(summary)}\t{tsv(description)}\t"
+                    f"{tsv(_paragraphs_html(paragraphs))}\t{theme}\t{status}\t{user_id}\t"
+                    f"{org_id}\t{tsv(merged_into)}\t{ages[i]}\t{status_age}\n"
                 )
 
-        self._copy(cursor, "COPY scale_problem_stage FROM STDIN", problem_lines())
+        copy_lines(cursor, "COPY scale_problem_stage FROM STDIN", problem_lines())
         started = self._step(f"generate + COPY {n_problems} problems to staging", started)
 
         n_officers = len(officers)
@@ -540,7 +512,7 @@ class Command(BaseCommand):
                     user_id, org_id = officers[k]
                     yield f"{pid}\t{user_id}\t{org_id}\t{int(age * rng.random() ** 1.5)}\n"
 
-        self._copy(cursor, "COPY scale_vote_stage FROM STDIN", vote_lines())
+        copy_lines(cursor, "COPY scale_vote_stage FROM STDIN", vote_lines())
         started = self._step(f"generate + COPY {n_votes} votes to staging", started)
 
         params = {
@@ -612,7 +584,7 @@ class Command(BaseCommand):
                 params,
             )
             started = self._step("problems (counters counted from the rows)", started)
-            self._copy(
+            copy_lines(
                 cursor,
                 "COPY backlog_problem_service_areas (problem_id, servicearea_id) FROM STDIN",
                 m2m_rows,
@@ -650,12 +622,12 @@ class Command(BaseCommand):
                 """,
                 params,
             )
-            self._copy(
+            copy_lines(
                 cursor,
                 "COPY backlog_comment (problem_id, author_id, author_organisation_id, body, "
                 "body_html, created_at, hidden_reason) FROM STDIN",
                 (
-                    f"{pid}\t{author}\t{org}\t{_tsv(body)}\t{_tsv(_paragraphs_html([body]))}\t"
+                    f"{pid}\t{author}\t{org}\t{tsv(body)}\t{tsv(_paragraphs_html([body]))}\t"
                     f"{(now - timedelta(seconds=age)).isoformat()}\t\n"
                     for pid, author, org, body, age in comment_rows
                 ),

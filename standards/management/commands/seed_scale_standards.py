@@ -36,6 +36,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from psycopg import sql
 
+from institute.bulkload import copy_rows
+
 SLUG_PREFIX = "scale-"
 SCALE_SUFFIX = ".scale.test"
 SCALE_LIKE = "%" + SCALE_SUFFIX
@@ -73,32 +75,6 @@ TYPE_WEIGHTS = {"county": 5, "metropolitan_borough": 4, "unitary": 4, "london_bo
 
 
 # --- Small helpers -----------------------------------------------------------------------------
-
-
-def _tsv(value) -> str:
-    """One COPY text-format field."""
-    if value is None:
-        return r"\N"
-    text = str(value)
-    for raw, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
-        text = text.replace(raw, escaped)
-    return text
-
-
-def _copy(cursor, statement: str, rows) -> int:
-    """COPY rows (tuples) into a table; returns how many."""
-    count = 0
-    with cursor.copy(statement) as copy:
-        buffer = []
-        for row in rows:
-            buffer.append("\t".join(_tsv(v) for v in row) + "\n")
-            count += 1
-            if len(buffer) >= BATCH:
-                copy.write("".join(buffer))
-                buffer.clear()
-        if buffer:
-            copy.write("".join(buffer))
-    return count
 
 
 def _pick(rng, weighted):
@@ -576,7 +552,7 @@ def _add_readers(cursor, rng, missing: int, now) -> None:
         if rng.random() < 0.6:  # most signed in lately: the engagement panel has something
             login = now - timedelta(days=rng.randint(0, 200), seconds=rng.randint(0, 86_000))
         rows.append((f"reader.{n}@{slug}{SCALE_SUFFIX}", f"{first} {last}", login))
-    _copy(
+    copy_rows(
         cursor,
         "COPY institute_user (password, is_superuser, is_staff, is_active, date_joined, "
         "last_login, email, full_name) FROM STDIN",
@@ -589,7 +565,7 @@ def _add_readers(cursor, rng, missing: int, now) -> None:
         "SELECT email, id FROM institute_user WHERE email = ANY(%s)", [[e for e, _, _ in rows]]
     )
     ids = dict(cursor.fetchall())
-    _copy(
+    copy_rows(
         cursor,
         "COPY institute_membership (role, created_at, user_id, organisation_id) FROM STDIN",
         (
@@ -649,15 +625,15 @@ def seed_readers(*, users: int, rng: random.Random, now) -> dict:
                         user_id,
                     )
                 )
-        n_follows = _copy(
+        n_follows = copy_rows(
             cursor, "COPY backlog_follow (created_at, user_id, problem_id) FROM STDIN", follows
         )
-        n_preferences = _copy(
+        n_preferences = copy_rows(
             cursor,
             "COPY institute_notificationpreference (kind, cadence, updated_at, user_id) FROM STDIN",
             preferences,
         )
-        n_notes = _copy(
+        n_notes = copy_rows(
             cursor,
             "COPY institute_notification (kind, key, title, body, url, created_at, read_at, "
             "recipient_id) FROM STDIN",
