@@ -169,13 +169,12 @@ def problem_similar(request):
 @require_GET
 def problem_detail(request, pk):
     parts = selectors.problem_page_parts(pk, request.user)
-    row = parts.get("row")  # cached for visitors who are not signed in
-    if row is None:
-        problem = access.problem_get_for_user(request.user, pk)
-        row = {"title": problem.title, "merged_into_id": problem.merged_into_id}
-        parts.put("row", row)
-    else:  # fetched only if a part of the page is not in the cache
-        problem = SimpleLazyObject(lambda: access.problem_get_for_user(request.user, pk))
+    # Fetched only if a part of the page is not in the cache (404 then if there is none).
+    problem = SimpleLazyObject(lambda: access.problem_get_for_user(request.user, pk))
+    # Cached for visitors who are not signed in.
+    row = parts.get_or_put(
+        "row", lambda: {"title": problem.title, "merged_into_id": problem.merged_into_id}
+    )
     staff = access.can_triage(request.user)
     if row["merged_into_id"] and not staff:
         url = reverse("backlog:problem_detail", kwargs={"pk": row["merged_into_id"]})

@@ -321,10 +321,8 @@ def learning_detail(request, public_id):
     # Made only if the page renders it: cached parts of the page need none.
     learning = lazy(lambda: access.learning_get_for_user(user, public_id))
     parts = selectors.learning_page_parts(public_id, user)
-    row = parts.get("row")  # cached for visitors who are not signed in
-    if row is None:
-        row = {"title": learning.title}  # 404 here if the user may not see it
-        parts.put("row", row)
+    # Cached for visitors who are not signed in; 404 here if the user may not see it.
+    row = parts.get_or_put("row", lambda: {"title": learning.title})
     return render(
         request,
         "centres/learning_detail.html",

@@ -227,10 +227,8 @@ def component_detail(request, public_id):
     component = lazy(lambda: access.component_get_for_user(user, public_id))
     page = selectors.component_page(component, user)
     parts = selectors.component_page_parts(public_id, user, page["summary"])
-    row = parts.get("row")  # cached for visitors who are not signed in
-    if row is None:
-        row = {"name": component.name}  # 404 here if the user may not see it
-        parts.put("row", row)
+    # Cached for visitors who are not signed in; 404 here if the user may not see it.
+    row = parts.get_or_put("row", lambda: {"name": component.name})
     context = {
         "page_title": row["name"],
         "component": component,

@@ -168,6 +168,15 @@ class Parts:
             self._load()
         return self._cached.get(name)
 
+    def get_or_put(self, name: str, make):
+        """The cached part, or `make()` cached as it (when this page caches it for this
+        viewer)."""
+        value = self.get(name)
+        if value is None:
+            value = make()
+            self.put(name, value)
+        return value
+
     def put(self, name: str, html: str) -> None:
         if name not in self.parts or self._versions is None:  # not shared, or no cache
             return

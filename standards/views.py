@@ -64,10 +64,8 @@ def standard_detail(request, slug):
     user = request.user
     standard = SimpleLazyObject(lambda: access.standard_get_for_user(user, slug))
     parts = selectors.standard_page_parts(slug, user)
-    row = parts.get("row")  # cached for visitors who are not signed in
-    if row is None:
-        row = {"title": standard.title}  # 404 here if there is no such standard
-        parts.put("row", row)
+    # Cached for visitors who are not signed in; 404 here if there is no such standard.
+    row = parts.get_or_put("row", lambda: {"title": standard.title})
     context = {
         "page_title": row["title"],
         "standard": standard,  # fetched only if a part of the page is not in the cache
