@@ -262,15 +262,22 @@ def problem_similar(
     return list(qs[:limit])
 
 
-def problem_rows(problems) -> dict[int, list[str]]:
-    """The names of each problem's service areas, by problem id: one small query (a prefetch
-    of ServiceArea rows costs the backlog page more than the page itself)."""
+def service_area_names(relation, owners) -> dict[int, list[str]]:
+    """The names of each owner's service areas, by owner id, through a many-to-many
+    `relation` to ServiceArea (Problem.service_areas, Component.service_areas): one small
+    query (a prefetch of ServiceArea rows costs a list page more than the page itself)."""
     names = dict(service_area_choices())
+    owner = f"{relation.field.m2m_field_name()}_id"
     areas = defaultdict(list)
-    through = Problem.service_areas.through.objects.filter(problem_id__in=[p.pk for p in problems])
-    for problem_id, slug in through.values_list("problem_id", "servicearea__slug"):
-        areas[problem_id].append(names.get(slug, slug))
+    through = relation.through.objects.filter(**{f"{owner}__in": [o.pk for o in owners]})
+    for owner_id, slug in through.values_list(owner, "servicearea__slug"):
+        areas[owner_id].append(names.get(slug, slug))
     return {pk: sorted(found) for pk, found in areas.items()}
+
+
+def problem_rows(problems) -> dict[int, list[str]]:
+    """The names of each problem's service areas, by problem id."""
+    return service_area_names(Problem.service_areas, problems)
 
 
 def problem_voted_ids(user, problems) -> set[int]:

@@ -1,6 +1,6 @@
 """Reads of the components library, each built once with the joins its page needs."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -88,16 +88,10 @@ def component_list(filters: ComponentFilters, *, status: str = ReviewStatus.PUBL
 
 
 def component_rows(components) -> dict[int, list[str]]:
-    """The names of each component's service areas, by component id: one small query (a
-    prefetch of ServiceArea rows costs the catalogue more than its page of components)."""
-    names = dict(service_area_choices())
-    areas = defaultdict(list)
-    through = Component.service_areas.through.objects.filter(
-        component_id__in=[c.pk for c in components]
-    )
-    for component_id, slug in through.values_list("component_id", "servicearea__slug"):
-        areas[component_id].append(names.get(slug, slug))
-    return {pk: sorted(found) for pk, found in areas.items()}
+    """The names of each component's service areas, by component id."""
+    from backlog.selectors import service_area_names
+
+    return service_area_names(Component.service_areas, components)
 
 
 def review_queue():
