@@ -129,55 +129,20 @@ def celery_worker_process(transactional_db, django_db_blocker):
     Yields the queue name; send tasks with `apply_async(..., queue=queue)`.
     """
     import os
-    import subprocess
-    import sys
-    import time
     import uuid
-    from pathlib import Path
 
     from django.db import connection
 
-    from institute.celery import app
+    from tests.celery_workers import start_worker, stop
 
-    database_url = _database_url(connection.settings_dict)
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    hostname = f"{queue}@%h"
-    env = {**os.environ, "DATABASE_URL": database_url, "CONN_MAX_AGE": "0"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "institute",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "-Q",
-            queue,
-            "-n",
-            hostname,
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CONN_MAX_AGE": "0",
+    }
+    process = start_worker(queue, env)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError("The Celery worker exited during start-up")
-            replies = app.control.ping(timeout=0.5)
-            if any(queue in name for reply in replies for name in reply):
-                break
-        else:
-            raise RuntimeError("The Celery worker did not answer within 60 seconds")
         yield queue
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

@@ -20,6 +20,8 @@ from django.test import Client
 from backlog import selectors
 from institute.celery import app
 from institute.devservices import _free_port
+from tests.celery_workers import start_worker
+from tests.celery_workers import stop as _stop
 from tests.faults.own_postgres import OwnPostgres
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -39,16 +41,6 @@ def _get(port: int, path: str) -> tuple[int, dict, str]:
 def _statuses(port: int, path: str, times: int = 3 * WORKERS) -> list[int]:
     """Enough requests that every gunicorn worker (and its connection) answers some."""
     return [_get(port, path)[0] for _ in range(times)]
-
-
-def _stop(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
@@ -98,14 +90,8 @@ def platform(own_postgres, tmp_path):
         stderr=subprocess.STDOUT,
     )
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "institute", "worker", "--pool=solo"]
-        + ["--loglevel=WARNING", "-Q", queue, "-n", f"{queue}@%h"]
-        + ["--without-gossip", "--without-mingle"],
-        env={**env, "CONN_MAX_AGE": "0"},
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    worker = start_worker(
+        queue, {**env, "CONN_MAX_AGE": "0"}, wait=False, stdout=log, stderr=subprocess.STDOUT
     )
     try:
         deadline = time.monotonic() + 60

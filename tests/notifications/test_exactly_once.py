@@ -5,7 +5,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -14,14 +13,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from institute.celery import app
 from institute.models import DigestSend, Notification, SentEmail
 from institute.tasks import digest_send_chunk
+from tests.celery_workers import start_worker
+from tests.celery_workers import stop as _stop
 from tests.conftest import _database_url
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-ROOT = Path(__file__).resolve().parent.parent.parent
 PEOPLE = 8
 
 
@@ -40,45 +39,7 @@ def _start_worker(queue: str, email_dir: Path, **extra_env: str) -> subprocess.P
         ),
         **extra_env,
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "institute",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}-{uuid.uuid4().hex[:6]}@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("The Celery worker exited during start-up")
-        replies = app.control.ping(timeout=0.5)
-        if any(queue in name for reply in replies for name in reply):
-            return process
-    process.kill()
-    raise RuntimeError("The Celery worker did not answer within 60 seconds")
-
-
-def _stop(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return start_worker(queue, env, hostname=f"{queue}-{uuid.uuid4().hex[:6]}@%h")
 
 
 def _wait_for(predicate, seconds):
