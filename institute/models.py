@@ -333,10 +333,6 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.user} {self.name} ({self.prefix}…)"
 
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
 
 # --- Sector dashboards ------------------------------------------------------------------------
 
