@@ -25,6 +25,7 @@ from backlog.models import (
 )
 from institute import access as core_access
 from institute import fragments
+from institute.dashboard_signals import refresh_soon
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
 from institute.services import audit_record, notify
@@ -148,8 +149,6 @@ def _lock_for_vote(problem: Problem, cursor) -> None:
 def _votes_written(problem_ids) -> None:
     """What the Vote and CouncilDemand signals would have done for a write made in SQL: retire
     the cached parts that show these problems' demand, and ask for a dashboard refresh."""
-    from institute.dashboard_signals import refresh_soon
-
     fragments.bump("demand", *(f"problem:{pk}" for pk in problem_ids))
     transaction.on_commit(refresh_soon)
 
