@@ -99,6 +99,15 @@ def fixed(path_or_name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
     return lambda s: reverse(path_or_name, kwargs=kwargs or None)
 
 
+def form(name: str, role: str, url, button: str, **submit) -> list[Entry]:
+    """A form page as it opens, and as it answers when submitted (with `submit`: Submit's
+    options, e.g. clear=True to empty its fields first)."""
+    return [
+        Entry(name, role, url),
+        Entry(name, role, url, state="submitted empty", action=Submit(button, **submit)),
+    ]
+
+
 def component_url(name: str, component) -> str:
     """Component pages are addressed by public_id (UUID); older routes used the number."""
     try:
@@ -227,17 +236,11 @@ CORE = [
         INSTITUTE_STAFF,
         fixed("institute:membership_request_list"),
     ),
-    Entry(
+    *form(
         "institute:membership_request_decide",
         INSTITUTE_STAFF,
         lambda s: reverse("institute:membership_request_decide", args=[s.membership_request.pk]),
-    ),
-    Entry(
-        "institute:membership_request_decide",
-        INSTITUTE_STAFF,
-        lambda s: reverse("institute:membership_request_decide", args=[s.membership_request.pk]),
-        state="submitted empty",
-        action=Submit("Save decision"),
+        "Save decision",
     ),
     *_each(
         "institute:dashboard",
@@ -380,14 +383,7 @@ BACKLOG = [
         ),
         covers=("backlog:problem_vote",),
     ),
-    Entry("backlog:problem_submit", OFFICER, fixed("backlog:problem_submit")),
-    Entry(
-        "backlog:problem_submit",
-        OFFICER,
-        fixed("backlog:problem_submit"),
-        state="submitted empty",
-        action=Submit("Continue"),
-    ),
+    *form("backlog:problem_submit", OFFICER, fixed("backlog:problem_submit"), "Continue"),
     Entry(
         "backlog:problem_submit",
         OFFICER,
@@ -457,41 +453,30 @@ BACKLOG = [
     ),
     Entry("backlog:problem_submitted", OFFICER, _problem("backlog:problem_submitted")),
     Entry("backlog:problem_status", INSTITUTE_STAFF, _problem("backlog:problem_status")),
-    Entry("backlog:problem_merge", INSTITUTE_STAFF, _problem("backlog:problem_merge", "lookalike")),
-    Entry(
+    *form(
         "backlog:problem_merge",
         INSTITUTE_STAFF,
         _problem("backlog:problem_merge", "lookalike"),
-        state="submitted empty",
-        action=Submit("Merge"),
+        "Merge",
     ),
-    Entry("backlog:comment_edit", OFFICER, _problem("backlog:comment_edit", "comment")),
-    Entry(
+    *form(
         "backlog:comment_edit",
         OFFICER,
         _problem("backlog:comment_edit", "comment"),
-        state="submitted empty",
-        action=Submit("Save comment", clear=True),
+        "Save comment",
+        clear=True,
     ),
-    Entry("backlog:comment_report", CENTRE_STAFF, _problem("backlog:comment_report", "comment")),
-    Entry(
+    *form(
         "backlog:comment_report",
         CENTRE_STAFF,
         _problem("backlog:comment_report", "comment"),
-        state="submitted empty",
-        action=Submit("Report comment"),
+        "Report comment",
     ),
-    Entry(
+    *form(
         "backlog:comment_moderate",
         INSTITUTE_STAFF,
         _problem("backlog:comment_moderate", "comment"),
-    ),
-    Entry(
-        "backlog:comment_moderate",
-        INSTITUTE_STAFF,
-        _problem("backlog:comment_moderate", "comment"),
-        state="submitted empty",
-        action=Submit("Hide comment"),
+        "Hide comment",
     ),
 ]
 
@@ -523,21 +508,17 @@ COMPONENTS = [
         state="filter changed, htmx swap",
         action=Choose("Maturity", "Live", "maturity=live"),
     ),
-    Entry("components:component_submit", OFFICER, fixed("components:component_submit")),
-    Entry(
+    *form(
         "components:component_submit",
         OFFICER,
         fixed("components:component_submit"),
-        state="submitted empty",
-        action=Submit("Submit for review"),
+        "Submit for review",
     ),
-    Entry("components:component_import", OFFICER, fixed("components:component_import")),
-    Entry(
+    *form(
         "components:component_import",
         OFFICER,
         fixed("components:component_import"),
-        state="submitted empty",
-        action=Submit("Import for review"),
+        "Import for review",
     ),
     Entry(
         "components:my_submissions",
@@ -571,65 +552,43 @@ COMPONENTS = [
         OFFICER,
         _comp("components:component_submitted", "component_in_review"),
     ),
-    Entry(
+    *form(
         "components:component_edit",
         OFFICER,
         _comp("components:component_edit", "component_in_review"),
+        "Save changes",
+        clear=True,
     ),
-    Entry(
-        "components:component_edit",
-        OFFICER,
-        _comp("components:component_edit", "component_in_review"),
-        state="submitted empty",
-        action=Submit("Save changes", clear=True),
-    ),
-    Entry(
+    *form(
         "components:component_review",
         INSTITUTE_STAFF,
         _comp("components:component_review", "component_in_review"),
+        "Record decision",
     ),
-    Entry(
-        "components:component_review",
-        INSTITUTE_STAFF,
-        _comp("components:component_review", "component_in_review"),
-        state="submitted empty",
-        action=Submit("Record decision"),
-    ),
-    Entry("components:component_retire", INSTITUTE_STAFF, _comp("components:component_retire")),
-    Entry(
+    *form(
         "components:component_retire",
         INSTITUTE_STAFF,
         _comp("components:component_retire"),
-        state="submitted empty",
-        action=Submit("Retire component"),
+        "Retire component",
     ),
-    Entry(
+    *form(
         "components:component_problems",
         INSTITUTE_STAFF,
         _comp("components:component_problems"),
+        "Link problem",
     ),
-    Entry(
-        "components:component_problems",
-        INSTITUTE_STAFF,
-        _comp("components:component_problems"),
-        state="submitted empty",
-        action=Submit("Link problem"),
-    ),
-    Entry("components:component_solve", INSTITUTE_STAFF, _comp("components:component_solve")),
-    Entry(
+    *form(
         "components:component_solve",
         INSTITUTE_STAFF,
         _comp("components:component_solve"),
-        state="submitted empty",
-        action=Submit("Mark solved"),
+        "Mark solved",
     ),
-    Entry("components:adoption_record", OFFICER, _comp("components:adoption_record")),
-    Entry(
+    *form(
         "components:adoption_record",
         OFFICER,
         _comp("components:adoption_record"),
-        state="submitted empty",
-        action=Submit("Save adoption", clear=True),
+        "Save adoption",
+        clear=True,
     ),
 ]
 
@@ -655,13 +614,11 @@ STANDARDS = [
         state="category changed, htmx swap",
         action=Choose("Category", "Data", "category="),
     ),
-    Entry("standards:standard_create", INSTITUTE_STAFF, fixed("standards:standard_create")),
-    Entry(
+    *form(
         "standards:standard_create",
         INSTITUTE_STAFF,
         fixed("standards:standard_create"),
-        state="submitted empty",
-        action=Submit("Create standard"),
+        "Create standard",
     ),
     Entry("standards:my_council", OFFICER, fixed("standards:my_council"), state="none", empty=True),
     Entry("standards:my_council", OFFICER, fixed("standards:my_council")),
@@ -711,17 +668,12 @@ STANDARDS = [
         _assessment("standards:assessment_detail", "submitted"),
         state="submitted, staff view",
     ),
-    Entry(
+    *form(
         "standards:answer_edit",
         OFFICER,
         _assessment("standards:answer_edit", "in_progress", criterion=True),
-    ),
-    Entry(
-        "standards:answer_edit",
-        OFFICER,
-        _assessment("standards:answer_edit", "in_progress", criterion=True),
-        state="submitted empty",
-        action=Submit("Save and continue", clear=True),
+        "Save and continue",
+        clear=True,
     ),
     Entry(
         "standards:assessment_check",
@@ -740,17 +692,11 @@ STANDARDS = [
         OFFICER,
         _assessment("standards:assessment_submitted", "submitted"),
     ),
-    Entry(
+    *form(
         "standards:assessment_review",
         INSTITUTE_STAFF,
         _assessment("standards:assessment_review", "submitted"),
-    ),
-    Entry(
-        "standards:assessment_review",
-        INSTITUTE_STAFF,
-        _assessment("standards:assessment_review", "submitted"),
-        state="submitted empty",
-        action=Submit("Record review"),
+        "Record review",
     ),
     *_each(
         "standards:standard_detail",
@@ -806,29 +752,18 @@ STANDARDS = [
         _version("standards:version_detail", "consultation_version"),
         state="consultation comments, staff view",
     ),
-    Entry(
+    *form(
         "standards:version_edit",
         INSTITUTE_STAFF,
         _version("standards:version_edit", "draft_version"),
+        "Save version details",
+        clear=True,
     ),
-    Entry(
-        "standards:version_edit",
-        INSTITUTE_STAFF,
-        _version("standards:version_edit", "draft_version"),
-        state="submitted empty",
-        action=Submit("Save version details", clear=True),
-    ),
-    Entry(
+    *form(
         "standards:criterion_create",
         INSTITUTE_STAFF,
         _version("standards:criterion_create", "draft_version"),
-    ),
-    Entry(
-        "standards:criterion_create",
-        INSTITUTE_STAFF,
-        _version("standards:criterion_create", "draft_version"),
-        state="submitted empty",
-        action=Submit("Save criterion"),
+        "Save criterion",
     ),
     Entry(
         "standards:criterion_edit",
@@ -842,17 +777,11 @@ STANDARDS = [
             },
         ),
     ),
-    Entry(
+    *form(
         "standards:version_consult",
         INSTITUTE_STAFF,
         _version("standards:version_consult", "draft_version"),
-    ),
-    Entry(
-        "standards:version_consult",
-        INSTITUTE_STAFF,
-        _version("standards:version_consult", "draft_version"),
-        state="submitted empty",
-        action=Submit("Open consultation"),
+        "Open consultation",
     ),
     Entry(
         "standards:version_publish",
@@ -884,14 +813,7 @@ CENTRES = [
         [ANONYMOUS, CENTRE_STAFF, INSTITUTE_STAFF],
         fixed("centres:centre_list"),
     ),
-    Entry("centres:centre_create", INSTITUTE_STAFF, fixed("centres:centre_create")),
-    Entry(
-        "centres:centre_create",
-        INSTITUTE_STAFF,
-        fixed("centres:centre_create"),
-        state="submitted empty",
-        action=Submit("Save centre"),
-    ),
+    *form("centres:centre_create", INSTITUTE_STAFF, fixed("centres:centre_create"), "Save centre"),
     Entry("centres:evidence_scale", ANONYMOUS, fixed("centres:evidence_scale")),
     Entry(
         "centres:review_queue",
@@ -945,13 +867,12 @@ CENTRES = [
         _learning("centres:learning_detail", "in_review"),
         state="in review, institute's view",
     ),
-    Entry("centres:learning_edit", CENTRE_STAFF, _learning("centres:learning_edit", "drafted")),
-    Entry(
+    *form(
         "centres:learning_edit",
         CENTRE_STAFF,
         _learning("centres:learning_edit", "drafted"),
-        state="submitted empty",
-        action=Submit("Save changes", clear=True),
+        "Save changes",
+        clear=True,
     ),
     Entry(
         "centres:learning_published",
@@ -981,92 +902,50 @@ CENTRES = [
         [ANONYMOUS, CENTRE_STAFF],
         lambda s: s.centres.project.get_absolute_url(),
     ),
-    Entry(
+    *form(
         "centres:project_edit",
         CENTRE_STAFF,
         lambda s: reverse("centres:project_edit", args=[s.centres.project.pk]),
-    ),
-    Entry(
-        "centres:project_edit",
-        CENTRE_STAFF,
-        lambda s: reverse("centres:project_edit", args=[s.centres.project.pk]),
-        state="submitted empty",
-        action=Submit("Save project", clear=True),
+        "Save project",
+        clear=True,
     ),
     *_each(
         "centres:centre_detail",
         [ANONYMOUS, CENTRE_STAFF, INSTITUTE_STAFF],
         lambda s: s.centres.centre.get_absolute_url(),
     ),
-    Entry(
+    *form(
         "centres:centre_edit",
         INSTITUTE_STAFF,
         lambda s: reverse("centres:centre_edit", args=[s.centres.centre.slug]),
+        "Save centre",
+        clear=True,
     ),
-    Entry(
-        "centres:centre_edit",
-        INSTITUTE_STAFF,
-        lambda s: reverse("centres:centre_edit", args=[s.centres.centre.slug]),
-        state="submitted empty",
-        action=Submit("Save centre", clear=True),
-    ),
-    Entry(
+    *form(
         "centres:centre_staff",
         INSTITUTE_STAFF,
         lambda s: reverse("centres:centre_staff", args=[s.centres.centre.slug]),
+        "Assign",
     ),
-    Entry(
-        "centres:centre_staff",
-        INSTITUTE_STAFF,
-        lambda s: reverse("centres:centre_staff", args=[s.centres.centre.slug]),
-        state="submitted empty",
-        action=Submit("Assign"),
-    ),
-    Entry(
+    *form(
         "centres:project_create",
         CENTRE_STAFF,
         lambda s: reverse("centres:project_create", args=[s.centres.centre.slug]),
+        "Save project",
     ),
-    Entry(
-        "centres:project_create",
-        CENTRE_STAFF,
-        lambda s: reverse("centres:project_create", args=[s.centres.centre.slug]),
-        state="submitted empty",
-        action=Submit("Save project"),
-    ),
-    Entry(
+    *form(
         "centres:learning_create",
         CENTRE_STAFF,
         lambda s: reverse("centres:learning_create", args=[s.centres.centre.slug]),
-    ),
-    Entry(
-        "centres:learning_create",
-        CENTRE_STAFF,
-        lambda s: reverse("centres:learning_create", args=[s.centres.centre.slug]),
-        state="submitted empty",
-        action=Submit("Save draft"),
+        "Save draft",
     ),
 ]
 
 # --- Sign-in and account pages (django-allauth, with the project's GOV.UK templates) -----------
 
 ACCOUNTS = [
-    Entry("account_login", ANONYMOUS, fixed("account_login")),
-    Entry(
-        "account_login",
-        ANONYMOUS,
-        fixed("account_login"),
-        state="submitted empty",
-        action=Submit("Sign in"),
-    ),
-    Entry("account_signup", ANONYMOUS, fixed("account_signup")),
-    Entry(
-        "account_signup",
-        ANONYMOUS,
-        fixed("account_signup"),
-        state="submitted empty",
-        action=Submit("Create account"),
-    ),
+    *form("account_login", ANONYMOUS, fixed("account_login"), "Sign in"),
+    *form("account_signup", ANONYMOUS, fixed("account_signup"), "Create account"),
     Entry("account_logout", OFFICER, fixed("account_logout"), state="confirm sign out"),
     Entry("account_inactive", ANONYMOUS, fixed("account_inactive")),
     Entry(
@@ -1080,13 +959,11 @@ ACCOUNTS = [
         fixed("account_confirm_email", key="not-a-real-key"),
         state="link that does not work",
     ),
-    Entry("account_reset_password", ANONYMOUS, fixed("account_reset_password")),
-    Entry(
+    *form(
         "account_reset_password",
         ANONYMOUS,
         fixed("account_reset_password"),
-        state="submitted empty",
-        action=Submit("Reset my password"),
+        "Reset my password",
     ),
     Entry("account_reset_password_done", ANONYMOUS, fixed("account_reset_password_done")),
     Entry(
@@ -1100,14 +977,7 @@ ACCOUNTS = [
         ANONYMOUS,
         fixed("account_reset_password_from_key_done"),
     ),
-    Entry("account_change_password", OFFICER, fixed("account_change_password")),
-    Entry(
-        "account_change_password",
-        OFFICER,
-        fixed("account_change_password"),
-        state="submitted empty",
-        action=Submit("Change password"),
-    ),
+    *form("account_change_password", OFFICER, fixed("account_change_password"), "Change password"),
     Entry("account_email", OFFICER, fixed("account_email")),
     Entry("account_reauthenticate", OFFICER, fixed("account_reauthenticate")),
 ]
