@@ -3,7 +3,8 @@ which keep counters and the timeline right; the admin shows them read-only."""
 
 from django.contrib import admin
 
-from backlog.models import Comment, CommentReport, Problem, ServiceArea, StatusChange
+from backlog.models import Comment, CommentReport, Problem, StatusChange
+from institute.models import ServiceArea
 
 
 @admin.register(ServiceArea)

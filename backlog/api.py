@@ -24,10 +24,10 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from backlog import access, selectors, services
-from backlog.models import Problem, ServiceArea, Status, Theme
+from backlog.models import Problem, Status
 from institute.access import require
 from institute.api import PAGE_PARAMETERS, Pagination, paginated_schema, pk_or_404, validated
-from institute.models import CouncilType, Region
+from institute.models import CouncilType, Region, ServiceArea, Theme
 
 app_name = "backlog-api"
 

@@ -19,18 +19,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from backlog import services
-from backlog.models import (
-    Comment,
-    Merge,
-    Problem,
-    ServiceArea,
-    Status,
-    StatusChange,
-    Theme,
-    Vote,
-)
+from backlog.models import Comment, Merge, Problem, Status, StatusChange, Vote
 from institute.demo import DEMO_PASSWORD, DEMO_PEOPLE
-from institute.models import Membership, Organisation, Role, User
+from institute.models import Membership, Organisation, Role, ServiceArea, Theme, User
 
 STAFF_EMAIL = "staff@institute.test"
 OFFICER_COUNCILS = 200  # councils that get generated demo officers

@@ -2,10 +2,10 @@
 
 from django import forms
 
-from backlog.models import ServiceArea, Status, Theme
+from backlog.models import Status
 from backlog.selectors import SORTS, BacklogFilters
 from institute.forms import CachedMarkupMixin
-from institute.models import CouncilType, Region
+from institute.models import CouncilType, Region, ServiceArea, Theme
 
 
 class ProblemForm(forms.Form):

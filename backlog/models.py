@@ -8,20 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from institute.models import SEARCH_CONFIG, ServiceArea, Theme
 from institute.urlcache import detail_url
-
-SEARCH_CONFIG = "english"
-
-
-class Theme(models.TextChoices):
-    """The six themes of the sector's digital blueprint."""
-
-    INFRASTRUCTURE = "infrastructure", "Infrastructure, learning and collaboration"
-    DATA = "data", "Data exchange and maturity"
-    LEADERSHIP = "leadership", "Organisational and political leadership"
-    SKILLS = "skills", "Capacity, capability and skills"
-    STANDARDS = "standards", "Standards"
-    PROCUREMENT = "procurement", "Procurement, contracts and market shaping"
 
 
 class Status(models.TextChoices):
@@ -36,19 +24,6 @@ class Status(models.TextChoices):
 
 # Statuses in which demand can still be added: voting on anything else changes nothing.
 OPEN_STATUSES = {Status.NEW, Status.TRIAGED, Status.IN_DISCOVERY, Status.IN_PROGRESS}
-
-
-class ServiceArea(models.Model):
-    """A council service area, from the seeded taxonomy."""
-
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
 
 
 # Status history kept by the database (institute/history.py): a trigger writes a row whenever

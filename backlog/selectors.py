@@ -14,20 +14,18 @@ from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.functional import cached_property
 
 from backlog.models import (
-    SEARCH_CONFIG,
     Comment,
     CouncilDemand,
     DuplicateCandidate,
     Follow,
     Problem,
-    ServiceArea,
     Status,
     StatusChange,
     Vote,
 )
 from institute import fragments
 from institute.fragments import Part, Parts
-from institute.models import CouncilType, Region
+from institute.models import SEARCH_CONFIG, CouncilType, Region, ServiceArea
 from institute.pagination import PAGE_SIZE
 from institute.urlcache import detail_url
 

@@ -17,10 +17,8 @@ from backlog.models import (
     Follow,
     Merge,
     Problem,
-    ServiceArea,
     Status,
     StatusChange,
-    Theme,
     Vote,
 )
 from institute import access as core_access
@@ -28,6 +26,7 @@ from institute import fragments
 from institute.dashboard_signals import refresh_soon
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
+from institute.models import ServiceArea, Theme
 from institute.services import audit_record, notify
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)

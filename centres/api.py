@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from backlog.models import Problem, ServiceArea, Theme
+from backlog.models import Problem
 from centres import access, selectors, services
 from centres.models import (
     Centre,
@@ -41,7 +41,7 @@ from institute.api import (
     public_id_or_404,
 )
 from institute.api import validated as _validated
-from institute.models import CouncilType, Organisation, Region
+from institute.models import CouncilType, Organisation, Region, ServiceArea, Theme
 from standards.models import Standard
 
 app_name = "centres-api"

@@ -17,13 +17,13 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from backlog.models import Problem, ServiceArea
+from backlog.models import Problem
 from backlog.models import Status as ProblemStatus
 from centres import services
 from centres.models import Centre, CentreStaff, Learning, LearningStatus, Project
 from components.models import Component, ReviewStatus
 from institute.demo import DEMO_PASSWORD
-from institute.models import Membership, Organisation, User
+from institute.models import Membership, Organisation, ServiceArea, User
 from standards.models import Standard
 
 STAFF_EMAIL = "staff@institute.test"

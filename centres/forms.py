@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.db.models import Q
 
-from backlog.models import Problem, ServiceArea, Theme
+from backlog.models import Problem
 from centres.models import (
     EVIDENCE_SCALE,
     CostBand,
@@ -16,7 +16,7 @@ from centres.models import (
 from centres.selectors import SORTS, LibraryFilters
 from components.models import Component, ReviewStatus
 from institute.forms import CachedMarkupMixin
-from institute.models import CouncilType, Organisation, OrganisationKind, Region
+from institute.models import CouncilType, Organisation, OrganisationKind, Region, ServiceArea, Theme
 from standards.models import Standard
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"]

@@ -11,8 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from backlog.models import SEARCH_CONFIG, Theme
-from institute.models import Region
+from institute.models import SEARCH_CONFIG, Region, Theme
 from institute.urlcache import detail_url
 
 # The 2030 target the dashboards track: standards-enabled cross-organisation data sharing.
@@ -223,7 +222,7 @@ class Learning(models.Model):
     )
     themes = ArrayField(models.CharField(max_length=32, choices=Theme.choices), default=list)
     service_areas = models.ManyToManyField(
-        "backlog.ServiceArea", blank=True, related_name="centre_learning"
+        "institute.ServiceArea", blank=True, related_name="centre_learning"
     )
     problems = models.ManyToManyField("backlog.Problem", blank=True, related_name="centre_learning")
     components = models.ManyToManyField("components.Component", blank=True, related_name="learning")

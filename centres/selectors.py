@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.functional import SimpleLazyObject as lazy
 
-from backlog.models import SEARCH_CONFIG, Problem
+from backlog.models import Problem
 from backlog.models import Status as ProblemStatus
 from centres import access
 from centres.models import (
@@ -33,7 +33,7 @@ from centres.models import (
 )
 from institute import fragments
 from institute.fragments import Part, Parts
-from institute.models import Organisation
+from institute.models import SEARCH_CONFIG, Organisation
 
 SORTS = {
     "newest": ("Newest", ["-published_at", "-id"]),

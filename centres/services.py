@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from backlog import services as backlog_services
-from backlog.models import Problem, ServiceArea, Theme
+from backlog.models import Problem
 from backlog.models import Status as ProblemStatus
 from backlog.selectors import problem_followers
 from centres import access
@@ -33,7 +33,15 @@ from components.models import Component, ReviewStatus
 from institute import access as core_access
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
-from institute.models import Membership, Organisation, OrganisationKind, Region, Role
+from institute.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Role,
+    ServiceArea,
+    Theme,
+)
 from institute.services import audit_record, notify
 from standards.models import Standard
 

@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from backlog.models import ServiceArea, Theme
 from components import access, selectors, services
 from components.models import Adoption, CostModel, Hosting, Kind, Maturity, Stage
 from institute import access as core_access
@@ -31,7 +30,7 @@ from institute.api import (
 )
 from institute.api import validated as _validated
 from institute.errors import NotAllowed
-from institute.models import Organisation
+from institute.models import Organisation, ServiceArea, Theme
 from standards.models import Standard
 
 app_name = "components-api"

@@ -17,11 +17,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from backlog.models import Problem, ServiceArea
+from backlog.models import Problem
 from components import services
 from components.models import Adoption, AdoptionChange, Component, ComponentEvent, Stage
 from institute.demo import DEMO_PASSWORD
-from institute.models import Membership, Organisation, Role, User
+from institute.models import Membership, Organisation, Role, ServiceArea, User
 from standards.models import Standard
 
 STAFF_EMAIL = "staff@institute.test"

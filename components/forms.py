@@ -2,12 +2,11 @@
 
 from django import forms
 
-from backlog.models import ServiceArea, Theme
 from components.models import CostModel, Hosting, Kind, Maturity, Stage
 from components.publiccode import MAX_BYTES
 from components.selectors import SORTS, ComponentFilters
 from institute.forms import CachedMarkupMixin
-from institute.models import Organisation
+from institute.models import Organisation, ServiceArea, Theme
 from standards.models import Standard
 
 

@@ -77,9 +77,9 @@ class Component(models.Model):
     description_html = models.TextField(editable=False, default="")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     maturity = models.CharField(max_length=16, choices=Maturity.choices)
-    theme = models.CharField(max_length=32, blank=True, default="")  # backlog.models.Theme
+    theme = models.CharField(max_length=32, blank=True, default="")  # institute.models.Theme
     service_areas = models.ManyToManyField(
-        "backlog.ServiceArea", related_name="components", blank=True
+        "institute.ServiceArea", related_name="components", blank=True
     )
     licence = models.CharField("licence (SPDX identifier)", max_length=100, blank=True)
     licence_open = models.BooleanField(default=False, help_text="An open-source licence")

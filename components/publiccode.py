@@ -13,11 +13,10 @@ import re
 import yaml
 from django.utils import timezone
 
-from backlog.models import ServiceArea, Theme
 from components.licences import licence_is_valid, licence_normalise
 from components.models import Component, CostModel, Hosting, Kind, Maturity
 from institute.errors import DomainError
-from institute.models import Organisation
+from institute.models import Organisation, ServiceArea, Theme
 
 MAX_BYTES = 100 * 1024
 MAX_DEPTH = 20

@@ -169,7 +169,7 @@ def seed_scale(*, components: int, adoptions: int, stdout=None) -> dict:
             INSERT INTO components_component_service_areas (component_id, servicearea_id)
             SELECT c.id, a.id FROM components_component c
             JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rn, count(*) OVER () AS t
-                  FROM backlog_servicearea) a ON a.rn = c.id %% a.t
+                  FROM institute_servicearea) a ON a.rn = c.id %% a.t
             WHERE c.id BETWEEN %(lo)s AND %(hi)s
             """,
             params,

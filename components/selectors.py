@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
-from backlog.models import ServiceArea, Status
+from backlog.models import Status
 from components import access
 from components.models import (
     ACTIVE_STAGES,
@@ -25,6 +25,7 @@ from components.models import (
 from institute import access as core_access
 from institute import fragments
 from institute.fragments import Part, Parts
+from institute.models import ServiceArea
 
 SORTS = {
     "using": ("Most councils using it", ["-using_count", "-adopting_count", "name", "id"]),

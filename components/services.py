@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
-from backlog.models import Problem, ServiceArea, Theme
+from backlog.models import Problem
 from components import access
 from components.licences import licence_is_open, licence_is_valid, licence_normalise
 from components.models import (
@@ -36,7 +36,7 @@ from institute import access as core_access
 from institute import fragments
 from institute.errors import DomainError
 from institute.markdown import render_markdown
-from institute.models import Membership, Organisation, Role
+from institute.models import Membership, Organisation, Role, ServiceArea, Theme
 from institute.services import audit_record, notify
 from standards.models import Standard
 

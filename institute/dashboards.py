@@ -496,8 +496,9 @@ def dashboard(filters: Filters, sas: dict, *, public: bool = False) -> dict:
 
 
 def _dashboard(filters: Filters, where: str, params: list, groups: list, today: date) -> dict:
-    from backlog.models import Status, Theme
+    from backlog.models import Status
     from components.models import Stage
+    from institute.models import Theme
 
     councils = sum(g[2] for g in groups)
     refreshed = max((g[10] for g in groups if g[10]), default=None)

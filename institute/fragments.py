@@ -239,7 +239,7 @@ WATCHED = {
     "backlog.StatusChange": lambda c: [f"problem:{c.problem_id}"],
     "backlog.Merge": lambda m: [f"problem:{m.source_id}", f"problem:{m.target_id}"],
     "backlog.Comment": lambda c: [f"problem:{c.problem_id}"],
-    "backlog.ServiceArea": lambda a: ["names"],
+    "institute.ServiceArea": lambda a: ["names"],
     "institute.Organisation": lambda o: ["names"],
     "components.Component": lambda c: [f"component:{c.public_id}"],
     "components.Adoption": lambda a: _component_versions(a),

@@ -13,6 +13,38 @@ from django.utils import timezone
 
 from institute.urlcache import detail_url
 
+# --- Shared vocabulary: every app files its work under these --------------------------------
+
+# The text search configuration of every full-text search in the service.
+SEARCH_CONFIG = "english"
+
+
+class Theme(models.TextChoices):
+    """The six themes of the sector's digital blueprint."""
+
+    INFRASTRUCTURE = "infrastructure", "Infrastructure, learning and collaboration"
+    DATA = "data", "Data exchange and maturity"
+    LEADERSHIP = "leadership", "Organisational and political leadership"
+    SKILLS = "skills", "Capacity, capability and skills"
+    STANDARDS = "standards", "Standards"
+    PROCUREMENT = "procurement", "Procurement, contracts and market shaping"
+
+
+class ServiceArea(models.Model):
+    """A council service area, from the seeded taxonomy."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Organisations ----------------------------------------------------------------------------
+
 
 class Region(models.TextChoices):
     """The nine ONS statistical regions of England, keyed by their GSS code."""

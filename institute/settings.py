@@ -357,7 +357,7 @@ SPECTACULAR_SETTINGS = {
         "institute.api.add_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "ThemeEnum": "backlog.models.Theme",
+        "ThemeEnum": "institute.models.Theme",
         "ComponentKindEnum": "components.models.Kind",
         "LearningKindEnum": "centres.models.LearningKind",
     },

@@ -83,7 +83,7 @@ class ProblemFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def service_areas(self, create, extracted, **kwargs):
-        from backlog.models import ServiceArea
+        from institute.models import ServiceArea
 
         if create:
             self.service_areas.set(extracted or [ServiceArea.objects.get(slug="housing")])

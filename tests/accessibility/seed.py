@@ -13,11 +13,10 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from backlog import services as backlog_services
-from backlog.models import ServiceArea
 from centres.models import CentreStaff, LearningRevision, LearningStatus
 from components.models import Adoption
 from institute import digests
-from institute.models import Cadence, Organisation
+from institute.models import Cadence, Organisation, ServiceArea
 from institute.services import notify
 from institute.tokens import api_token_create
 from standards import services as standards_services

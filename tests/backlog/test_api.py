@@ -16,7 +16,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from backlog import services
-from backlog.models import Comment, Follow, Problem, ServiceArea, Status, Vote
+from backlog.models import Comment, Follow, Problem, Status, Vote
+from institute.models import ServiceArea
 from institute.tokens import api_token_create
 from tests.factories import ProblemFactory, UserFactory, council_officer
 

@@ -4,19 +4,9 @@ import pytest
 from django.db.models import Count
 
 from backlog import demo as backlog_demo
-from backlog.models import (
-    Comment,
-    CouncilDemand,
-    Merge,
-    Problem,
-    ServiceArea,
-    Status,
-    StatusChange,
-    Theme,
-    Vote,
-)
+from backlog.models import Comment, CouncilDemand, Merge, Problem, Status, StatusChange, Vote
 from institute import demo as institute_demo
-from institute.models import Notification, User
+from institute.models import Notification, ServiceArea, Theme, User
 from tests.backlog.test_seed_scale import assert_counters_equal_rows
 
 pytestmark = pytest.mark.django_db

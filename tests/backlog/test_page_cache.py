@@ -7,9 +7,8 @@ import pytest
 from django.core.cache.backends.redis import RedisCache
 
 from backlog import services
-from backlog.models import ServiceArea
 from components import services as component_services
-from institute.models import Organisation
+from institute.models import Organisation, ServiceArea
 from tests.components.factories import ComponentFactory
 from tests.factories import ProblemFactory, council_officer
 

@@ -15,17 +15,15 @@ from backlog.models import (
     DuplicateCandidate,
     Follow,
     Problem,
-    ServiceArea,
     Status,
     StatusChange,
-    Theme,
     Vote,
 )
 from backlog.selectors import BacklogFilters
 from backlog.tasks import problem_find_duplicates
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import ALLOWED_TAGS
-from institute.models import AuditEvent, Notification
+from institute.models import AuditEvent, Notification, ServiceArea, Theme
 from tests.factories import ProblemFactory, council_officer
 
 pytestmark = pytest.mark.django_db

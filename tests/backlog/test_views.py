@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backlog import services
-from backlog.models import Comment, CouncilDemand, Follow, Problem, ServiceArea, Status, Vote
-from institute.models import Notification
+from backlog.models import Comment, CouncilDemand, Follow, Problem, Status, Vote
+from institute.models import Notification, ServiceArea
 from tests.factories import ProblemFactory, council_officer
 
 pytestmark = pytest.mark.django_db

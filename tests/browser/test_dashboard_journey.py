@@ -7,8 +7,8 @@ import io
 import pytest
 
 from backlog import services as backlog_services
-from backlog.models import ServiceArea
 from institute import dashboards
+from institute.models import ServiceArea
 from tests.browser.session import sign_in
 
 pytestmark = [

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 
 from backlog import services as backlog_services
-from backlog.models import Follow, ServiceArea, Status, StatusChange
+from backlog.models import Follow, Status, StatusChange
 from centres import access, selectors, services
 from centres.models import CentreStaff, Learning, LearningRevision, LearningStatus, Project
 from institute.errors import DomainError, NotAllowed
-from institute.models import AuditEvent, Membership, Notification, Organisation, Role
+from institute.models import AuditEvent, Membership, Notification, Organisation, Role, ServiceArea
 from tests.centres.factories import LearningFactory, ProjectFactory, draft
 from tests.factories import ProblemFactory, UserFactory
 

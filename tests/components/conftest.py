@@ -20,7 +20,7 @@ def component(author):
 
 
 def component_fields(**overrides):
-    from backlog.models import ServiceArea
+    from institute.models import ServiceArea
 
     return {
         "name": "Accessible form builder",

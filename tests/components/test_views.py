@@ -57,7 +57,7 @@ def test_catalogue_lists_published_components_only_sorted_by_councils_using(clie
 
 
 def test_catalogue_filters_and_search(client, author):
-    from backlog.models import ServiceArea
+    from institute.models import ServiceArea
 
     waste = ServiceArea.objects.get(slug="waste-and-recycling")
     ComponentFactory(

@@ -4,8 +4,7 @@ import pytest
 from django.utils import timezone
 
 from backlog import services as backlog_services
-from backlog.models import ServiceArea
-from institute.models import Organisation
+from institute.models import Organisation, ServiceArea
 from tests.centres.factories import CentreFactory, LearningFactory, ProjectFactory
 from tests.components.factories import AdoptionFactory, ComponentFactory
 from tests.factories import council_officer

@@ -415,7 +415,7 @@ class Command(BaseCommand):
         started = self._step(f"officers ({len(officers)})", started)
 
         cap = max(1, min(len(officers), int(len(officers) * 0.4)))
-        from backlog.models import ServiceArea
+        from institute.models import ServiceArea
 
         areas = dict(ServiceArea.objects.values_list("slug", "pk"))
         area_slugs = [slug for slug in vocab.SUBJECTS if slug in areas]
