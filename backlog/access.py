@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404
 from backlog.models import Comment, Problem
 from institute import access as core
 from institute.errors import NotAllowed
-from institute.models import OrganisationKind, Role
 
 
 def can_submit_problem(user) -> bool:
@@ -16,12 +15,7 @@ def can_submit_problem(user) -> bool:
 
 def can_vote(user) -> bool:
     """ "My council has this problem too" can only be said by an officer of a council."""
-    membership = core.membership_of(user)
-    return (
-        membership is not None
-        and membership.role == Role.OFFICER
-        and membership.organisation.kind == OrganisationKind.COUNCIL
-    )
+    return core.is_council_officer(user)
 
 
 def can_comment(user) -> bool:

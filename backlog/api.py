@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from backlog import access, selectors, services
 from backlog.models import Problem, Status
+from institute import selectors as core_selectors
 from institute.access import require
 from institute.api import PAGE_PARAMETERS, Pagination, paginated_schema, pk_or_404, validated
 from institute.models import CouncilType, Region, ServiceArea, Theme
@@ -60,7 +61,7 @@ class BacklogFiltersSerializer(serializers.Serializer):
     )
 
     def validate_service_area(self, value):
-        if value and value not in dict(selectors.service_area_choices()):
+        if value and value not in dict(core_selectors.service_area_choices()):
             raise serializers.ValidationError("Choose a service area from the list.")
         return value
 

@@ -1,5 +1,39 @@
 from django.apps import AppConfig
 
 
+def _problem_versions(problem) -> list[str]:
+    names = [f"problem:{problem.pk}", "problem-titles"]
+    if problem.merged_into_id:
+        names.append(f"problem:{problem.merged_into_id}")
+    return names
+
+
 class BacklogConfig(AppConfig):
     name = "backlog"
+
+    def ready(self):
+        # Models and selectors exist only once the app registry is ready: imported here.
+        from backlog import selectors
+        from backlog.models import Comment, CouncilDemand, Merge, Problem, StatusChange, Vote
+        from institute import fragments, registry
+
+        # Cached page parts: what each write changes ("demand": every problem's counts, for
+        # pages that show those of many problems).
+        fragments.watch(Problem, _problem_versions)
+        fragments.watch(
+            Vote, lambda v: [f"problem:{v.problem_id}", f"problem:{v.cast_on_id}", "demand"]
+        )
+        fragments.watch(CouncilDemand, lambda d: [f"problem:{d.problem_id}", "demand"])
+        fragments.watch(StatusChange, lambda c: [f"problem:{c.problem_id}"])
+        fragments.watch(Merge, lambda m: [f"problem:{m.source_id}", f"problem:{m.target_id}"])
+        fragments.watch(Comment, lambda c: [f"problem:{c.problem_id}"])
+        fragments.watch_m2m(Problem, lambda ids, row: [f"problem:{pk}" for pk in ids])
+
+        registry.section(
+            "organisation",
+            order=10,
+            template="backlog/_organisation_section.html",
+            build=selectors.organisation_section,
+        )
+        registry.demo_seeder("backlog.demo", order=20)
+        registry.figures_depend_on(Problem, Vote, CouncilDemand)

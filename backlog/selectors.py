@@ -1,14 +1,14 @@
 """Reads of the backlog, each built once with the joins its page needs."""
 
 import hashlib
-import importlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, Value
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Greatest
 from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.functional import cached_property
@@ -23,7 +23,8 @@ from backlog.models import (
     StatusChange,
     Vote,
 )
-from institute import fragments
+from institute import fragments, registry
+from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, CouncilType, Region, ServiceArea
 from institute.pagination import PAGE_SIZE
@@ -260,22 +261,9 @@ def problem_similar(
     return list(qs[:limit])
 
 
-def service_area_names(relation, owners) -> dict[int, list[str]]:
-    """The names of each owner's service areas, by owner id, through a many-to-many
-    `relation` to ServiceArea (Problem.service_areas, Component.service_areas): one small
-    query (a prefetch of ServiceArea rows costs a list page more than the page itself)."""
-    names = dict(service_area_choices())
-    owner = f"{relation.field.m2m_field_name()}_id"
-    areas = defaultdict(list)
-    through = relation.through.objects.filter(**{f"{owner}__in": [o.pk for o in owners]})
-    for owner_id, slug in through.values_list(owner, "servicearea__slug"):
-        areas[owner_id].append(names.get(slug, slug))
-    return {pk: sorted(found) for pk, found in areas.items()}
-
-
 def problem_rows(problems) -> dict[int, list[str]]:
     """The names of each problem's service areas, by problem id."""
-    return service_area_names(Problem.service_areas, problems)
+    return core_selectors.service_area_names(Problem.service_areas, problems)
 
 
 def problem_voted_ids(user, problems) -> set[int]:
@@ -401,7 +389,7 @@ def problem_page_parts(pk: int, user) -> Parts:
         "councils": Part(f"{own}:councils", (own, "names")),
     }
     if not user.is_authenticated:
-        everything = (own, "names", *PROBLEM_SECTION_APPS)
+        everything = (own, "names", *_section_versions())
         parts["row"] = Part(f"{own}:row", (own,))
         parts["visitor"] = Part(f"{own}:visitor", everything)
         parts["sections"] = Part(f"{own}:sections:public", everything)
@@ -409,21 +397,14 @@ def problem_page_parts(pk: int, user) -> Parts:
     return Parts(**parts)
 
 
-# Apps that add a section to the problem page (components that address it, centre projects and
-# learning about it). Each provides `selectors.problem_section(problem, user) -> dict | None`
-# rendered with `<app>/_problem_section.html`.
-PROBLEM_SECTION_APPS = ["components", "standards", "centres"]
+def _section_versions() -> list[str]:
+    return [name for entry in registry.sections("problem") for name in entry.depends]
 
 
 def problem_sections(problem: Problem, user) -> list[dict]:
-    sections = []
-    for app in PROBLEM_SECTION_APPS:
-        module = importlib.import_module(f"{app}.selectors")
-        section = getattr(module, "problem_section", None)
-        context = section(problem, user) if section else None
-        if context:
-            sections.append({"template": f"{app}/_problem_section.html", **context})
-    return sections
+    """What other apps show on the problem page (components that address it, centre projects
+    and learning about it), each registered by its app (institute.registry)."""
+    return registry.sections_render("problem", problem, user)
 
 
 def problem_followers(problem_ids) -> set[int]:
@@ -464,18 +445,73 @@ def duplicate_pairs():
     )
 
 
-def service_area_choices():
-    """For the filters of several lists: cached until a service area changes."""
-    return fragments.cached(
-        "choices:service-areas",
-        ("names",),
-        lambda: list(ServiceArea.objects.order_by("name").values_list("slug", "name")),
-    )
-
-
 def organisation_section(organisation, user) -> dict | None:
     """The organisation page's backlog section: what the council raised and what it has."""
     problems = list(problems_for_organisation(organisation).prefetch_related(None)[:10])
     if not problems:
         return None
     return {"problems": problems}
+
+
+def problems_by_number(numbers) -> dict[int, Problem]:
+    """The problems with these numbers (problems are public), by number; unknown numbers are
+    missing from the result. For other apps that link to problems."""
+    return {p.pk: p for p in Problem.objects.filter(pk__in=list(numbers))}
+
+
+# --- The sector's per-council figures (read by institute.sector) -------------------------------
+# Each gives one row per council (`org`) with named figures: the sector's refresh composes them
+# into one statement, so they must stay plain grouped querysets.
+
+
+def problems_raised_by_council():
+    """Problems each council raised (`n`), not counting those merged away."""
+    return (
+        Problem.objects.exclude(status=Status.MERGED)
+        .order_by()
+        .values(org=F("submitted_for_id"))
+        .annotate(n=Count("*"))
+    )
+
+
+def problems_affecting_council():
+    """Problems each council has (`n`, and which: `ids`), not counting those merged away. Few
+    problems are merged: an anti-join on them is cheaper than a join on the rest."""
+    merged = Problem.objects.filter(pk=OuterRef("problem_id"), status=Status.MERGED)
+    return (
+        CouncilDemand.objects.filter(~Exists(merged))
+        .order_by()
+        .values(org=F("organisation_id"))
+        .annotate(n=Count("*"), ids=ArrayAgg("problem_id", order_by="problem_id"))
+    )
+
+
+def votes_by_council():
+    """Officers' votes from each council (`n`)."""
+    return Vote.objects.order_by().values(org=F("organisation_id")).annotate(n=Count("*"))
+
+
+def problem_counts_by_theme_and_status(*, problem_ids, since):
+    """(theme, status, problems, of which raised since `since`) for the problems whose ids
+    `problem_ids` (an expression or subquery) gives."""
+    return list(
+        Problem.objects.filter(pk__in=problem_ids)
+        .order_by()
+        .values_list("theme", "status")
+        .annotate(n=Count("id"), new=Count("id", filter=Q(created_at__gte=since)))
+    )
+
+
+def problem_titles(ids) -> dict[int, tuple[str, str]]:
+    """(title, status label) of each of these problems, by id."""
+    labels = dict(Status.choices)
+    return {
+        pk: (title, labels.get(status, status))
+        for pk, title, status in Problem.objects.filter(pk__in=list(ids)).values_list(
+            "pk", "title", "status"
+        )
+    }
+
+
+def status_choices(*, include_merged: bool = True) -> list[tuple[str, str]]:
+    return [(s.value, s.label) for s in Status if include_merged or s != Status.MERGED]

@@ -22,8 +22,7 @@ from backlog.models import (
     Vote,
 )
 from institute import access as core_access
-from institute import fragments
-from institute.dashboard_signals import refresh_soon
+from institute import fragments, registry
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
 from institute.models import ServiceArea, Theme
@@ -147,9 +146,9 @@ def _lock_for_vote(problem: Problem, cursor) -> None:
 
 def _votes_written(problem_ids) -> None:
     """What the Vote and CouncilDemand signals would have done for a write made in SQL: retire
-    the cached parts that show these problems' demand, and ask for a dashboard refresh."""
+    the cached parts that show these problems' demand, and say the sector's figures changed."""
     fragments.bump("demand", *(f"problem:{pk}" for pk in problem_ids))
-    transaction.on_commit(refresh_soon)
+    registry.figures_changed_on_commit()
 
 
 # A vote is the commonest write there is, so it is one statement after the row lock (the lock

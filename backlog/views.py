@@ -22,6 +22,7 @@ from backlog.forms import (
 )
 from backlog.models import DuplicateCandidate, Problem
 from institute import access as core_access
+from institute import selectors as core_selectors
 from institute.csv_export import csv_response
 from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
@@ -30,7 +31,7 @@ from institute.pagination import paginate
 
 def _filter_form(request):
     return BacklogFilterForm(
-        request.GET or None, service_area_choices=selectors.service_area_choices()
+        request.GET or None, service_area_choices=core_selectors.service_area_choices()
     )
 
 

@@ -10,7 +10,7 @@ PATCH changes only the fields sent.
 import uuid
 from datetime import UTC
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from backlog.models import Problem
+from backlog import selectors as backlog_selectors
 from centres import access, selectors, services
 from centres.models import (
     Centre,
@@ -29,7 +29,7 @@ from centres.models import (
     ProjectPhase,
     ProjectStatus,
 )
-from components.models import Component
+from components import selectors as components_selectors
 from institute.access import require
 from institute.api import (
     PAGE_PARAMETERS,
@@ -42,7 +42,7 @@ from institute.api import (
 )
 from institute.api import validated as _validated
 from institute.models import CouncilType, Organisation, Region, ServiceArea, Theme
-from standards.models import Standard
+from standards import selectors as standards_selectors
 
 app_name = "centres-api"
 
@@ -89,7 +89,7 @@ class ProblemsField(serializers.ListField):
 
     def to_internal_value(self, data):
         ids = list(dict.fromkeys(super().to_internal_value(data)))
-        found = {p.pk: p for p in Problem.objects.filter(pk__in=ids)}
+        found = backlog_selectors.problems_by_number(ids)
         unknown = [str(pk) for pk in ids if pk not in found]
         if unknown:
             raise serializers.ValidationError(f"There is no problem with id {', '.join(unknown)}.")
@@ -118,7 +118,7 @@ class _SlugsField(serializers.ListField):
     """Rows of `model` by slug, in the order given; the services judge which may be linked."""
 
     child = serializers.SlugField(max_length=160)
-    model = None
+    by_slug = None  # slugs -> {slug: row}, from the owning app's selectors
     noun = ""
 
     def __init__(self, **kwargs):
@@ -127,7 +127,7 @@ class _SlugsField(serializers.ListField):
 
     def to_internal_value(self, data):
         slugs = list(dict.fromkeys(super().to_internal_value(data)))
-        found = {row.slug: row for row in self.model.objects.filter(slug__in=slugs)}
+        found = type(self).by_slug(slugs)
         unknown = [s for s in slugs if s not in found]
         if unknown:
             raise serializers.ValidationError(f"No {self.noun} has the slug {', '.join(unknown)}.")
@@ -135,12 +135,12 @@ class _SlugsField(serializers.ListField):
 
 
 class ComponentsField(_SlugsField):
-    model = Component
+    by_slug = staticmethod(components_selectors.components_by_slug)
     noun = "component"
 
 
 class StandardsField(_SlugsField):
-    model = Standard
+    by_slug = staticmethod(standards_selectors.standards_by_slug)
     noun = "standard"
 
 
@@ -426,14 +426,7 @@ class CentreDetailView(APIView):
 
 
 def _project_body(project_id: int) -> dict:
-    project = (
-        selectors.project_list()
-        .prefetch_related(
-            Prefetch("components_produced", queryset=Component.objects.only("pk", "slug")),
-            Prefetch("components_used", queryset=Component.objects.only("pk", "slug")),
-        )
-        .get(pk=project_id)
-    )
+    project = selectors.project_with_component_slugs(project_id)
     return ProjectDetailSerializer(project).data
 
 

@@ -3,3 +3,28 @@ from django.apps import AppConfig
 
 class CentresConfig(AppConfig):
     name = "centres"
+
+    def ready(self):
+        # Models and selectors exist only once the app registry is ready: imported here.
+        from centres import selectors
+        from centres.models import Learning, Project
+        from institute import fragments, registry
+
+        # A problem page shows centres' work, and centres' pages depend on many of its rows.
+        fragments.watch_app(self.label)
+
+        registry.section(
+            "organisation",
+            order=40,
+            template="centres/_organisation_section.html",
+            build=selectors.organisation_section,
+        )
+        registry.section(
+            "problem",
+            order=30,
+            template="centres/_problem_section.html",
+            build=selectors.problem_section,
+            depends=(self.label,),
+        )
+        registry.demo_seeder("centres.demo", order=50)
+        registry.figures_depend_on(Project, Learning)

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.db.models import Q
 
-from backlog.models import Problem
+from backlog import selectors as backlog_selectors
 from centres.models import (
     EVIDENCE_SCALE,
     CostBand,
@@ -14,10 +14,10 @@ from centres.models import (
     ProjectStatus,
 )
 from centres.selectors import SORTS, LibraryFilters
-from components.models import Component, ReviewStatus
+from components.selectors import components_to_link
 from institute.forms import CachedMarkupMixin
 from institute.models import CouncilType, Organisation, OrganisationKind, Region, ServiceArea, Theme
-from standards.models import Standard
+from standards import selectors as standards_selectors
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"]
 DATE_HINT = "For example, 27/3/2026."
@@ -49,7 +49,7 @@ class ProblemNumbersField(forms.CharField):
         numbers = list(dict.fromkeys(int(part) for part in parts))
         if len(numbers) > 30:
             raise forms.ValidationError("Link 30 problems or fewer")
-        found = {p.pk: p for p in Problem.objects.filter(pk__in=numbers)}
+        found = backlog_selectors.problems_by_number(numbers)
         missing = [str(n) for n in numbers if n not in found]
         if missing:
             raise forms.ValidationError(f"There is no problem with the number {', '.join(missing)}")
@@ -73,18 +73,11 @@ def _components_field(label: str):
         label=label,
         help_text="Published components in the components library.",
         required=False,
-        queryset=Component.objects.none(),
+        queryset=components_to_link().none(),
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose published components from the list"},
     )
-
-
-def _component_queryset(selected=()):
-    """Published components, and any linked before that has since left the library."""
-    return Component.objects.filter(
-        Q(status=ReviewStatus.PUBLISHED) | Q(pk__in=[c.pk for c in selected])
-    ).order_by("name")
 
 
 def _council_queryset(centre, selected=()):
@@ -222,8 +215,8 @@ class ProjectForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.fields["partner_councils"].queryset = _council_queryset(centre, selected_councils)
-        self.fields["components_produced"].queryset = _component_queryset(selected_produced)
-        self.fields["components_used"].queryset = _component_queryset(selected_used)
+        self.fields["components_produced"].queryset = components_to_link(selected_produced)
+        self.fields["components_used"].queryset = components_to_link(selected_used)
         for name in ("start_date", "end_date"):
             self.fields[name].widget.format = "%d/%m/%Y"
 
@@ -308,7 +301,7 @@ class LearningForm(forms.Form):
     standards = forms.ModelMultipleChoiceField(
         label="Standards it relates to",
         required=False,
-        queryset=Standard.objects.order_by("title"),
+        queryset=standards_selectors.standards_for_choice(),
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose standards from the list"},
@@ -332,7 +325,7 @@ class LearningForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.fields["councils"].queryset = _council_queryset(centre, selected_councils)
-        self.fields["components"].queryset = _component_queryset(selected_components)
+        self.fields["components"].queryset = components_to_link(selected_components)
         self.fields["project"].choices = [("", "None"), *project_choices]
 
 

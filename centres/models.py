@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from institute.models import SEARCH_CONFIG, Region, Theme
+from institute.models import SEARCH_CONFIG, Region, Role, Theme
 from institute.urlcache import detail_url
 
 # The 2030 target the dashboards track: standards-enabled cross-organisation data sharing.
@@ -84,6 +84,18 @@ class Centre(models.Model):
         return [labels.get(code, code) for code in self.focus_themes]
 
 
+class CentreStaffQuerySet(models.QuerySet):
+    def leads(self):
+        """Who may publish a centre's learning (besides institute staff), one rule for the
+        publish action, the review queue and who is told an item waits: marked as the centre's
+        lead, and still centre staff at its host."""
+        return self.filter(
+            is_lead=True,
+            user__membership__role=Role.CENTRE_STAFF,
+            user__membership__organisation=models.F("centre__host"),
+        )
+
+
 class CentreStaff(models.Model):
     """A person shown as working for a centre, and whether they lead it.
 
@@ -98,6 +110,8 @@ class CentreStaff(models.Model):
     job_title = models.CharField(max_length=150, blank=True, default="")
     is_lead = models.BooleanField(default=False)
     assigned_at = models.DateTimeField(default=timezone.now)
+
+    objects = CentreStaffQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_lead", "user__full_name"]

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
     Count,
@@ -31,6 +32,7 @@ from centres.models import (
     Project,
     ProjectStatus,
 )
+from components.models import Component
 from institute import fragments
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, Organisation
@@ -182,6 +184,20 @@ def project_list(filters: ProjectFilters | None = None):
     return qs.order_by("-created_at", "-id").prefetch_related(
         Prefetch("partner_councils", queryset=Organisation.objects.only("pk", "name", "slug")),
         Prefetch("problems", queryset=Problem.objects.only("pk", "title", "status")),
+    )
+
+
+def project_with_component_slugs(project_id: int) -> Project:
+    """A project as project_list gives it, with the slugs of the components it produced and
+    used (for the API)."""
+    slugs = Component.objects.only("pk", "slug")
+    return (
+        project_list()
+        .prefetch_related(
+            Prefetch("components_produced", queryset=slugs),
+            Prefetch("components_used", queryset=slugs),
+        )
+        .get(pk=project_id)
     )
 
 
@@ -365,7 +381,7 @@ def learning_for_review(user):
     )
     if core_access.is_institute_staff(user):
         return qs.order_by("submitted_at")
-    lead_of = CentreStaff.objects.filter(user=user, is_lead=True).values("centre_id")
+    lead_of = CentreStaff.objects.leads().filter(user=user).values("centre_id")
     return qs.filter(centre_id__in=lead_of).order_by("submitted_at")
 
 
@@ -377,12 +393,6 @@ def data_sharing_examples_count() -> int:
 def data_sharing_progress() -> dict:
     count = data_sharing_examples_count()
     return {"count": count, "target": DATA_SHARING_TARGET, "met": count >= DATA_SHARING_TARGET}
-
-
-def service_area_choices():
-    from backlog.selectors import service_area_choices
-
-    return service_area_choices()
 
 
 # --- Sections on other apps' pages -----------------------------------------------------------
@@ -448,3 +458,45 @@ def problem_section(problem, user) -> dict | None:
             row["status_label"] = statuses.get(row["kind"], "")
             items["projects"].append(row)
     return items
+
+
+# --- The sector's per-council figures (read by institute.sector) -------------------------------
+
+
+def projects_by_council():
+    """The projects each council is a partner in (`ids`)."""
+    return (
+        Project.partner_councils.through.objects.order_by()
+        .values(org=F("organisation_id"))
+        .annotate(ids=ArrayAgg("project_id", order_by="project_id"))
+    )
+
+
+def published_learning_by_council():
+    """The published learning each council took part in (`ids`)."""
+    return (
+        Learning.councils.through.objects.filter(learning__in=published_learning())
+        .order_by()
+        .values(org=F("organisation_id"))
+        .annotate(ids=ArrayAgg("learning_id", order_by="learning_id"))
+    )
+
+
+def centre_output(*, project_ids=None, learning_ids=None) -> list[tuple[str, int, int, int]]:
+    """(centre, projects, published learning, data-sharing examples) per centre, by name; only
+    the projects and learning among `project_ids` and `learning_ids` (subqueries) when given."""
+    projects = Project.objects.all()
+    learning = published_learning()
+    if project_ids is not None:
+        projects = projects.filter(pk__in=project_ids)
+    if learning_ids is not None:
+        learning = learning.filter(pk__in=learning_ids)
+    return list(
+        Centre.objects.order_by("name")
+        .annotate(
+            project_total=_count(projects, "centre"),
+            published_total=_count(learning, "centre"),
+            sharing_total=_count(learning.filter(kind=LearningKind.DATA_SHARING), "centre"),
+        )
+        .values_list("name", "project_total", "published_total", "sharing_total")
+    )

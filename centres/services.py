@@ -664,8 +664,8 @@ def learning_submit(*, actor, learning: Learning) -> Learning:
     learning.submitted_at = timezone.now()
     learning.save(update_fields=["status", "submitted_by", "submitted_at"])
     audit_record(actor=actor, verb="learning.submitted", target=learning)
-    lead_ids = CentreStaff.objects.filter(centre=learning.centre, is_lead=True).values_list(
-        "user_id", flat=True
+    lead_ids = (
+        CentreStaff.objects.leads().filter(centre=learning.centre).values_list("user_id", flat=True)
     )
     notify(
         recipient_ids=lead_ids,

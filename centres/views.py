@@ -20,6 +20,7 @@ from centres.forms import (
 )
 from centres.models import EVIDENCE_SCALE, CentreStaff, CostBand
 from institute import access as core_access
+from institute import selectors as core_selectors
 from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
 from institute.models import User
@@ -298,7 +299,7 @@ def evidence_scale(request):
 def learning_list(request):
     form = LibraryFilterForm(
         request.GET or None,
-        service_area_choices=selectors.service_area_choices(),
+        service_area_choices=core_selectors.service_area_choices(),
         centre_choices=selectors.centre_choices(),
     )
     filters = form.filters()

@@ -42,8 +42,7 @@ def can_link_problems(user, component: Component) -> bool:
 
 def can_record_adoption(user) -> bool:
     """Only a council's own officers record its adoption (the council is checked per write)."""
-    membership = core.membership_of(user)
-    return membership is not None and core.can_act_for_council(user, membership.organisation)
+    return core.is_council_officer(user)
 
 
 def can_see_contacts(user) -> bool:

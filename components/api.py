@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from components import access, selectors, services
 from components.models import Adoption, CostModel, Hosting, Kind, Maturity, Stage
 from institute import access as core_access
+from institute import selectors as core_selectors
 from institute.access import require
 from institute.api import (
     PAGE_PARAMETERS,
@@ -31,7 +32,7 @@ from institute.api import (
 from institute.api import validated as _validated
 from institute.errors import NotAllowed
 from institute.models import Organisation, ServiceArea, Theme
-from standards.models import Standard
+from standards import selectors as standards_selectors
 
 app_name = "components-api"
 
@@ -68,7 +69,7 @@ class FiltersSerializer(serializers.Serializer):
     )
 
     def validate_service_area(self, value):
-        if value and value not in dict(selectors.service_area_choices()):
+        if value and value not in dict(core_selectors.service_area_choices()):
             raise serializers.ValidationError("Choose a service area from the list.")
         return value
 
@@ -110,7 +111,7 @@ class ComponentInputSerializer(serializers.Serializer):
 
     def validate_standards(self, slugs):
         slugs = list(dict.fromkeys(slugs))
-        standards = {s.slug: s for s in Standard.objects.filter(slug__in=slugs)}
+        standards = standards_selectors.standards_by_slug(slugs)
         unknown = [s for s in slugs if s not in standards]
         if unknown:
             raise serializers.ValidationError(

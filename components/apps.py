@@ -3,3 +3,32 @@ from django.apps import AppConfig
 
 class ComponentsConfig(AppConfig):
     name = "components"
+
+    def ready(self):
+        # Models and selectors exist only once the app registry is ready: imported here.
+        from components import selectors
+        from components.models import Adoption, Component, ComponentEvent, ComponentProblem
+        from institute import fragments, registry
+
+        fragments.watch(Component, lambda c: [f"component:{c.public_id}"])
+        for model in (Adoption, ComponentProblem, ComponentEvent):
+            fragments.watch(model, selectors.cache_versions_of_row)
+        fragments.watch_m2m(Component, selectors.cache_versions_of_components)
+        # A problem page shows components, and the catalogue depends on many rows.
+        fragments.watch_app(self.label)
+
+        registry.section(
+            "organisation",
+            order=20,
+            template="components/_organisation_section.html",
+            build=selectors.organisation_section,
+        )
+        registry.section(
+            "problem",
+            order=10,
+            template="components/_problem_section.html",
+            build=selectors.problem_section,
+            depends=(self.label,),
+        )
+        registry.demo_seeder("components.demo", order=30)
+        registry.figures_depend_on(Adoption)

@@ -7,7 +7,7 @@ from components.publiccode import MAX_BYTES
 from components.selectors import SORTS, ComponentFilters
 from institute.forms import CachedMarkupMixin
 from institute.models import Organisation, ServiceArea, Theme
-from standards.models import Standard
+from standards import selectors as standards_selectors
 
 
 class ComponentForm(forms.Form):
@@ -61,7 +61,7 @@ class ComponentForm(forms.Form):
     standards = forms.ModelMultipleChoiceField(
         label="Standards it meets (optional)",
         required=False,
-        queryset=Standard.objects.order_by("title"),
+        queryset=standards_selectors.standards_for_choice(),
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose standards from the list"},

@@ -11,10 +11,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from institute.models import SEARCH_CONFIG
 from institute.urlcache import detail_url
 
-SEARCH_CONFIG = "english"
-# An adoption not confirmed for this long is stale: shown as such and not counted as in use.
+# An adoption not confirmed for 12 months (365 days) is stale: shown as such and no longer
+# counted. The boundary, once for every page, figure and file: an adoption confirmed at moment
+# T is fresh until T + STALE_AFTER and stale from that moment on (`stale_q`, `is_stale`).
 STALE_AFTER = timedelta(days=365)
 # Officers are reminded this long before their adoption goes stale.
 REMIND_BEFORE = timedelta(days=30)
@@ -64,6 +66,21 @@ class Stage(models.TextChoices):
 
 # Stages that count as a council adopting a component (when not stale).
 ACTIVE_STAGES = {Stage.EXPLORING, Stage.PILOTING, Stage.IN_USE}
+
+
+def stale_cutoff(now=None):
+    """Adoptions last confirmed at or before this moment are stale."""
+    return (now or timezone.now()) - STALE_AFTER
+
+
+def stale_q(now=None, prefix: str = "") -> Q:
+    """In SQL: the adoption is stale at `now` (the same boundary as `Adoption.is_stale`)."""
+    return Q(**{f"{prefix}confirmed_at__lte": stale_cutoff(now)})
+
+
+def counted_q(now=None, prefix: str = "") -> Q:
+    """In SQL: the adoption counts at `now` (the same rule as `Adoption.is_counted`)."""
+    return Q(**{f"{prefix}stage__in": ACTIVE_STAGES}) & ~stale_q(now, prefix)
 
 
 class Component(models.Model):
@@ -277,7 +294,7 @@ class Adoption(models.Model):
         return self.confirmed_at + STALE_AFTER
 
     def is_stale(self, now=None) -> bool:
-        return (now or timezone.now()) >= self.stale_at
+        return self.confirmed_at <= stale_cutoff(now)
 
     def is_counted(self, now=None) -> bool:
         return self.stage in ACTIVE_STAGES and not self.is_stale(now)

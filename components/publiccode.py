@@ -17,6 +17,7 @@ from components.licences import licence_is_valid, licence_normalise
 from components.models import Component, CostModel, Hosting, Kind, Maturity
 from institute.errors import DomainError
 from institute.models import Organisation, ServiceArea, Theme
+from institute.urlcache import absolute_url
 
 MAX_BYTES = 100 * 1024
 MAX_DEPTH = 20
@@ -336,6 +337,4 @@ def publiccode_dump(component: Component) -> str:
 
 
 def _page_url(component: Component) -> str:
-    from components.services import _site_url
-
-    return f"{_site_url()}{component.get_absolute_url()}"
+    return absolute_url(component.get_absolute_url())

@@ -3,8 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
@@ -13,7 +14,6 @@ from components import access
 from components.models import (
     ACTIVE_STAGES,
     SEARCH_CONFIG,
-    STALE_AFTER,
     Adoption,
     AdoptionChange,
     Component,
@@ -21,9 +21,12 @@ from components.models import (
     ComponentProblem,
     ReviewStatus,
     Stage,
+    counted_q,
+    stale_q,
 )
 from institute import access as core_access
 from institute import fragments
+from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import ServiceArea
 
@@ -90,9 +93,7 @@ def component_list(filters: ComponentFilters, *, status: str = ReviewStatus.PUBL
 
 def component_rows(components) -> dict[int, list[str]]:
     """The names of each component's service areas, by component id."""
-    from backlog.selectors import service_area_names
-
-    return service_area_names(Component.service_areas, components)
+    return core_selectors.service_area_names(Component.service_areas, components)
 
 
 def review_queue():
@@ -111,12 +112,6 @@ def components_submitted_by(user):
         .select_related("submitted_for")
         .order_by("-created_at", "-id")
     )
-
-
-def service_area_choices():
-    from backlog.selectors import service_area_choices
-
-    return service_area_choices()
 
 
 def licence_choices():
@@ -271,10 +266,6 @@ def adoption_list(*, component=None, organisation=None, published_only=True):
     return qs.order_by("component__name", "organisation__name", "id")
 
 
-def stale_cutoff(now=None):
-    return (now or timezone.now()) - STALE_AFTER
-
-
 def organisation_section(organisation, user) -> dict | None:
     """The organisation page's section: the components the council has adopted, by stage."""
     if not organisation.is_council:
@@ -310,3 +301,75 @@ def problem_section(problem, user) -> dict | None:
         "components": components,
         "solved": problem.status == Status.SOLVED,
     }
+
+
+# --- Cached page parts ---------------------------------------------------------------------------
+
+
+def cache_versions_of_components(ids, component=None) -> list[str]:
+    """The cached-part versions of these components' pages (institute.fragments): a component's
+    pages are found by its public id, and so are their versions."""
+    if component is not None:
+        public_ids = [component.public_id]
+    else:
+        public_ids = Component.objects.filter(pk__in=list(ids)).values_list("public_id", flat=True)
+    return [f"component:{public_id}" for public_id in public_ids]
+
+
+def cache_versions_of_row(row) -> list[str]:
+    """The versions a row about one component (an adoption, a link) changes."""
+    cached = type(row).component.is_cached(row)
+    return cache_versions_of_components([row.component_id], row.component if cached else None)
+
+
+# --- For other apps that link to components ----------------------------------------------------
+
+
+def components_to_link(selected=()):
+    """Published components, and any linked before that has since left the library."""
+    return Component.objects.filter(
+        Q(status=ReviewStatus.PUBLISHED) | Q(pk__in=[c.pk for c in selected])
+    ).order_by("name")
+
+
+def components_by_slug(slugs) -> dict[str, Component]:
+    return {c.slug: c for c in Component.objects.filter(slug__in=list(slugs))}
+
+
+# --- The sector's per-council figures (read by institute.sector) -------------------------------
+
+
+def adoptions_by_council(now):
+    """Each council's adoptions of published components at `now`: counted ones by stage, the
+    retired, the stale (not retired, not confirmed for 12 months) and which components it
+    counts (`ids`). Stale and counted are `stale_q` and `counted_q`: the one rule."""
+    unpublished = Component.objects.filter(pk=OuterRef("component_id")).exclude(
+        status=ReviewStatus.PUBLISHED
+    )
+    counted = counted_q(now)
+    return (
+        Adoption.objects.filter(~Exists(unpublished))
+        .order_by()
+        .values(org=F("organisation_id"))
+        .annotate(
+            exploring=Count("pk", filter=counted & Q(stage=Stage.EXPLORING)),
+            piloting=Count("pk", filter=counted & Q(stage=Stage.PILOTING)),
+            in_use=Count("pk", filter=counted & Q(stage=Stage.IN_USE)),
+            retired=Count("pk", filter=Q(stage=Stage.RETIRED)),
+            stale=Count("pk", filter=Q(stage__in=ACTIVE_STAGES) & stale_q(now)),
+            ids=ArrayAgg("component_id", order_by="component_id", filter=counted),
+        )
+    )
+
+
+def component_names(ids) -> list[tuple[int, object, str]]:
+    """(id, public id, name) of these components, by name."""
+    return list(
+        Component.objects.filter(pk__in=list(ids))
+        .order_by("name", "id")
+        .values_list("pk", "public_id", "name")
+    )
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    return list(Stage.choices)

@@ -3,7 +3,6 @@
 import logging
 from datetime import date
 
-from django.contrib.sites.models import Site
 from django.core.mail import get_connection, send_mass_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -18,7 +17,6 @@ from components.licences import licence_is_open, licence_is_valid, licence_norma
 from components.models import (
     ACTIVE_STAGES,
     REMIND_BEFORE,
-    STALE_AFTER,
     Adoption,
     AdoptionChange,
     AdoptionReminder,
@@ -31,6 +29,9 @@ from components.models import (
     Maturity,
     ReviewStatus,
     Stage,
+    counted_q,
+    stale_cutoff,
+    stale_q,
 )
 from institute import access as core_access
 from institute import fragments
@@ -38,6 +39,7 @@ from institute.errors import DomainError
 from institute.markdown import render_markdown
 from institute.models import Membership, Organisation, Role, ServiceArea, Theme
 from institute.services import audit_record, notify
+from institute.urlcache import absolute_url
 from standards.models import Standard
 
 logger = logging.getLogger(__name__)
@@ -376,11 +378,14 @@ def component_retire(*, actor, component: Component, reason: str) -> Component:
     component.updated_at = timezone.now()
     component.save(update_fields=["maturity", "retired_reason", "updated_at"])
     _event(component, actor, "retired", note=reason, data={"from": previous})
-    adopters = Membership.objects.filter(
-        role=Role.OFFICER,
-        organisation__adoptions__component=component,
-        organisation__adoptions__stage__in=ACTIVE_STAGES,
-    ).values_list("user_id", flat=True)
+    adopters = (
+        Membership.objects.council_officers()
+        .filter(
+            organisation__adoptions__component=component,
+            organisation__adoptions__stage__in=ACTIVE_STAGES,
+        )
+        .values_list("user_id", flat=True)
+    )
     notify(
         recipient_ids=adopters,
         kind="component_retired",
@@ -457,9 +462,7 @@ def component_counts_refresh(component_ids=None, *, now=None) -> int:
     """Recount councils adopting and using each component from the Adoption rows, leaving stale
     adoptions out. For the given components, or (daily) all with adoptions or counts."""
     now = now or timezone.now()
-    fresh = Adoption.objects.filter(
-        component=OuterRef("pk"), confirmed_at__gt=now - STALE_AFTER
-    ).values("component")
+    fresh = Adoption.objects.filter(~stale_q(now), component=OuterRef("pk")).values("component")
 
     def count(qs):
         return Coalesce(Subquery(qs.annotate(n=Count("pk")).values("n")), 0)
@@ -596,23 +599,13 @@ def adoption_confirm(*, actor, adoption: Adoption) -> Adoption:
     return adoption
 
 
-def _site_url() -> str:
-    try:
-        domain = Site.objects.get_current().domain
-    except Site.DoesNotExist:
-        domain = "localhost"
-    scheme = "http" if domain.startswith(("localhost", "127.")) else "https"
-    return f"{scheme}://{domain}"
-
-
 def adoptions_due_reminder(*, now=None):
     """Active adoptions of published components that go stale within REMIND_BEFORE."""
     now = now or timezone.now()
     return Adoption.objects.filter(
-        stage__in=ACTIVE_STAGES,
+        counted_q(now),
         component__status=ReviewStatus.PUBLISHED,
-        confirmed_at__gt=now - STALE_AFTER,
-        confirmed_at__lte=now - STALE_AFTER + REMIND_BEFORE,
+        confirmed_at__lte=stale_cutoff(now) + REMIND_BEFORE,
     )
 
 
@@ -641,9 +634,9 @@ def adoption_remind(*, adoption_id: int, now=None) -> bool:
         except IntegrityError:
             return False  # this period's reminder exists: sent already, or being sent
         officers = list(
-            Membership.objects.filter(
-                organisation=adoption.organisation, role=Role.OFFICER, user__is_active=True
-            ).values_list("user_id", "user__email")
+            Membership.objects.council_officers()
+            .filter(organisation=adoption.organisation, user__is_active=True)
+            .values_list("user_id", "user__email")
         )
         reminder.recipients = len(officers)
         reminder.save(update_fields=["recipients"])
@@ -669,7 +662,7 @@ def adoption_remind(*, adoption_id: int, now=None) -> bool:
         # Sent before the row commits: a worker killed while the mail server is slow leaves
         # no row, so the next run sends it (a duplicate needs a kill between the server's
         # "accepted" and the commit).
-        link = f"{_site_url()}{url}"
+        link = absolute_url(url)
         messages = [
             (title, f"{body}\n\nConfirm it in one step: {link}", None, [email])
             for _, email in officers

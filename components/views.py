@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject as lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from backlog.models import Problem
+from backlog import selectors as backlog_selectors
 from components import access, selectors, services
 from components.forms import (
     AdoptionForm,
@@ -24,6 +24,7 @@ from components.forms import (
 from components.models import Component
 from components.publiccode import PubliccodeError, publiccode_dump
 from institute import access as core_access
+from institute import selectors as core_selectors
 from institute.csv_export import csv_response
 from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
@@ -33,7 +34,7 @@ from institute.pagination import paginate
 def _filter_form(request):
     return FilterForm(
         request.GET or None,
-        service_area_choices=selectors.service_area_choices(),
+        service_area_choices=core_selectors.service_area_choices(),
         licence_choices=selectors.licence_choices(),
     )
 
@@ -355,7 +356,9 @@ def component_retire(request, public_id):
 
 
 def _problem_or_error(form, field="problem"):
-    problem = Problem.objects.filter(pk=form.cleaned_data[field]).first()
+    problem = backlog_selectors.problems_by_number([form.cleaned_data[field]]).get(
+        form.cleaned_data[field]
+    )
     if problem is None:
         form.add_error(field, "There is no problem with that number")
     return problem
@@ -375,7 +378,7 @@ def component_problems(request, public_id):
             raw = request.POST.get("problem", "")
             problem = None
             if raw.isascii() and raw.isdigit() and len(raw) < 12:
-                problem = Problem.objects.filter(pk=int(raw)).first()
+                problem = backlog_selectors.problems_by_number([int(raw)]).get(int(raw))
             if problem is not None:
                 services.component_unlink_problem(
                     actor=request.user, component=component, problem=problem

@@ -52,15 +52,20 @@ def can_participate(user) -> bool:
     return is_institute_staff(user) or role_of(user) in {Role.OFFICER, Role.CENTRE_STAFF}
 
 
-def can_act_for_council(user, organisation: Organisation) -> bool:
-    """Record adoption and self-assess for a council: only that council's own officers."""
+def is_council_officer(user, organisation: Organisation | None = None) -> bool:
+    """An officer of a council (of this council, when one is given): who says "my council has
+    this problem too", records the council's adoptions and self-assesses for it."""
     membership = membership_of(user)
     return (
         membership is not None
-        and membership.role == Role.OFFICER
-        and membership.organisation_id == organisation.pk
-        and organisation.kind == OrganisationKind.COUNCIL
+        and membership.is_council_officer
+        and (organisation is None or membership.organisation_id == organisation.pk)
     )
+
+
+def can_act_for_council(user, organisation: Organisation) -> bool:
+    """Record adoption and self-assess for a council: only that council's own officers."""
+    return is_council_officer(user, organisation)
 
 
 def can_work_for_centre(user, organisation: Organisation) -> bool:

@@ -6,13 +6,10 @@ class InstituteConfig(AppConfig):
     verbose_name = "Institute: organisations and people"
 
     def ready(self):
-        # dashboard_signals schedules a debounced dashboard refresh after writes in the
-        # capability apps.
-        from institute import (  # noqa: F401  (connect receivers)
-            dashboard_signals,
-            fragments,
-            security,
-            signals,
-        )
+        # Modules that import models can load only once the app registry is ready.
+        from institute import fragments, registry, security, signals  # noqa: F401  (receivers)
+        from institute.models import Membership
 
         fragments.connect()
+        registry.demo_seeder("institute.demo", order=10)
+        registry.figures_depend_on(Membership)  # members and active people per council

@@ -14,7 +14,7 @@ SERVICE_URLS = {
     "centres": "centres:centre_list",
     "organisations": "institute:organisation_list",
     "requests": "institute:membership_request_list",
-    "dashboard": "institute:dashboard",
+    "dashboard": "sector:dashboard",
     "notifications": "institute:notification_list",
     "notification_count": "institute:notification_count",
     "account": "institute:account",

@@ -8,7 +8,8 @@ versions when its transaction commits, and a part rendered under an older versio
 served again (it is stored with the versions it was built from and checked against them).
 
 Writes are caught here, in one place: model signals for every row that a cached part shows
-(`WATCHED` below) and, for bulk updates that send no signals, `bump()` in the service. Loading
+(each app registers its models with `watch` below, from its AppConfig.ready()) and, for bulk
+updates that send no signals, `bump()` in the service. Loading
 data behind the ORM's back (a restore, the scale seeders) should call `invalidate_all()`.
 
 Rules for a part: nothing that depends on the viewer goes in it, unless the viewer's variant
@@ -27,6 +28,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+
+from institute.models import Organisation, ServiceArea, User
 
 logger = logging.getLogger(__name__)
 
@@ -206,50 +209,38 @@ def cached(key: str, depends: tuple[str, ...], compute: Callable):
 
 
 # --- What writes change ----------------------------------------------------------------------
-# Model label -> the versions a saved or deleted row changes. Rows changed by bulk updates (no
-# signals) are bumped by their service instead.
+# Each app says, from its AppConfig.ready(), which versions a saved or deleted row of its models
+# changes (`watch`), which of its apps' pages depend on all of its rows (`watch_app`) and what
+# a change of a many-to-many field of its models changes (`watch_m2m`). Rows changed by bulk
+# updates (no signals) are bumped by their service instead.
+
+_watched_apps: set[str] = set()
+_m2m_owners: dict[str, Callable] = {}
 
 
-def _component_versions(row):
-    """A component's pages are found by its public id, and so are their versions."""
-    if type(row).component.is_cached(row):
-        public_ids = [row.component.public_id]
-    else:
-        public_ids = _component_public_ids([row.component_id])
-    return [f"component:{public_id}" for public_id in public_ids]
+def watch(model, versions_of: Callable) -> None:
+    """A save or delete of a row of `model` bumps `versions_of(row)`."""
+    receiver = _on_write(versions_of)
+    label = model._meta.label
+    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"parts-{label}")
+    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"parts-d-{label}")
 
 
-def _component_public_ids(pks) -> list:
-    Component = apps.get_model("components", "Component")
-    return list(Component.objects.filter(pk__in=list(pks)).values_list("public_id", flat=True))
+def watch_app(app_label: str) -> None:
+    """Every write in the app bumps the version named after it: its pages depend on many of its
+    rows, and other apps' pages show its work."""
+    _watched_apps.add(app_label)
+    receiver = _on_write(lambda row: [app_label])
+    for model in apps.get_app_config(app_label).get_models():
+        uid = f"parts-app-{model._meta.label}"
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}-d")
 
 
-def _problem_versions(problem):
-    names = [f"problem:{problem.pk}", "problem-titles"]
-    if problem.merged_into_id:
-        names.append(f"problem:{problem.merged_into_id}")
-    return names
-
-
-WATCHED = {
-    "backlog.Problem": _problem_versions,
-    # "demand": any problem's counts, for pages that show those of many problems.
-    "backlog.Vote": lambda v: [f"problem:{v.problem_id}", f"problem:{v.cast_on_id}", "demand"],
-    "backlog.CouncilDemand": lambda d: [f"problem:{d.problem_id}", "demand"],
-    "backlog.StatusChange": lambda c: [f"problem:{c.problem_id}"],
-    "backlog.Merge": lambda m: [f"problem:{m.source_id}", f"problem:{m.target_id}"],
-    "backlog.Comment": lambda c: [f"problem:{c.problem_id}"],
-    "institute.ServiceArea": lambda a: ["names"],
-    "institute.Organisation": lambda o: ["names"],
-    "components.Component": lambda c: [f"component:{c.public_id}"],
-    "components.Adoption": lambda a: _component_versions(a),
-    "components.ComponentProblem": lambda link: _component_versions(link),
-    "components.ComponentEvent": lambda e: _component_versions(e),
-    "standards.Standard": lambda s: ["standard-titles"],
-}
-# Every write in these apps also bumps the app's version: a problem page shows components and
-# centres' work, and the standards' and centres' own pages depend on many of their rows.
-WATCHED_APPS = ["components", "standards", "centres"]
+def watch_m2m(model, versions_of_ids: Callable) -> None:
+    """A change of one of `model`'s many-to-many fields bumps `versions_of_ids(ids, row)`: the
+    ids of the rows of `model` that changed, and the row itself when it is the one known."""
+    _m2m_owners[model._meta.label] = versions_of_ids
 
 
 def _on_write(versions_of):
@@ -271,29 +262,20 @@ def _on_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
     if action == "post_clear" and reverse:
         invalidate_all()  # a reverse clear does not say which rows it changed
         return
-    owner = (model if reverse else type(instance))._meta.label  # the model with the field
+    owner = model if reverse else type(instance)  # the model with the field
     ids = set(pk_set or ()) if reverse else {instance.pk}
-    names = [sender._meta.app_label] if sender._meta.app_label in WATCHED_APPS else []
-    if owner == "backlog.Problem":
-        names += [f"problem:{pk}" for pk in ids]
-    elif owner == "components.Component":
-        public_ids = [instance.public_id] if not reverse else _component_public_ids(ids)
-        names += [f"component:{public_id}" for public_id in public_ids]
+    names = [sender._meta.app_label] if sender._meta.app_label in _watched_apps else []
+    versions_of_ids = _m2m_owners.get(owner._meta.label)
+    if versions_of_ids is not None:
+        names += versions_of_ids(ids, None if reverse else instance)
     bump(*names)
 
 
 def connect() -> None:
-    """Connect the receivers (from InstituteConfig.ready)."""
-    for label, versions_of in WATCHED.items():
-        receiver = _on_write(versions_of)
-        post_save.connect(receiver, sender=label, weak=False, dispatch_uid=f"parts-{label}")
-        post_delete.connect(receiver, sender=label, weak=False, dispatch_uid=f"parts-d-{label}")
-    post_save.connect(_on_user_write, sender="institute.User", dispatch_uid="parts-user")
-    post_delete.connect(_on_user_write, sender="institute.User", dispatch_uid="parts-d-user")
-    for app in WATCHED_APPS:
-        receiver = _on_write(lambda row, app=app: [app])
-        for model in apps.get_app_config(app).get_models():
-            uid = f"parts-app-{model._meta.label}"
-            post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
-            post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}-d")
+    """Connect the core's own receivers (from InstituteConfig.ready): names of people,
+    organisations and service areas appear on many pages."""
+    watch(Organisation, lambda row: ["names"])
+    watch(ServiceArea, lambda row: ["names"])
+    post_save.connect(_on_user_write, sender=User, dispatch_uid="parts-user")
+    post_delete.connect(_on_user_write, sender=User, dispatch_uid="parts-d-user")
     m2m_changed.connect(_on_m2m, dispatch_uid="parts-m2m")

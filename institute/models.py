@@ -232,6 +232,17 @@ class User(AbstractUser):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+# A council officer: a member of a council in the officer role. One rule for Python and SQL:
+# `Membership.objects.council_officers()` filters on these lookups and
+# `Membership.is_council_officer` compares the same fields with the same values.
+COUNCIL_OFFICER = {"role": Role.OFFICER, "organisation__kind": OrganisationKind.COUNCIL}
+
+
+class MembershipQuerySet(models.QuerySet):
+    def council_officers(self):
+        return self.filter(**COUNCIL_OFFICER)
+
+
 class Membership(models.Model):
     """A person's one organisation and their role in it."""
 
@@ -245,11 +256,24 @@ class Membership(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["organisation", "role"])]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+    @property
+    def is_council_officer(self) -> bool:
+        """`COUNCIL_OFFICER`, read from this membership (its organisation loaded with it)."""
+        for lookup, value in COUNCIL_OFFICER.items():
+            found = self
+            for name in lookup.split("__"):
+                found = getattr(found, name)
+            if found != value:
+                return False
+        return True
 
 
 class MembershipRequest(models.Model):
@@ -364,60 +388,6 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.name} ({self.prefix}…)"
-
-
-# --- Sector dashboards ------------------------------------------------------------------------
-
-
-class CouncilStats(models.Model):
-    """One row per current council: what the dashboards aggregate, so a request never scans the
-    vote, demand or adoption tables. Rebuilt set-based by `dashboards.aggregates_refresh`."""
-
-    organisation = models.OneToOneField(
-        Organisation, primary_key=True, on_delete=models.CASCADE, related_name="stats"
-    )
-    problems_submitted = models.PositiveIntegerField(default=0)
-    problems_affected = models.PositiveIntegerField(default=0)
-    officer_votes = models.PositiveIntegerField(default=0)
-    problem_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
-    adoptions_exploring = models.PositiveIntegerField(default=0)
-    adoptions_piloting = models.PositiveIntegerField(default=0)
-    adoptions_in_use = models.PositiveIntegerField(default=0)
-    adoptions_retired = models.PositiveIntegerField(default=0)
-    adoptions_stale = models.PositiveIntegerField(default=0)
-    component_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
-    standards_adopted_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
-    standards_in_progress = models.PositiveIntegerField(default=0)
-    project_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
-    learning_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
-    members = models.PositiveIntegerField(default=0)
-    active_users = models.PositiveIntegerField(default=0)
-    refreshed_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self):
-        return f"Dashboard figures for {self.organisation_id}"
-
-
-class MetricSnapshot(models.Model):
-    """A headline metric's value on one day for one filter (`filters_key` "" = all councils)."""
-
-    date = models.DateField()
-    metric = models.CharField(max_length=100)
-    filters_key = models.CharField(max_length=200, blank=True, default="")
-    value = models.FloatField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["date", "metric", "filters_key"], name="metric_snapshot_once_a_day"
-            )
-        ]
-        indexes = [models.Index(fields=["metric", "filters_key", "date"], name="metric_series")]
-
-    def __str__(self):
-        return f"{self.date} {self.metric} [{self.filters_key}] = {self.value}"
 
 
 # --- Notification preferences and digests -----------------------------------------------------

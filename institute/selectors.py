@@ -1,10 +1,17 @@
 """Reads in the core domain, built once with the joins each page needs."""
 
-import importlib
+from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, F, Q
 
-from institute.models import MembershipRequest, Organisation, OrganisationKind
+from institute import fragments, registry
+from institute.models import (
+    Membership,
+    MembershipRequest,
+    Organisation,
+    OrganisationKind,
+    ServiceArea,
+)
 
 
 def organisation_list_for_directory(
@@ -30,22 +37,10 @@ def organisation_list_for_directory(
     return qs.order_by("name")
 
 
-# Apps that add a section to the organisation page, in page order. Each provides
-# `selectors.organisation_section(organisation, user) -> dict | None` and renders it with the
-# template `<app>/_organisation_section.html` (None: nothing to show).
-ORGANISATION_SECTION_APPS = ["backlog", "components", "standards", "centres"]
-
-
 def organisation_sections(organisation, user) -> list[dict]:
-    """What each app shows about an organisation, respecting that app's visibility rules."""
-    sections = []
-    for app in ORGANISATION_SECTION_APPS:
-        module = importlib.import_module(f"{app}.selectors")
-        section = getattr(module, "organisation_section", None)
-        context = section(organisation, user) if section else None
-        if context:
-            sections.append({"template": f"{app}/_organisation_section.html", **context})
-    return sections
+    """What each app shows about an organisation (registered by the app, institute.registry),
+    respecting that app's visibility rules."""
+    return registry.sections_render("organisation", organisation, user)
 
 
 def strategic_authority_choices():
@@ -74,4 +69,43 @@ def membership_requests_pending():
         MembershipRequest.objects.filter(status=MembershipRequest.Status.PENDING)
         .select_related("user", "organisation")
         .order_by("created_at")
+    )
+
+
+# --- Shared vocabulary ---------------------------------------------------------------------------
+
+
+def service_area_choices():
+    """For the filters of several lists: cached until a service area changes."""
+    return fragments.cached(
+        "choices:service-areas",
+        ("names",),
+        lambda: list(ServiceArea.objects.order_by("name").values_list("slug", "name")),
+    )
+
+
+def service_area_names(relation, owners) -> dict[int, list[str]]:
+    """The names of each owner's service areas, by owner id, through a many-to-many
+    `relation` to ServiceArea (Problem.service_areas, Component.service_areas): one small
+    query (a prefetch of ServiceArea rows costs a list page more than the page itself)."""
+    names = dict(service_area_choices())
+    owner = f"{relation.field.m2m_field_name()}_id"
+    areas = defaultdict(list)
+    through = relation.through.objects.filter(**{f"{owner}__in": [o.pk for o in owners]})
+    for owner_id, slug in through.values_list(owner, "servicearea__slug"):
+        areas[owner_id].append(names.get(slug, slug))
+    return {pk: sorted(found) for pk, found in areas.items()}
+
+
+# --- The sector's per-council figures (read by institute.sector) -------------------------------
+
+
+def members_by_council(*, active_since):
+    """Each organisation's members (`n`, active accounts only), and those who signed in since
+    `active_since` (`active`)."""
+    return (
+        Membership.objects.filter(user__is_active=True)
+        .order_by()
+        .values(org=F("organisation_id"))
+        .annotate(n=Count("pk"), active=Count("pk", filter=Q(user__last_login__gte=active_since)))
     )

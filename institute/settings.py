@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "institute",
+    "institute.sector",
     "backlog",
     "components",
     "standards",
@@ -177,7 +178,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
     },
     "open-data-publish": {
-        "task": "institute.tasks.open_data_publish",
+        "task": "institute.sector.tasks.open_data_publish",
         "schedule": crontab(hour=2, minute=40),
     },
     "components-counts-refresh": {
@@ -363,7 +364,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Open data files (nightly, institute.tasks.open_data_publish); git-ignored.
+# Open data files (nightly, institute.sector.tasks.open_data_publish); git-ignored.
 OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", default=str(BASE_DIR / ".local" / "opendata")))
 
 # --- E-mail -----------------------------------------------------------------------------------
@@ -419,11 +420,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", de
 CELERY_BEAT_SCHEDULE.update(
     {
         "dashboard-aggregates-refresh": {
-            "task": "institute.tasks.dashboard_aggregates_refresh",
+            "task": "institute.sector.tasks.dashboard_aggregates_refresh",
             "schedule": crontab(minute="*/10"),
         },
         "dashboard-metrics-snapshot": {
-            "task": "institute.tasks.dashboard_metrics_snapshot",
+            "task": "institute.sector.tasks.dashboard_metrics_snapshot",
             "schedule": crontab(hour=1, minute=30),
         },
         "notifications-email-immediate": {

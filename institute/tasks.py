@@ -1,8 +1,12 @@
 """Celery tasks of the core domain: take ids, call one service, record what was done."""
 
+from datetime import datetime
+
 from celery import shared_task
 from django.core.management import call_command
+from django.utils import timezone
 
+from institute import digests
 from institute.models import TaskRun
 
 
@@ -24,52 +28,13 @@ def platform_echo(key: str) -> dict:
 
 
 @shared_task
-def open_data_publish() -> dict:
-    """Nightly: write the open data files (institute.opendata). Idempotent: it overwrites."""
-    from institute import opendata
-
-    return opendata.open_data_publish()
-
-
-@shared_task
-def dashboard_aggregates_refresh() -> int:
-    """Rebuild the dashboards' per-council rows (after writes, debounced, and every 10 min)."""
-    from django.core.cache import cache
-
-    from institute import dashboards
-    from institute.dashboard_signals import DEBOUNCE_KEY
-
-    cache.delete(DEBOUNCE_KEY)  # writes from now on schedule the next refresh
-    rows = dashboards.aggregates_refresh()
-    # Compute the all-councils panels now, so the first viewer after a refresh does not wait
-    # for them (filtered views are computed on first use).
-    dashboards.dashboard(dashboards.Filters(), dashboards.strategic_authorities())
-    return rows
-
-
-@shared_task
-def dashboard_metrics_snapshot() -> int:
-    """Nightly: fresh figures, then today's headline metrics for the trend charts."""
-    from institute import dashboards
-
-    dashboards.aggregates_refresh()
-    return dashboards.metrics_snapshot()
-
-
-@shared_task
 def notifications_email_immediate() -> int:
-    from institute import digests
-
     return digests.notifications_email_immediate()
 
 
 @shared_task(bind=True)
 def digests_send(self, cadence: str) -> int:
     """Plan this period's digests and send them in chunks of at most 100 people per task."""
-    from django.utils import timezone
-
-    from institute import digests
-
     now = timezone.now()
     queue = (self.request.delivery_info or {}).get("routing_key")
     chunks = digests.digest_chunks(cadence=cadence, now=now)
@@ -82,10 +47,6 @@ def digests_send(self, cadence: str) -> int:
 def digest_send_chunk(cadence: str, user_ids: list[int], now: str) -> int:
     """Send one chunk's digests. Idempotent: people already sent this period are skipped, so a
     task redelivered after its worker died sends only the rest."""
-    from datetime import datetime
-
-    from institute import digests
-
     return digests.digests_send_chunk(
         user_ids=user_ids, cadence=cadence, now=datetime.fromisoformat(now)
     )

@@ -8,6 +8,7 @@ marker is then replaced. Only for routes with a single slug, integer or UUID arg
 import uuid
 from functools import cache
 
+from django.conf import settings
 from django.urls import reverse
 
 _INT_MARKER = "987654321987"
@@ -29,3 +30,11 @@ def detail_url(viewname: str, kwarg: str, value) -> str:
     else:
         marker = _SLUG_MARKER
     return _template(viewname, kwarg, marker).replace(marker, str(value), 1)
+
+
+def absolute_url(path: str) -> str:
+    """A link for use outside the site (e-mail, exports, publiccode.yml): every absolute address
+    the service writes starts with settings.SITE_URL, and only there."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL.rstrip('/')}{path}"

@@ -4,8 +4,6 @@ from django.urls import include, path
 
 from institute import (
     api_docs,
-    dashboard_views,
-    data_views,
     notification_views,
     token_views,
     views,
@@ -23,17 +21,6 @@ institute_patterns = [
     ),
     path("requests/", views.membership_request_list, name="membership_request_list"),
     path("requests/<int:pk>/", views.membership_request_decide, name="membership_request_decide"),
-    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
-    path("dashboard/csv/<slug:table>/", dashboard_views.dashboard_csv, name="dashboard_csv"),
-    path("dashboard/summary/", dashboard_views.dashboard_summary, name="dashboard_summary"),
-    path(
-        "dashboard/summary/csv/<slug:table>/",
-        dashboard_views.dashboard_summary_csv,
-        name="dashboard_summary_csv",
-    ),
-    path(
-        "dashboard/councils/<slug:slug>/", dashboard_views.council_profile, name="council_profile"
-    ),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/count/", notification_views.notification_count, name="notification_count"),
     path(
@@ -59,12 +46,11 @@ institute_patterns = [
     path("account/tokens/", token_views.token_create, name="token_create"),
     path("account/tokens/<uuid:public_id>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("tokens/", token_views.token_list_for_staff, name="token_list"),
-    path("data/", data_views.data_index, name="data_index"),
-    path("data/<slug:name>.<str:fmt>", data_views.data_download, name="data_download"),
 ]
 
 urlpatterns = [
     path("", include((institute_patterns, "institute"))),
+    path("", include("institute.sector.urls")),
     path("problems/", include("backlog.urls")),
     path("components/", include("components.urls")),
     path("standards/", include("standards.urls")),

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 
 from institute import access as core
 from institute.errors import NotAllowed
-from institute.models import Role
 from standards.models import (
     Assessment,
     Audit,
@@ -41,22 +40,14 @@ def can_comment_on_consultation(user) -> bool:
 
 def can_view_ratings(user, organisation) -> bool:
     """A council's ratings: its own officers, institute staff and sector viewers."""
-    if core.can_view_sector_detail(user):
-        return True
-    membership = core.membership_of(user)
-    return (
-        membership is not None
-        and membership.role == Role.OFFICER
-        and membership.organisation_id == organisation.pk
-    )
+    return core.can_view_sector_detail(user) or core.is_council_officer(user, organisation)
 
 
 def council_of(user):
     """The council the user can self-assess for, or None."""
-    membership = core.membership_of(user)
-    if membership is None or not core.can_act_for_council(user, membership.organisation):
+    if not core.is_council_officer(user):
         return None
-    return membership.organisation
+    return core.membership_of(user).organisation
 
 
 def standard_get_for_user(user, slug: str, *, write: bool = False) -> Standard:

@@ -3,3 +3,22 @@ from django.apps import AppConfig
 
 class StandardsConfig(AppConfig):
     name = "standards"
+
+    def ready(self):
+        # Models and selectors exist only once the app registry is ready: imported here.
+        from institute import fragments, registry
+        from standards import selectors
+        from standards.models import Assessment, Standard
+
+        fragments.watch(Standard, lambda s: ["standard-titles"])
+        # Standards' pages depend on many of the app's rows.
+        fragments.watch_app(self.label)
+
+        registry.section(
+            "organisation",
+            order=30,
+            template="standards/_organisation_section.html",
+            build=selectors.organisation_section,
+        )
+        registry.demo_seeder("standards.demo", order=40)
+        registry.figures_depend_on(Assessment)

@@ -1,6 +1,6 @@
 """Every non-trivial read of the standards app, built once with its joins.
 
-"Adopted" is defined here and only here (`_eligible_latest` and `ADOPTED`): a council has
+"Adopted" is defined here and only here (`_eligible_latest` and `_adopted`): a council has
 adopted a standard when its latest submitted assessment of the current published version, or
 of the just-superseded version while the grace period lasts, is green, not expired and not
 challenged. Rates divide by the current councils in the standard's scope.
@@ -10,7 +10,18 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
@@ -62,6 +73,8 @@ def _eligible_latest(today: date):
 
 
 def _adopted(today: date) -> Q:
+    """An eligible assessment adopts: green, still valid today, and not challenged. SQL only:
+    where Python needs the answer it asks for it as an annotation (`council_states`)."""
     return Q(result=Result.GREEN, valid_until__gte=today) & ~Q(status=AssessmentStatus.CHALLENGED)
 
 
@@ -289,16 +302,11 @@ def council_states(organisation, *, standards=None, today: date | None = None) -
         a.standard_id: a
         for a in Assessment.objects.filter(
             pk__in=_eligible_latest(today), organisation=organisation, standard_id__in=ids
-        ).select_related("version")
+        )
+        .annotate(adopting=ExpressionWrapper(_adopted(today), output_field=BooleanField()))
+        .select_related("version")
     }
-    adopted_ids = {
-        a.standard_id
-        for a in eligible.values()
-        if a.result == Result.GREEN
-        and a.valid_until
-        and a.valid_until >= today
-        and a.status != AssessmentStatus.CHALLENGED
-    }
+    adopted_ids = {a.standard_id for a in eligible.values() if a.adopting}
     latest_any = {
         a.standard_id: a
         for a in Assessment.objects.filter(organisation=organisation, standard_id__in=ids)
@@ -454,3 +462,52 @@ def consultation_comments(version: StandardVersion) -> list[tuple]:
         ordered.append((None, groups.pop(None)))
     ordered.extend(sorted(groups.items(), key=lambda item: (item[0].position, item[0].pk)))
     return ordered
+
+
+# --- For other apps that link to standards ------------------------------------------------------
+
+
+def standards_for_choice():
+    """Every standard, by title: the choices where other apps record standards."""
+    return Standard.objects.order_by("title")
+
+
+def standards_by_slug(slugs) -> dict[str, Standard]:
+    return {s.slug: s for s in Standard.objects.filter(slug__in=list(slugs))}
+
+
+# --- The sector's per-council figures (read by institute.sector) -------------------------------
+
+
+def standards_adopted_by_council(today: date):
+    """The standards each council has adopted on `today` (`ids`), as defined above."""
+    return (
+        adopting_assessments(today)
+        .order_by()
+        .values(org=F("organisation_id"))
+        .annotate(ids=ArrayAgg("standard_id", distinct=True, order_by="standard_id"))
+    )
+
+
+def standards_in_progress_by_council(today: date):
+    """How many standards each council is assessing (`n`): an assessment being written, of a
+    standard the council has not adopted."""
+    adopted = adopting_assessments(today).filter(
+        organisation_id=OuterRef("organisation_id"), standard_id=OuterRef("standard_id")
+    )
+    return (
+        Assessment.objects.filter(status__in=EDITABLE_STATUSES)
+        .filter(~Exists(adopted))
+        .order_by()
+        .values(org=F("organisation_id"))
+        .annotate(n=Count("standard_id", distinct=True))
+    )
+
+
+def standards_in_scope() -> list[tuple[int, str, str, list[str]]]:
+    """(id, title, slug, council types in scope; empty for all) of published standards."""
+    return list(
+        Standard.objects.filter(current_version__isnull=False)
+        .order_by("title", "id")
+        .values_list("pk", "title", "slug", "council_types")
+    )

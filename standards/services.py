@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from institute import access as core_access
 from institute.errors import DomainError
 from institute.markdown import render_markdown
-from institute.models import CouncilType, Membership, Organisation, Role
+from institute.models import CouncilType, Membership, Organisation
 from institute.services import audit_record, notify
 from standards import access
 from standards.models import (
@@ -679,9 +679,11 @@ def assessment_review(
     assessment.review_note = note
     assessment.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
     audit_record(actor=actor, verb=f"assessment.{decision}", target=assessment, note=note)
-    officers = Membership.objects.filter(
-        organisation_id=assessment.organisation_id, role=Role.OFFICER
-    ).values_list("user_id", flat=True)
+    officers = (
+        Membership.objects.council_officers()
+        .filter(organisation_id=assessment.organisation_id)
+        .values_list("user_id", flat=True)
+    )
     verb = "verified" if decision == "verify" else "challenged"
     notify(
         recipient_ids=officers,
@@ -800,9 +802,11 @@ def audit_complete(*, actor, audit: Audit, note: str = "") -> Audit:
 
 def _officer_ids(organisation_ids) -> dict[int, list[int]]:
     officers: dict[int, list[int]] = {}
-    for org_id, user_id in Membership.objects.filter(
-        organisation_id__in=list(organisation_ids), role=Role.OFFICER
-    ).values_list("organisation_id", "user_id"):
+    for org_id, user_id in (
+        Membership.objects.council_officers()
+        .filter(organisation_id__in=list(organisation_ids))
+        .values_list("organisation_id", "user_id")
+    ):
         officers.setdefault(org_id, []).append(user_id)
     return officers
 

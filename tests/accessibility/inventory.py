@@ -243,34 +243,32 @@ CORE = [
         "Save decision",
     ),
     *_each(
-        "institute:dashboard",
+        "sector:dashboard",
         [SECTOR_VIEWER, INSTITUTE_STAFF],
-        fixed("institute:dashboard"),
+        fixed("sector:dashboard"),
         state="no data yet",
         empty=True,
     ),
-    *_each("institute:dashboard", [SECTOR_VIEWER, INSTITUTE_STAFF], fixed("institute:dashboard")),
+    *_each("sector:dashboard", [SECTOR_VIEWER, INSTITUTE_STAFF], fixed("sector:dashboard")),
     Entry(
-        "institute:dashboard",
+        "sector:dashboard",
         SECTOR_VIEWER,
-        fixed("institute:dashboard"),
+        fixed("sector:dashboard"),
         state="filter changed, htmx swap",
         action=Choose("Region", "Yorkshire and The Humber", "region="),
     ),
     Entry(
-        "institute:dashboard_summary",
+        "sector:dashboard_summary",
         ANONYMOUS,
-        fixed("institute:dashboard_summary"),
+        fixed("sector:dashboard_summary"),
         state="no data yet",
         empty=True,
     ),
+    *_each("sector:dashboard_summary", [ANONYMOUS, OFFICER], fixed("sector:dashboard_summary")),
     *_each(
-        "institute:dashboard_summary", [ANONYMOUS, OFFICER], fixed("institute:dashboard_summary")
-    ),
-    *_each(
-        "institute:council_profile",
+        "sector:council_profile",
         [ANONYMOUS, OFFICER, SECTOR_VIEWER],
-        fixed("institute:council_profile", slug="leeds"),
+        fixed("sector:council_profile", slug="leeds"),
     ),
     Entry(
         "institute:notification_list",
@@ -316,7 +314,7 @@ CORE = [
         empty=True,
     ),
     Entry("institute:token_list", INSTITUTE_STAFF, fixed("institute:token_list")),
-    Entry("institute:data_index", ANONYMOUS, fixed("institute:data_index")),
+    Entry("sector:data_index", ANONYMOUS, fixed("sector:data_index")),
     Entry("api_docs", ANONYMOUS, fixed("api_docs"), ready=".swagger-ui .information-container"),
 ]
 
@@ -996,9 +994,9 @@ EXCLUDED: dict[str, str] = {
     "backlog:problem_export": _CSV,
     "components:component_export": _CSV,
     "components:adoption_export": _CSV,
-    "institute:dashboard_csv": _CSV,
-    "institute:dashboard_summary_csv": _CSV,
-    "institute:data_download": "Open data file download (CSV/JSON), not a page",
+    "sector:dashboard_csv": _CSV,
+    "sector:dashboard_summary_csv": _CSV,
+    "sector:data_download": "Open data file download (CSV/JSON), not a page",
     "components:component_publiccode": "publiccode.yml (YAML) download, not a page",
     # Actions that answer with a redirect to a page the inventory checks.
     "institute:notification_read": _POST_ONLY,

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from institute import opendata
 from institute.models import Organisation
-from institute.tasks import open_data_publish
+from institute.sector import opendata
+from institute.sector.tasks import open_data_publish
 from tests.centres.factories import LearningFactory, draft
 from tests.components.factories import AdoptionFactory, ComponentFactory
 from tests.factories import ProblemFactory
@@ -128,4 +128,4 @@ def test_writing_is_atomic_and_leaves_no_temporary_files(published, data_dir):
 
 def test_the_nightly_job_is_scheduled(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "institute.tasks.open_data_publish" in tasks
+    assert "institute.sector.tasks.open_data_publish" in tasks

@@ -339,7 +339,7 @@ def prepare_database(threads: int) -> dict:
     from components.models import Component
     from institute import fragments
     from institute.models import Membership, Role
-    from institute.tasks import dashboard_aggregates_refresh
+    from institute.sector.tasks import dashboard_aggregates_refresh
     from standards.models import Standard
 
     with connection.cursor() as cursor:

@@ -10,7 +10,7 @@ Exits 1 when a target of issue #7 is not met.
 Functions for tests/bench/run.py (call them after django.setup(); each returns a dict):
 
 - `table_counts()`: rows in the tables behind the figures (problems, votes, adoptions...).
-- `time_aggregate_refresh(runs=3)`: runs the real refresh (`dashboards.aggregates_refresh`,
+- `time_aggregate_refresh(runs=3)`: runs the real refresh (`refresh.aggregates_refresh`,
   what the Celery task `dashboard_aggregates_refresh` calls) `runs` times: seconds of each
   run, min, median, max, its queries, and row counts of the aggregate table. The refresh is
   idempotent, so what it commits is what a worker would leave.
@@ -103,10 +103,10 @@ def _aggregate_rows() -> dict:
             coalesce(sum(cardinality(project_ids)), 0),
             coalesce(sum(cardinality(learning_ids)), 0),
             count(*) FILTER (WHERE active_users > 0)
-            FROM institute_councilstats"""
+            FROM sector_councilstats"""
         )
         row = cursor.fetchone()
-        snapshots = _count(cursor, "SELECT count(*) FROM institute_metricsnapshot")
+        snapshots = _count(cursor, "SELECT count(*) FROM sector_metricsnapshot")
     keys = [
         "councilstats",
         "problem_ids",
@@ -124,13 +124,13 @@ def time_aggregate_refresh(runs: int = 3) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from institute import dashboards
+    from institute.sector import refresh
 
     seconds, queries = [], 0
     for i in range(max(1, runs)):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            rows = dashboards.aggregates_refresh()
+            rows = refresh.aggregates_refresh()
             seconds.append(time.perf_counter() - started)
         if i == 0:
             queries = len(captured)
@@ -154,11 +154,12 @@ def time_dashboard(runs: int = 3) -> dict:
     until the next refresh (the panels come from the cache)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
-    from institute import dashboards
+    from institute.sector import figures, panels
 
-    sas = dashboards.strategic_authorities()
-    filters = dashboards.Filters()
+    sas = figures.strategic_authorities()
+    filters = figures.Filters()
 
     def timed(build):
         seconds, queries = [], set()
@@ -171,15 +172,11 @@ def time_dashboard(runs: int = 3) -> dict:
         return seconds, sorted(queries), data
 
     def cold():  # what a view does when the cache has nothing for this refresh
-        where, params = dashboards._where(filters, sas)
-        groups = dashboards._groups(where, params)
-        return dashboards._dashboard(
-            filters, where, params, groups, dashboards.timezone.localdate()
-        )
+        return panels._dashboard(panels.Selection.of(filters, sas, timezone.localdate()))
 
     cold_s, cold_q, data = timed(cold)
-    dashboards.dashboard(filters, sas)  # fill the cache
-    warm_s, warm_q, _ = timed(lambda: dashboards.dashboard(filters, sas))
+    panels.dashboard(filters, sas)  # fill the cache
+    warm_s, warm_q, _ = timed(lambda: panels.dashboard(filters, sas))
     return {
         "cold_runs": [round(s, 3) for s in cold_s],
         "cold_median_s": round(statistics.median(cold_s), 3),
@@ -196,11 +193,11 @@ def time_metrics_snapshot() -> dict:
     a transaction that is rolled back."""
     from django.db import transaction
 
-    from institute import dashboards
+    from institute.sector import panels
 
     with transaction.atomic():
         started = time.perf_counter()
-        rows = dashboards.metrics_snapshot()
+        rows = panels.metrics_snapshot()
         seconds = time.perf_counter() - started
         transaction.set_rollback(True)
     return {"seconds": round(seconds, 3), "rows": rows}

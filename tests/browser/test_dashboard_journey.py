@@ -7,8 +7,8 @@ import io
 import pytest
 
 from backlog import services as backlog_services
-from institute import dashboards
 from institute.models import ServiceArea
+from institute.sector import refresh
 from tests.browser.session import sign_in
 
 pytestmark = [
@@ -38,7 +38,7 @@ def test_sector_viewer_filters_the_dashboard_by_region_and_downloads_a_csv(
         theme="skills",
         service_areas=housing,
     )
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     sign_in(page, sector_viewer)
 
     page.goto(page.base_url + "/dashboard/")

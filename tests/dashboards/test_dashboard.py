@@ -12,20 +12,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backlog import services as backlog_services
-from institute import dashboards
-from institute.models import CouncilStats, MetricSnapshot
+from institute.sector import figures, panels, refresh
+from institute.sector.models import CouncilStats, MetricSnapshot
 from standards.selectors import adoption_for
 from tests.dashboards.conftest import LONDON, YORKSHIRE, councils
 from tests.factories import council_officer
 
 pytestmark = pytest.mark.django_db
-DASHBOARD = reverse("institute:dashboard")
-SUMMARY = reverse("institute:dashboard_summary")
+DASHBOARD = reverse("sector:dashboard")
+SUMMARY = reverse("sector:dashboard_summary")
 
 
 def _data(**filters):
-    sas = dashboards.strategic_authorities()
-    return dashboards.dashboard(dashboards.Filters(**filters), sas)
+    sas = figures.strategic_authorities()
+    return panels.dashboard(figures.Filters(**filters), sas)
 
 
 def _rows(data, slug):
@@ -33,7 +33,7 @@ def _rows(data, slug):
 
 
 def test_refresh_writes_one_row_per_current_council_with_hand_counted_figures(sector):
-    assert dashboards.aggregates_refresh() == councils()
+    assert refresh.aggregates_refresh() == councils()
     leeds = CouncilStats.objects.get(organisation=sector["leeds"])
     assert (leeds.problems_submitted, leeds.problems_affected, leeds.officer_votes) == (1, 1, 2)
     assert leeds.problem_ids == [sector["a"].pk]
@@ -49,14 +49,14 @@ def test_refresh_writes_one_row_per_current_council_with_hand_counted_figures(se
 
 
 def test_refresh_resets_figures_when_the_rows_behind_them_go(sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     sector["c1"].adoptions.all().delete()
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     assert CouncilStats.objects.get(organisation=sector["bristol"]).adoptions_in_use == 0
 
 
 def test_backlog_panel_counts_problems_by_theme_status_and_councils_affected(sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     data = _data()
     themes = {row[0]: row for row in _rows(data, "backlog-themes")}
     assert themes["Data exchange and maturity"][1] == 1  # A: new
@@ -73,7 +73,7 @@ def test_backlog_panel_counts_problems_by_theme_status_and_councils_affected(sec
 
 
 def test_components_panel_counts_stages_most_adopted_and_share_in_use(sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     data = _data()
     assert _rows(data, "components-stages") == [
         ["Exploring", 0],
@@ -91,7 +91,7 @@ def test_components_panel_counts_stages_most_adopted_and_share_in_use(sector):
 
 
 def test_standards_panel_uses_the_standards_apps_own_definition_of_adopted(sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     row = _rows(_data(), "standards")[0]
     official = adoption_for([sector["standard"]])[sector["standard"].pk]
     assert row[:5] == ["Accessible online forms", 1, councils(), round(100 / councils(), 1), 70]
@@ -102,7 +102,7 @@ def test_standards_panel_uses_the_standards_apps_own_definition_of_adopted(secto
 
 
 def test_standards_trend_comes_from_daily_snapshots_with_a_straight_line_projection(sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     metric = f"standard:{sector['standard'].pk}"
     today = timezone.localdate()
     MetricSnapshot.objects.create(date=today - timedelta(days=200), metric=metric, value=0.0)
@@ -117,15 +117,15 @@ def test_standards_trend_comes_from_daily_snapshots_with_a_straight_line_project
 def test_projection_is_the_least_squares_line_read_off_at_the_target_date():
     points = [(date(2026, 1, 1), 10.0), (date(2027, 1, 1), 20.0)]
     # 10 points a year; four more years to the end of 2030 (1,460 days): 20 + 40 = 60.
-    assert dashboards.projection(points) == pytest.approx(60.0, abs=0.1)
-    assert dashboards.projection(points[:1]) is None
-    assert dashboards.projection([(date(2026, 1, 1), 50.0), (date(2026, 6, 1), 99.0)]) == 100.0
+    assert panels.projection(points) == pytest.approx(60.0, abs=0.1)
+    assert panels.projection(points[:1]) is None
+    assert panels.projection([(date(2026, 1, 1), 50.0), (date(2026, 6, 1), 99.0)]) == 100.0
 
 
 def test_snapshot_is_one_row_per_day_metric_and_filter(sector):
-    dashboards.aggregates_refresh()
-    first = dashboards.metrics_snapshot()
-    second = dashboards.metrics_snapshot()
+    refresh.aggregates_refresh()
+    first = panels.metrics_snapshot()
+    second = panels.metrics_snapshot()
     assert first == second
     assert MetricSnapshot.objects.count() == first
     value = MetricSnapshot.objects.get(
@@ -135,7 +135,7 @@ def test_snapshot_is_one_row_per_day_metric_and_filter(sector):
 
 
 def test_centres_panel_counts_projects_learning_and_data_sharing_against_target(sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     data = _data()
     assert _rows(data, "centres") == [["North West Centre", 2, 2, 1]]
     assert data["headline"]["data_sharing"] == 1 and data["headline"]["data_sharing_target"] == 15
@@ -144,7 +144,7 @@ def test_centres_panel_counts_projects_learning_and_data_sharing_against_target(
 
 
 def test_engagement_panel_counts_councils_with_someone_active_in_90_days(sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     by_region = {r[0]: r for r in _rows(_data(), "engagement-region")}
     n = councils(region=YORKSHIRE)
     assert by_region["Yorkshire and The Humber"] == [
@@ -159,7 +159,7 @@ def test_engagement_panel_counts_councils_with_someone_active_in_90_days(sector)
 
 
 def test_filters_combine_and_bad_values_are_ignored(client, sector_viewer, sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     client.force_login(sector_viewer)
     response = client.get(DASHBOARD, {"region": YORKSHIRE, "council_type": "metropolitan_borough"})
     assert response.context["councils"] == councils(
@@ -175,7 +175,7 @@ def test_filters_combine_and_bad_values_are_ignored(client, sector_viewer, secto
 
 
 def test_htmx_filter_returns_the_panels_partial(client, sector_viewer, sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     client.force_login(sector_viewer)
     html = client.get(DASHBOARD, {"region": YORKSHIRE}, HTTP_HX_REQUEST="true").content.decode()
     assert html.lstrip().startswith('<div id="panels">')
@@ -196,12 +196,12 @@ def test_htmx_filter_returns_the_panels_partial(client, sector_viewer, sector):
 def test_only_sector_viewers_and_institute_staff_see_the_dashboard(client, request, role, status):
     client.force_login(request.getfixturevalue(role))
     assert client.get(DASHBOARD).status_code == status
-    csv_url = reverse("institute:dashboard_csv", args=["centres"])
+    csv_url = reverse("sector:dashboard_csv", args=["centres"])
     assert client.get(csv_url).status_code == status
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_see_only_the_public_summary(client, sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     assert client.get(DASHBOARD).status_code == 302
     response = client.get(SUMMARY)
     assert response.status_code == 200
@@ -210,16 +210,16 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_see_only_the_public_summary(
     # Aggregates only: no council names, no links to councils or their profiles.
     assert "Leeds" not in html and "/dashboard/councils/" not in html
     assert client.get(SUMMARY, {"region": YORKSHIRE}).context["councils"] == councils()
-    csv_response = client.get(reverse("institute:dashboard_summary_csv", args=["standards"]))
+    csv_response = client.get(reverse("sector:dashboard_summary_csv", args=["standards"]))
     assert csv_response.status_code == 200
 
 
 def test_csv_download_has_exactly_the_numbers_in_the_table(client, sector_viewer, sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     client.force_login(sector_viewer)
     page = client.get(DASHBOARD, {"region": YORKSHIRE})
     html = page.content.decode()
-    url = reverse("institute:dashboard_csv", args=["components-stages"])
+    url = reverse("sector:dashboard_csv", args=["components-stages"])
     assert f"{url}?region={YORKSHIRE}" in html
     response = client.get(url, {"region": YORKSHIRE})
     assert response["Content-Type"].startswith("text/csv")
@@ -234,13 +234,13 @@ def test_csv_download_has_exactly_the_numbers_in_the_table(client, sector_viewer
         ["Retired", "0"],
         ["Stale (not confirmed for 12 months)", "0"],
     ]
-    assert client.get(reverse("institute:dashboard_csv", args=["nope"])).status_code == 404
+    assert client.get(reverse("sector:dashboard_csv", args=["nope"])).status_code == 404
 
 
 def test_page_shows_data_as_of_and_each_chart_has_a_table_and_summary(
     client, sector_viewer, sector
 ):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     client.force_login(sector_viewer)
     html = client.get(DASHBOARD).content.decode()
     assert "Data as of" in html
@@ -261,7 +261,7 @@ def _dashboard_queries(client):
 def test_dashboard_runs_a_fixed_small_number_of_queries_and_never_reads_big_tables(
     client, sector_viewer, sector
 ):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     client.force_login(sector_viewer)
     before = _dashboard_queries(client)
     # More demand and more adoptions change nothing about how the page reads them.
@@ -269,7 +269,7 @@ def test_dashboard_runs_a_fixed_small_number_of_queries_and_never_reads_big_tabl
         from backlog.services import problem_vote
 
         problem_vote(actor=council_officer(slug), problem=sector["a"])
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     after = _dashboard_queries(client)
     assert len(before) == len(after) <= 14
     for sql in after:
@@ -278,14 +278,14 @@ def test_dashboard_runs_a_fixed_small_number_of_queries_and_never_reads_big_tabl
 
 
 def test_writes_schedule_one_debounced_refresh(settings, monkeypatch, officer, sector):
-    from institute import dashboard_signals
-    from institute.tasks import dashboard_aggregates_refresh
+    from institute.sector import tasks as sector_tasks
+    from institute.sector.tasks import dashboard_aggregates_refresh
 
     settings.DASHBOARD_REFRESH_ON_WRITE = True
     calls = []
     monkeypatch.setattr(dashboard_aggregates_refresh, "apply_async", lambda **kw: calls.append(kw))
     for _ in range(5):
-        dashboard_signals.refresh_soon()
+        sector_tasks.refresh_soon()
     assert calls == [{"countdown": 60}]
 
 
@@ -296,15 +296,15 @@ def test_a_vote_or_a_withdrawal_through_the_page_asks_for_a_refresh(
     """Votes are written in SQL, without model signals: the service asks for the refresh."""
     from django.core.cache import cache
 
-    from institute import dashboard_signals
-    from institute.tasks import dashboard_aggregates_refresh
+    from institute.sector import tasks as sector_tasks
+    from institute.sector.tasks import dashboard_aggregates_refresh
 
     voter = council_officer("camden", "voter@camden.example.test")
     problem = sector["b"]
     if action == "withdraw":
         backlog_services.problem_vote(actor=voter, problem=problem)
     settings.DASHBOARD_REFRESH_ON_WRITE = True
-    cache.delete(dashboard_signals.DEBOUNCE_KEY)
+    cache.delete(sector_tasks.DEBOUNCE_KEY)
     calls = []
     monkeypatch.setattr(dashboard_aggregates_refresh, "apply_async", lambda **kw: calls.append(kw))
     client.force_login(voter)
@@ -316,4 +316,4 @@ def test_a_vote_or_a_withdrawal_through_the_page_asks_for_a_refresh(
         )
     assert response.status_code == 200
     assert calls == [{"countdown": 60}]
-    cache.delete(dashboard_signals.DEBOUNCE_KEY)
+    cache.delete(sector_tasks.DEBOUNCE_KEY)

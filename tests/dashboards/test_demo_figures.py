@@ -19,8 +19,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from institute import dashboards, opendata
 from institute.models import Organisation
+from institute.sector import opendata, panels, profiles
+from institute.sector.figures import Filters, strategic_authorities
+from institute.sector.refresh import aggregates_refresh
 
 FIXTURE = Path(__file__).with_name("demo_figures.json")
 # A Monday in the middle of a quarter, at noon: dates, quarters and "12 months ago" are fixed.
@@ -55,7 +57,7 @@ def _tables(data) -> dict:
 
 
 def _dashboard(filters, sas, *, public=False) -> dict:
-    data = dashboards.dashboard(filters, sas, public=public)
+    data = panels.dashboard(filters, sas, public=public)
     return {
         "councils": data["councils"],
         "headline": data["headline"],
@@ -64,14 +66,12 @@ def _dashboard(filters, sas, *, public=False) -> dict:
 
 
 def demo_figures() -> dict:
-    sas = dashboards.strategic_authorities()
+    sas = strategic_authorities()
     figures = {
-        "dashboard": _dashboard(dashboards.Filters(), sas),
-        "summary": _dashboard(dashboards.Filters(), sas, public=True),
+        "dashboard": _dashboard(Filters(), sas),
+        "summary": _dashboard(Filters(), sas, public=True),
         "filtered": {
-            json.dumps(query, sort_keys=True): _dashboard(
-                dashboards.Filters.from_query(query, sas), sas
-            )
+            json.dumps(query, sort_keys=True): _dashboard(Filters.from_query(query, sas), sas)
             for query in FILTERED
         },
         "profiles": {},
@@ -80,7 +80,7 @@ def demo_figures() -> dict:
     for slug in PROFILES:
         organisation = Organisation.objects.get(slug=slug)
         for show_standards in (True, False):
-            table = dashboards.council_comparison(organisation, show_standards=show_standards)[
+            table = profiles.council_comparison(organisation, show_standards=show_standards)[
                 "table"
             ]
             figures["profiles"][f"{slug}:{show_standards}"] = {
@@ -103,7 +103,7 @@ def test_every_sector_figure_on_the_demo_data_is_as_recorded(settings):
     settings.DASHBOARD_REFRESH_ON_WRITE = False
     with time_machine.travel(MOMENT, tick=False):
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        dashboards.aggregates_refresh()
+        aggregates_refresh()
         figures = demo_figures()
     if os.environ.get("RECORD_DEMO_FIGURES"):
         FIXTURE.write_text(json.dumps(figures, indent=1, sort_keys=True, ensure_ascii=False))

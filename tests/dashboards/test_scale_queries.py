@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backlog import services as backlog_services
-from institute import dashboards
-from institute.models import CouncilStats, Organisation
+from institute.models import Organisation
+from institute.sector import figures, panels, refresh
+from institute.sector.models import CouncilStats
 from tests.components.factories import AdoptionFactory, ComponentFactory
 from tests.dashboards.conftest import councils
 from tests.factories import council_officer
@@ -23,12 +24,12 @@ pytestmark = pytest.mark.django_db
 
 def _refresh() -> list[str]:
     with CaptureQueriesContext(connection) as queries:
-        assert dashboards.aggregates_refresh() == councils()
+        assert refresh.aggregates_refresh() == councils()
     return [q["sql"] for q in queries.captured_queries]
 
 
 def _data(**filters):
-    return dashboards.dashboard(dashboards.Filters(**filters), dashboards.strategic_authorities())
+    return panels.dashboard(figures.Filters(**filters), figures.strategic_authorities())
 
 
 def test_refresh_runs_the_same_statements_however_much_there_is_to_count(sector, institute_staff):
@@ -63,7 +64,7 @@ def test_refresh_leaves_merged_problems_out_even_where_a_vote_stays_on_them(
 ):
     # Bristol raised B and voted for A, so its vote for B stays on B when B joins A.
     backlog_services.problem_merge(actor=institute_staff, source=sector["b"], target=sector["a"])
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     bristol = CouncilStats.objects.get(organisation=sector["bristol"])
     assert (bristol.problems_submitted, bristol.problems_affected) == (0, 1)
     assert bristol.problem_ids == [sector["a"].pk]
@@ -71,23 +72,23 @@ def test_refresh_leaves_merged_problems_out_even_where_a_vote_stays_on_them(
 
 
 def test_refresh_drops_the_row_of_a_council_that_has_ended(sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     yesterday = timezone.localdate() - timedelta(days=1)
     Organisation.objects.filter(pk=sector["camden"].pk).update(valid_to=yesterday)
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     assert not CouncilStats.objects.filter(organisation=sector["camden"]).exists()
     assert CouncilStats.objects.count() == councils()
 
 
 def _timed_data(**filters):
-    sas = dashboards.strategic_authorities()
+    sas = figures.strategic_authorities()
     with CaptureQueriesContext(connection) as queries:
-        data = dashboards.dashboard(dashboards.Filters(**filters), sas)
+        data = panels.dashboard(figures.Filters(**filters), sas)
     return len(queries), data
 
 
 def test_panels_are_computed_once_per_refresh_and_afresh_after_the_next(sector):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     first_queries, first = _timed_data()
     again_queries, again = _timed_data()
     assert first_queries >= 8 and again_queries == 1  # only the summary rows' groups
@@ -100,14 +101,14 @@ def test_panels_are_computed_once_per_refresh_and_afresh_after_the_next(sector):
     for slug in ("bradford", "wakefield"):
         backlog_services.problem_vote(actor=council_officer(slug), problem=sector["b"])
     assert _data()["tables"]["backlog-top"].rows == first["tables"]["backlog-top"].rows
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     fresh_queries, fresh = _timed_data()
     assert fresh_queries == first_queries
     assert [row[2] for row in fresh["tables"]["backlog-top"].rows] == [3, 3]
 
 
 def test_panels_are_computed_when_the_cache_is_down(sector, monkeypatch):
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     expected = _data()
 
     class Down:
@@ -116,7 +117,7 @@ def test_panels_are_computed_when_the_cache_is_down(sector, monkeypatch):
 
         set = get
 
-    monkeypatch.setattr(dashboards, "cache", Down())
+    monkeypatch.setattr(panels, "cache", Down())
     data = _data()
     assert data["headline"] == expected["headline"]
     assert data["tables"]["standards"].rows == expected["tables"]["standards"].rows
@@ -145,7 +146,7 @@ def test_scale_standards_give_every_council_assessments_that_the_refresh_counts(
     statuses = set(assessments.values_list("status", flat=True))
     assert statuses == {"in_progress", "submitted", "verified", "challenged"}
 
-    dashboards.aggregates_refresh()
+    refresh.aggregates_refresh()
     official = adoption_for(standards)
     for standard in standards:
         counted = CouncilStats.objects.filter(standards_adopted_ids__contains=[standard.pk])
@@ -165,7 +166,7 @@ def test_scale_standards_give_every_council_assessments_that_the_refresh_counts(
 
 
 def test_the_refresh_task_leaves_the_all_councils_panels_ready_for_the_first_viewer(sector):
-    from institute.tasks import dashboard_aggregates_refresh
+    from institute.sector.tasks import dashboard_aggregates_refresh
 
     dashboard_aggregates_refresh()
     first_queries, _ = _timed_data()

@@ -215,7 +215,7 @@ def standards_reset(cursor) -> None:
         {"standards_assessment", "standards_standardversion"},
     )
     cursor.execute(
-        "DELETE FROM institute_metricsnapshot WHERE metric IN "
+        "DELETE FROM sector_metricsnapshot WHERE metric IN "
         "(SELECT 'standard:' || id FROM scale_std)"
     )
     cursor.execute("DELETE FROM standards_standard WHERE id IN (SELECT id FROM scale_std)")

@@ -1,8 +1,8 @@
 """Open data: the sector's shared data as CSV and JSON files, under the Open Government Licence.
 
 `open_data_publish()` writes every dataset into settings.OPEN_DATA_DIR (nightly, from
-institute.tasks.open_data_publish). Each file is written to a temporary file in the same folder
-and renamed over the old one, so a download never sees half a file. The rows come from each
+institute.sector.tasks.open_data_publish). Each file is written to a temporary file in the same
+folder and renamed over the old one, so a download never sees half a file. The rows come from each
 app's selectors, so a dataset says what the pages say (e.g. standards adoption is
 standards.selectors.adoption_for, never a second definition).
 """
@@ -18,6 +18,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+
+from backlog import selectors as backlog_selectors
+from centres import selectors as centres_selectors
+from components import selectors as components_selectors
+from institute.models import Organisation
+from standards import selectors as standards_selectors
 
 LICENCE = {
     "name": "Open Government Licence v3.0",
@@ -53,9 +59,9 @@ def _date(value: date | None) -> str:
 
 
 def _problems():
-    from backlog import selectors
-
-    qs = selectors.problem_list(selectors.BacklogFilters(), include_merged=True).order_by("id")
+    qs = backlog_selectors.problem_list(
+        backlog_selectors.BacklogFilters(), include_merged=True
+    ).order_by("id")
     for problem in qs.iterator(chunk_size=CHUNK):
         yield {
             "id": problem.pk,
@@ -73,9 +79,7 @@ def _problems():
 
 
 def _components():
-    from components import selectors
-
-    qs = selectors.component_list(selectors.ComponentFilters()).order_by("id")
+    qs = components_selectors.component_list(components_selectors.ComponentFilters()).order_by("id")
     for component in qs.iterator(chunk_size=CHUNK):
         yield {
             "id": str(component.public_id),
@@ -98,11 +102,9 @@ def _components():
 
 
 def _adoptions():
-    from components import selectors
-
-    stale_before = selectors.stale_cutoff()
+    now = timezone.now()
     # Published components only; no contacts and no evidence: those are for signed-in people.
-    for adoption in selectors.adoption_list().iterator(chunk_size=CHUNK):
+    for adoption in components_selectors.adoption_list().iterator(chunk_size=CHUNK):
         yield {
             "component_id": str(adoption.component.public_id),
             "component_name": adoption.component.name,
@@ -112,15 +114,13 @@ def _adoptions():
             "stage": adoption.stage,
             "since": _date(adoption.since),
             "confirmed_at": _time(adoption.confirmed_at),
-            "stale": adoption.confirmed_at < stale_before,
+            "stale": adoption.is_stale(now),
         }
 
 
 def _standards():
-    from standards import selectors
-
-    standards = list(selectors.standard_list())
-    adoption = selectors.adoption_for(standards)
+    standards = list(standards_selectors.standard_list())
+    adoption = standards_selectors.adoption_for(standards)
     for standard in standards:
         rate = adoption[standard.pk]
         yield {
@@ -138,9 +138,7 @@ def _standards():
 
 
 def _learning():
-    from centres import selectors
-
-    qs = selectors.published_learning().select_related("centre").order_by("id")
+    qs = centres_selectors.published_learning().select_related("centre").order_by("id")
     for learning in qs.iterator(chunk_size=CHUNK):
         yield {
             "id": str(learning.public_id),
@@ -158,8 +156,6 @@ def _learning():
 
 
 def _organisations():
-    from institute.models import Organisation
-
     qs = Organisation.objects.select_related(
         "parent_county", "strategic_authority", "successor"
     ).order_by("name", "id")

@@ -1,20 +1,25 @@
-"""The sector dashboard, its public summary, CSV downloads and council profiles. Thin: the
-figures come from `institute.dashboards`, the gate from `institute.access`."""
+"""The sector's pages: the dashboard, its public summary, CSV downloads, council profiles and
+the open data page. Thin: figures come from the sector's modules, gates from access."""
 
 import hashlib
+from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from institute import access, dashboards, selectors
+from institute import access, selectors
 from institute.errors import NotAllowed
 from institute.fragments import Part, Parts
 from institute.models import CouncilType, Region
+from institute.sector import opendata, panels, profiles
+from institute.sector.figures import Filters, strategic_authorities
+from standards import access as standards_access
 
 # Panels in page order: (heading, id, table slugs).
 PANELS = [
@@ -32,10 +37,10 @@ def _require_sector_detail(user):
 
 
 def _context(request, *, public: bool) -> dict:
-    sas = dashboards.strategic_authorities()
-    filters = dashboards.Filters() if public else dashboards.Filters.from_query(request.GET, sas)
-    data = dashboards.dashboard(filters, sas, public=public)
-    panels = [
+    sas = strategic_authorities()
+    filters = Filters() if public else Filters.from_query(request.GET, sas)
+    data = panels.dashboard(filters, sas, public=public)
+    shown = [
         (heading, anchor, [data["tables"][slug] for slug in slugs])
         for heading, anchor, slugs in PANELS
     ]
@@ -45,7 +50,7 @@ def _context(request, *, public: bool) -> dict:
         "filters": filters,
         "filters_query": filters.query(),
         "selection": filters.describe({slug: name for slug, (_, name) in sas.items()}),
-        "panels": panels,
+        "panels": shown,
         "region_choices": Region.choices,
         "council_type_choices": CouncilType.choices,
         "sa_choices": [(slug, name) for slug, (_, name) in sas.items()],
@@ -55,7 +60,7 @@ def _context(request, *, public: bool) -> dict:
 
 
 def _panel_parts(context) -> Parts | None:
-    """The panels' markup is as fixed as their figures, which `dashboards.dashboard` keeps for
+    """The panels' markup is as fixed as their figures, which `panels.dashboard` keeps for
     each refresh of the summary rows: cached under the same identity (the refresh, the filters,
     the day), and which page (public or not) shows them with which selection."""
     refreshed = context["refreshed_at"]
@@ -81,7 +86,7 @@ def dashboard(request):
     _require_sector_detail(request.user)
     context = _context(request, public=False)
     context["page_title"] = "Sector dashboard"
-    template = "institute/dashboard.html"
+    template = "sector/dashboard.html"
     if request.htmx:
         template += "#panels"
     return render(request, template, context)
@@ -92,7 +97,7 @@ def dashboard_summary(request):
     """National aggregates only: nothing about any one council."""
     context = _context(request, public=True)
     context["page_title"] = "Sector summary"
-    return render(request, "institute/dashboard.html", context)
+    return render(request, "sector/dashboard.html", context)
 
 
 def _csv(table, filters) -> HttpResponse:
@@ -123,20 +128,18 @@ def dashboard_summary_csv(request, table):
 @require_GET
 def council_profile(request, slug):
     """A council beside councils like it; each app's section follows that app's visibility."""
-    from standards import access as standards_access
-
     organisation = access.organisation_get_for_user(request.user, slug)
     if not organisation.is_council:
         raise Http404
-    comparison = dashboards.council_comparison(
+    comparison = profiles.council_comparison(
         organisation,
         show_standards=standards_access.can_view_ratings(request.user, organisation),
     )
     if request.GET.get("format") == "csv":
-        return _csv(comparison["table"], dashboards.Filters())
+        return _csv(comparison["table"], Filters())
     return render(
         request,
-        "institute/dashboard_profile.html",
+        "sector/dashboard_profile.html",
         {
             "page_title": f"{organisation.name}: council profile",
             "organisation": organisation,
@@ -146,3 +149,46 @@ def council_profile(request, slug):
             "can_view_dashboard": access.can_view_sector_detail(request.user),
         },
     )
+
+
+@require_GET
+def data_index(request):
+    manifest = opendata.manifest()
+    if manifest is None and settings.DEBUG:
+        manifest = opendata.open_data_publish()
+    generated_at = None
+    if manifest:
+        generated_at = datetime.fromisoformat(manifest["generated_at"].replace("Z", "+00:00"))
+    return render(
+        request,
+        "sector/data_index.html",
+        {
+            "page_title": "Open data",
+            "datasets": opendata.DATASETS.values(),
+            "generated_at": generated_at,
+            "rows": (manifest or {}).get("rows", {}),
+            "licence": opendata.LICENCE,
+        },
+    )
+
+
+@require_GET
+def data_download(request, name, fmt):
+    dataset = opendata.DATASETS.get(name)
+    if dataset is None or fmt not in opendata.FORMATS:
+        raise Http404
+    path = opendata.path_of(name, fmt)
+    if not path.exists():
+        # In development the nightly job may never have run; in production a missing file
+        # means it has not run yet, which the page says.
+        if not settings.DEBUG:
+            raise Http404
+        opendata.open_data_publish()
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{name}.{fmt}",
+        content_type=opendata.FORMATS[fmt],
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

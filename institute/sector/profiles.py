@@ -1,0 +1,74 @@
+"""A council beside councils like it: its per-council figures and the medians of councils of
+its type and of its region, from the rows the dashboards read (one query)."""
+
+from statistics import median
+
+from institute.models import Organisation
+from institute.sector.figures import ACTIVE_DAYS, SELECTION, rows
+from institute.sector.panels import Table
+
+PROFILE_METRICS = [
+    ("problems_submitted", "Problems raised", "cs.problems_submitted", False),
+    ("problems_affected", "Problems it has", "cs.problems_affected", False),
+    ("officer_votes", "Officers' votes", "cs.officer_votes", False),
+    (
+        "adopting",
+        "Components explored, piloted or in use",
+        "cs.adoptions_exploring + cs.adoptions_piloting + cs.adoptions_in_use",
+        False,
+    ),
+    ("in_use", "Components in use", "cs.adoptions_in_use", False),
+    ("standards_adopted", "Standards adopted", "cardinality(cs.standards_adopted_ids)", True),
+    ("standards_in_progress", "Standards being assessed", "cs.standards_in_progress", True),
+    ("projects", "Centre projects", "cardinality(cs.project_ids)", False),
+    ("learning", "Published learning it took part in", "cardinality(cs.learning_ids)", False),
+    ("active_users", f"People active in the last {ACTIVE_DAYS} days", "cs.active_users", False),
+]
+
+
+def council_comparison(organisation: Organisation, *, show_standards: bool) -> dict:
+    """The council's figures beside the median of councils of its type and of its region
+    ("councils like mine"): one query over the summary rows."""
+    exprs = ", ".join(expr for _, _, expr, _ in PROFILE_METRICS)
+    found = rows(
+        f"SELECT cs.organisation_id, o.council_type, o.region, {exprs} "  # noqa: S608
+        f"FROM {SELECTION} WHERE o.council_type = %s OR o.region = %s",
+        [organisation.council_type, organisation.region],
+    )
+    mine = next((r for r in found if r[0] == organisation.pk), None)
+    same_type = [r for r in found if r[1] == organisation.council_type]
+    same_region = [r for r in found if r[2] == organisation.region]
+    table_rows = []
+    for i, (_key, label, _expr, is_standards) in enumerate(PROFILE_METRICS, start=3):
+        if is_standards and not show_standards:
+            continue
+        table_rows.append(
+            [
+                label,
+                mine[i] if mine else 0,
+                _median([r[i] for r in same_type]),
+                _median([r[i] for r in same_region]),
+            ]
+        )
+    type_label = organisation.get_council_type_display() or "council"
+    region_label = organisation.get_region_display() or "region"
+    table = Table(
+        slug="profile",
+        caption=f"{organisation.name} compared with councils like it",
+        headers=[
+            "Measure",
+            organisation.name,
+            f"Median, {type_label.lower()}s ({len(same_type)})",
+            f"Median, {region_label} ({len(same_region)})",
+        ],
+        rows=table_rows,
+        summary=(
+            f"{organisation.name} beside the median of {len(same_type)} "
+            f"{type_label.lower()}s and of {len(same_region)} councils in {region_label}."
+        ),
+    )
+    return {"table": table, "has_stats": mine is not None}
+
+
+def _median(values) -> float:
+    return round(median(values), 1) if values else 0

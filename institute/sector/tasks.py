@@ -1,0 +1,63 @@
+"""Celery tasks of the sector: refresh the per-council rows (soon after writes, and on a
+schedule), snapshot the headline metrics nightly, publish the open data nightly."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+
+from institute.sector import opendata, panels, refresh
+from institute.sector.figures import Filters, strategic_authorities
+
+logger = logging.getLogger(__name__)
+
+# Many writes within a minute schedule one refresh: a cache key with a one-minute life.
+DEBOUNCE_KEY = "dashboard:refresh:scheduled"
+DEBOUNCE_SECONDS = 60
+
+
+@shared_task
+def dashboard_aggregates_refresh() -> int:
+    """Rebuild the dashboards' per-council rows (after writes, debounced, and every 10 min)."""
+    cache.delete(DEBOUNCE_KEY)  # writes from now on schedule the next refresh
+    count = refresh.aggregates_refresh()
+    # Compute the all-councils panels now, so the first viewer after a refresh does not wait
+    # for them (filtered views are computed on first use).
+    panels.dashboard(Filters(), strategic_authorities())
+    return count
+
+
+@shared_task
+def dashboard_metrics_snapshot() -> int:
+    """Nightly: fresh figures, then today's headline metrics for the trend charts."""
+    refresh.aggregates_refresh()
+    return panels.metrics_snapshot()
+
+
+@shared_task
+def open_data_publish() -> dict:
+    """Nightly: write the open data files. Idempotent: it overwrites."""
+    return opendata.open_data_publish()
+
+
+def refresh_soon() -> bool:
+    """Ask Celery for a refresh in a minute, unless one is already asked for. Bulk updates send
+    no signals; the scheduled refresh every ten minutes picks them up."""
+    if not getattr(settings, "DASHBOARD_REFRESH_ON_WRITE", True):
+        return False
+    if not cache.add(DEBOUNCE_KEY, 1, timeout=DEBOUNCE_SECONDS):
+        return False
+    try:
+        dashboard_aggregates_refresh.apply_async(countdown=DEBOUNCE_SECONDS)
+    except Exception:  # a broker outage must not fail the write; the schedule catches up
+        logger.warning("could not schedule a dashboard refresh", exc_info=True)
+        cache.delete(DEBOUNCE_KEY)
+        return False
+    return True
+
+
+def refresh_soon_receiver(sender, **kwargs) -> None:
+    """Connected (in SectorConfig.ready) to institute.registry.figures_changed, which the
+    apps send after writing rows the figures count."""
+    refresh_soon()
