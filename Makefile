@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run     install, migrate, load demo data, run web + Celery worker + beat on :8000"
 	@echo "make test    install and run the whole test suite"
-	@echo "make lint    ruff lint and format check"
+	@echo "make lint    ruff lint and format check, and the import contracts"
 	@echo "make format  ruff format and fix"
 
 $(BIN)/python:
@@ -48,6 +48,7 @@ schemathesis: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

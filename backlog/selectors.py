@@ -13,6 +13,7 @@ from django.db.models.functions import Greatest
 from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.functional import cached_property
 
+from backlog import access
 from backlog.models import (
     Comment,
     CouncilDemand,
@@ -338,8 +339,6 @@ def problem_councils(problem: Problem) -> CouncilBreakdown:
 
 def problem_comments(problem: Problem, user):
     """A problem's discussion in order; hidden comments only for those who moderate."""
-    from backlog import access
-
     comments = Comment.objects.filter(problem=problem).select_related(
         "author", "author_organisation"
     )

@@ -21,8 +21,9 @@ from backlog.models import (
     StatusChange,
     Vote,
 )
+from backlog.selectors import problem_similar
 from institute import access as core_access
-from institute import fragments, registry
+from institute import fragments, jobs, registry
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
 from institute.models import ServiceArea, Theme
@@ -101,9 +102,7 @@ def problem_submit(
         problem.refresh_from_db(fields=["vote_count", "council_count", "trending_count"])
     audit_record(actor=actor, verb="problem.submitted", target=problem)
 
-    from backlog.tasks import problem_find_duplicates
-
-    transaction.on_commit(lambda: problem_find_duplicates.delay(problem.pk))
+    jobs.run_after_commit("backlog.tasks.problem_find_duplicates", problem.pk)
     return problem
 
 
@@ -688,8 +687,6 @@ def comment_restore(*, actor, comment: Comment) -> Comment:
 
 def duplicate_candidates_find(*, problem: Problem, limit: int = 5) -> int:
     """Record the problems most like this one, for staff to merge or dismiss. Idempotent."""
-    from backlog.selectors import problem_similar
-
     similar = problem_similar(
         title=problem.title,
         summary=problem.summary,

@@ -33,6 +33,7 @@ from centres.models import (
     ProjectStatus,
 )
 from components.models import Component
+from institute import access as core_access
 from institute import fragments
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, Organisation
@@ -374,8 +375,6 @@ def learning_page_parts(public_id, user) -> Parts:
 
 def learning_for_review(user):
     """Items in review that this user may publish: their centre's (lead) or all (institute)."""
-    from institute import access as core_access
-
     qs = Learning.objects.filter(status=LearningStatus.IN_REVIEW).select_related(
         "centre", "submitted_by"
     )

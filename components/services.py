@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from backlog.models import Problem
+from backlog.services import problem_change_status
 from components import access
 from components.licences import licence_is_open, licence_is_valid, licence_normalise
 from components.models import (
@@ -33,6 +34,7 @@ from components.models import (
     stale_cutoff,
     stale_q,
 )
+from components.publiccode import PubliccodeError, publiccode_parse
 from institute import access as core_access
 from institute import fragments
 from institute.errors import DomainError
@@ -439,8 +441,6 @@ def problem_solve_with_components(
 ) -> Problem:
     """Mark a problem solved by naming the published components that solved it: they are linked
     to it, then the backlog changes its status (and tells everyone who voted)."""
-    from backlog.services import problem_change_status
-
     core_access.require(access.can_review(actor), "Only institute staff mark problems solved.")
     components = list(components)
     if not components:
@@ -692,8 +692,6 @@ def adoption_reminders_send(*, now=None) -> int:
 def component_import_publiccode(*, actor, text) -> Component:
     """Submit a component from a publiccode.yml document (it goes to review like any other).
     Every mistake in the document is reported at once; nothing is created on error."""
-    from components.publiccode import PubliccodeError, publiccode_parse
-
     core_access.require(access.can_submit_component(actor), "Sign in to submit a component.")
     fields = publiccode_parse(text)
     try:

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from institute.errors import NotAllowed
-from institute.models import Organisation, OrganisationKind, Role
+from institute.models import Membership, MembershipRequest, Organisation, OrganisationKind, Role
 
 # Which kinds of organisation each role can belong to.
 ROLE_ORGANISATION_KINDS = {
@@ -26,8 +26,6 @@ def membership_of(user):
     # Load membership and organisation together, once per user object (i.e. once a request).
     cache = user._state.fields_cache
     if "membership" not in cache:
-        from institute.models import Membership
-
         cache["membership"] = (
             Membership.objects.select_related("organisation").filter(user=user).first()
         )
@@ -111,8 +109,6 @@ def organisation_get_for_user(user, slug: str, *, write: bool = False) -> Organi
 
 
 def membership_request_get_for_user(user, pk: int, *, write: bool = False):
-    from institute.models import MembershipRequest
-
     request = MembershipRequest.objects.select_related("user", "organisation").filter(pk=pk).first()
     if request is None:
         raise Http404

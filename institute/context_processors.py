@@ -1,9 +1,11 @@
-from functools import cache
+import functools
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from institute import access
+from institute.services import unread_cache_key
 
 # The links every page has (header, navigation, footer): {name in templates: URL name}.
 SERVICE_URLS = {
@@ -24,7 +26,7 @@ SERVICE_URLS = {
 }
 
 
-@cache
+@functools.cache
 def _service_urls(script_prefix: str) -> dict[str, str]:
     """Reversed once per process (and mount point), not on every page."""
     urls = {}
@@ -67,10 +69,6 @@ def service(request):
 def notifications(request):
     """The header's unread count when the cache knows it (no database query on every page);
     otherwise None, and the header fetches it with htmx."""
-    from django.core.cache import cache
-
-    from institute.services import unread_cache_key
-
     if not request.user.is_authenticated:
         return {}
     return {"notifications_unread": cache.get(unread_cache_key(request.user.pk))}

@@ -11,6 +11,7 @@ from institute.models import (
     AuditEvent,
     Membership,
     MembershipRequest,
+    Notification,
     Organisation,
     Role,
     User,
@@ -176,8 +177,6 @@ def notify(
     exclude_user_id: int | None = None,
 ) -> int:
     """Record one notification per recipient for an event; repeats of the same key are ignored."""
-    from institute.models import Notification
-
     ids = {pk for pk in recipient_ids if pk and pk != exclude_user_id}
     rows = [
         Notification(recipient_id=pk, kind=kind, key=key, title=title[:300], url=url, body=body)

@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
-    "govuk_frontend_django",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

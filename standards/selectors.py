@@ -25,9 +25,11 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
+from institute import access as core_access
 from institute import fragments
 from institute.fragments import Part, Parts
 from institute.models import Organisation
+from standards import access
 from standards.models import (
     EDITABLE_STATUSES,
     SUBMITTED_STATUSES,
@@ -207,8 +209,6 @@ def version_criteria(version):
 def standard_page(standard: Standard, user) -> dict:
     """Everything the standard page shows: a fixed number of queries, each made only when the
     page renders it (parts served from the cache make none)."""
-    from institute import access as core_access
-    from standards import access
 
     def versions():
         if access.can_author(user):
@@ -243,8 +243,6 @@ def standard_page_parts(slug: str, user) -> Parts:
     the standards app (institute.fragments), and for today only (adoption is counted on the
     day): its criteria and version history. For visitors who are not signed in the whole page
     is the same, so it is cached whole, with its title ("row")."""
-    from standards import access
-
     today = timezone.localdate().isoformat()
     own = f"standard:{slug}"
     depends = ("standards", "names")
@@ -350,8 +348,6 @@ def standard_councils(standard: Standard, today: date | None = None):
 def organisation_section(organisation, user) -> dict | None:
     """The organisation page's standards section; a council's ratings only for those who may
     see them (its officers, institute staff, sector viewers)."""
-    from standards import access
-
     if not organisation.is_council or not access.can_view_ratings(user, organisation):
         return None
     standards = list(
@@ -407,9 +403,6 @@ def assessment_list_for_council(organisation):
 
 def assessment_list_for_api(user):
     """Assessments the user may see: their council's; all of them for staff and viewers."""
-    from institute import access as core_access
-    from standards import access
-
     qs = Assessment.objects.select_related("standard", "version", "organisation")
     if core_access.can_view_sector_detail(user):
         return qs.order_by("-started_at", "-id")

@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from institute import access as core_access
 from institute.errors import DomainError
 from institute.markdown import render_markdown
-from institute.models import CouncilType, Membership, Organisation
+from institute.models import CouncilType, Membership, Organisation, User
 from institute.services import audit_record, notify
 from standards import access
 from standards.models import (
@@ -52,6 +52,7 @@ from standards.models import (
     StandardVersion,
     VersionStatus,
 )
+from standards.selectors import latest_submitted_assessments
 
 logger = logging.getLogger(__name__)
 
@@ -842,8 +843,6 @@ def _reminder_text(kind, assessment=None, version=None) -> tuple[str, str, str]:
 
 def _due_assessments(today: date) -> list[tuple[str, Assessment]]:
     """(kind, assessment) pairs a reminder is due for today, latest assessments only."""
-    from standards.selectors import latest_submitted_assessments
-
     due = []
     latest = latest_submitted_assessments().select_related("standard", "version")
     for assessment in latest:
@@ -927,8 +926,6 @@ def reminders_record(*, today: date | None = None) -> int:
 
 def reminders_email(*, limit: int = 500) -> int:
     """E-mail reminders recorded but not yet e-mailed; each row is locked while it is sent."""
-    from institute.models import User
-
     sent = 0
     base = getattr(settings, "SITE_URL", "").rstrip("/")
     pending = ReminderSend.objects.filter(emailed_at__isnull=True).order_by("created_at", "id")

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
+from standards.models import Rating
+
 register = template.Library()
 
 _RESULT = {"green": "govuk-tag--green", "amber": "govuk-tag--orange", "red": "govuk-tag--red"}
@@ -40,8 +42,6 @@ def result_tag(assessment):
 def rating_tag(rating, label=""):
     if not rating:
         return _tag("Not answered", "govuk-tag--grey")
-    from standards.models import Rating
-
     return _tag(label or Rating(rating).label, _RATING.get(rating, ""))
 
 
