@@ -277,7 +277,8 @@ def _create_standards(now) -> list:
         raise CommandError("No institute organisation: run the migrations first.")
     today = timezone.localdate(now)
     made = []
-    for index, (title, category, types, summary, criteria) in enumerate(STANDARDS):
+    for index, demo in enumerate(STANDARDS):
+        title = demo["title"]
         slug = SLUG_PREFIX + slugify(title)
         standard = Standard.objects.filter(slug=slug).first()
         if standard is not None:
@@ -288,10 +289,10 @@ def _create_standards(now) -> list:
         standard = Standard.objects.create(
             title=title,
             slug=slug,
-            category=category,
+            category=demo["category"],
             owner=owner,
-            summary=summary,
-            council_types=types,
+            summary=demo["summary"],
+            council_types=demo["council_types"],
             created_at=now - timedelta(days=900),
         )
         notes = "First version, written with councils at three workshops."
@@ -310,13 +311,13 @@ def _create_standards(now) -> list:
                 Criterion(
                     version=v1,
                     position=position,
-                    code=code,
-                    title=ctitle,
-                    guidance=guidance,
-                    guidance_html=render_markdown(guidance),
-                    mandatory=mandatory,
+                    code=criterion["code"],
+                    title=criterion["title"],
+                    guidance=criterion["guidance"],
+                    guidance_html=render_markdown(criterion["guidance"]),
+                    mandatory=criterion["mandatory"],
                 )
-                for position, (code, ctitle, guidance, mandatory) in enumerate(criteria, 1)
+                for position, criterion in enumerate(demo["criteria"], 1)
             ]
         )
         standard.current_version = v1
@@ -337,21 +338,24 @@ def _create_standards(now) -> list:
                 published_at=now - timedelta(days=30),
                 created_at=now - timedelta(days=60),
             )
-            extra = ("X9", "People can save a long form and come back to it", "", False)
+            extra = {
+                "code": "X9",
+                "title": "People can save a long form and come back to it",
+                "guidance": "",
+                "mandatory": False,
+            }
             new = Criterion.objects.bulk_create(
                 [
                     Criterion(
                         version=v2,
                         position=position,
-                        code=code,
-                        title=ctitle,
-                        guidance=guidance,
-                        guidance_html=render_markdown(guidance),
-                        mandatory=mandatory,
+                        code=criterion["code"],
+                        title=criterion["title"],
+                        guidance=criterion["guidance"],
+                        guidance_html=render_markdown(criterion["guidance"]),
+                        mandatory=criterion["mandatory"],
                     )
-                    for position, (code, ctitle, guidance, mandatory) in enumerate(
-                        [*criteria, extra], 1
-                    )
+                    for position, criterion in enumerate([*demo["criteria"], extra], 1)
                 ]
             )
             Criterion.predecessors.through.objects.bulk_create(
