@@ -32,7 +32,7 @@ DEMO_COUNCILS = 140  # councils that get a generated standards lead
 NAMED_OFFICERS = CONTENT["named_officers"]
 
 # The standards (title, category, council_types, summary, criteria), in the order PROFILE
-# follows; seed_scale_standards reuses them.
+# follows; the benchmark's loader (tests/bench/load/standards.py) reuses them.
 STANDARDS = CONTENT["standards"]
 
 # Share of councils assessing each standard, and how they tend to rate themselves.
