@@ -84,10 +84,10 @@ bench: install
 	$(BENCH_ENV) $(BIN)/python -m tests.bench.run createdb
 	$(BENCH_ENV) $(DEV) exec -- sh -c '\
 		$(BIN)/python manage.py migrate --no-input -v 0 && \
-		$(BIN)/python manage.py seed_scale --problems $(BENCH_PROBLEMS) --votes $(BENCH_VOTES) \
+		$(BIN)/python -m tests.bench.load problems --problems $(BENCH_PROBLEMS) \
+			--votes $(BENCH_VOTES) --skip-if-loaded && \
+		$(BIN)/python -m tests.bench.load components --components 5000 --adoptions 300000 \
 			--skip-if-loaded && \
-		$(BIN)/python manage.py seed_scale_components --components 5000 --adoptions 300000 \
-			--skip-if-loaded && \
-		$(BIN)/python manage.py seed_scale_standards --skip-if-loaded && \
+		$(BIN)/python -m tests.bench.load standards --skip-if-loaded && \
 		$(BIN)/python -m tests.bench.run seed-demo && \
 		$(BIN)/python -m tests.bench.run measure $(BENCH_ARGS)'

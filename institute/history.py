@@ -36,11 +36,11 @@ TRACKED_TABLES = ["backlog_vote", "backlog_problem", "components_adoption", "sta
 def history_triggers_disabled(cursor, tables):
     """Switch off the history triggers of `tables` inside the current transaction.
 
-    For the synthetic-data loaders (seed_scale): benchmark rows need no history, and a trigger
-    firing for each of a million votes would add a row each to the load. ALTER TABLE takes an
-    ACCESS EXCLUSIVE lock until the transaction ends, which the loaders already hold in effect;
-    being DDL it is transactional, so a failed load leaves the triggers on. Only pghistory's
-    triggers (pgtrigger names them "pgtrigger_...") are touched.
+    For the synthetic-data loaders (tests/bench/load): benchmark rows need no history, and a
+    trigger firing for each of a million votes would add a row each to the load. ALTER TABLE
+    takes an ACCESS EXCLUSIVE lock until the transaction ends, which the loaders already hold in
+    effect; being DDL it is transactional, so a failed load leaves the triggers on. Only
+    pghistory's triggers (pgtrigger names them "pgtrigger_...") are touched.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("Switch history off only inside a transaction: it must come back on.")

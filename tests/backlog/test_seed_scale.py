@@ -1,4 +1,5 @@
-"""`manage.py seed_scale` at a small size: the rows it writes are consistent with each other."""
+"""The synthetic backlog of the benchmark (tests/bench/load/problems.py) at a small size: the
+rows it writes are consistent with each other."""
 
 from io import StringIO
 
@@ -7,16 +8,17 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Min, Q
 
-from backlog.management.commands.seed_scale import LOADED_TABLES
 from backlog.models import CouncilDemand, Merge, Problem, Status, StatusChange, Vote
 from institute.models import Membership, User
+from tests.bench.load import problems as load_problems
+from tests.bench.load.problems import LOADED_TABLES
 
 pytestmark = pytest.mark.django_db
 
 
 def _seed(**options):
     out = StringIO()
-    call_command("seed_scale", stdout=out, **{"problems": 200, "votes": 2000, **options})
+    call_command(load_problems.Command(), stdout=out, **{"problems": 200, "votes": 2000, **options})
     return out.getvalue()
 
 

@@ -134,7 +134,7 @@ def createdb(database_url: str) -> None:
 
 def seed_demo() -> None:
     """The demo data (people for each role, standards, centres, learning) unless it is there:
-    the scale commands load problems, components and assessments, not the rest."""
+    the loaders of tests/bench/load write problems, components and assessments, not the rest."""
     import django
 
     django.setup()

@@ -2,8 +2,8 @@
 
     python -m tests.bench.sector [--runs 3] [--users 10000] [--no-send] [--no-digests] [--json]
 
-Needs a benchmark database loaded with `seed_scale`, `seed_scale_components` and
-`seed_scale_standards` (self-assessments for every council, and the 10,000 digest readers);
+Needs a benchmark database loaded by `python -m tests.bench.load` problems, components and
+standards (self-assessments for every council, and the 10,000 digest readers);
 DATABASE_URL defaults to the one `make bench` uses. Only ever reads and writes that database.
 Exits 1 when a target of issue #7 is not met.
 
@@ -43,7 +43,7 @@ from datetime import timedelta
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/institute_bench"
 REFRESH_TARGET_S = 10.0
 DIGEST_TARGET_S = 120.0
-SCALE_NOTIFICATIONS = "scale:"  # keys of seed_scale_standards' notifications
+SCALE_NOTIFICATIONS = "scale:"  # keys of the notifications of tests/bench/load/standards.py
 
 
 def _setup() -> None:
@@ -239,7 +239,7 @@ def time_digest_build(users: int = 10_000, *, send: bool = True, cadence: str = 
     now = digest_moment()
     if now is None:
         raise SystemExit(
-            "No digest readers: run `manage.py seed_scale_standards --users 10000` first."
+            "No digest readers: run `python -m tests.bench.load standards --users 10000` first."
         )
     result: dict = {"cadence": cadence, "as_of": now.isoformat(), "chunk_size": digests.CHUNK_SIZE}
     with (

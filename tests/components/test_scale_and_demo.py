@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from components import services
 from components.models import STALE_AFTER, Adoption, AdoptionChange, Component
-from components.scale import seed_scale
+from tests.bench.load import components as load_components
+from tests.bench.load.components import seed_scale
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_seed_scale_refuses_more_adoptions_than_councils_allow():
 
 
 def test_seed_scale_command(capsys):
-    call_command("seed_scale_components", components=3, adoptions=30)
+    call_command(load_components.Command(), components=3, adoptions=30)
     assert Adoption.objects.count() == 30
     assert "Loaded" in capsys.readouterr().out
 

@@ -124,9 +124,10 @@ def test_panels_are_computed_when_the_cache_is_down(sector, monkeypatch):
 
 
 def test_scale_standards_give_every_council_assessments_that_the_refresh_counts(db):
-    """`seed_scale_standards` (the benchmark's data): every current council assesses, the
-    refresh agrees with the standards app on who adopted what, and each reader it adds has a
-    weekly digest due. Loaded once; `--skip-if-loaded` then does nothing, `--reset` reloads."""
+    """The benchmark's standards data (tests/bench/load/standards.py): every current council
+    assesses, the refresh agrees with the standards app on who adopted what, and each reader it
+    adds has a weekly digest due. Loaded once; `--skip-if-loaded` then does nothing, `--reset`
+    reloads."""
     from io import StringIO
 
     from django.core.management import call_command
@@ -134,11 +135,12 @@ def test_scale_standards_give_every_council_assessments_that_the_refresh_counts(
     from institute import digests
     from standards.models import Assessment, Standard
     from standards.selectors import adoption_for
+    from tests.bench.load import standards as load_standards
     from tests.factories import ProblemFactory
 
     for _ in range(3):
         ProblemFactory()
-    call_command("seed_scale_standards", "--users", "30", "--no-analyze", stdout=StringIO())
+    call_command(load_standards.Command(), "--users", "30", "--no-analyze", stdout=StringIO())
     standards = list(Standard.objects.filter(slug__startswith="scale-"))
     assessments = Assessment.objects.filter(standard__in=standards)
     assert len(standards) == 8
@@ -157,10 +159,10 @@ def test_scale_standards_give_every_council_assessments_that_the_refresh_counts(
 
     before = assessments.count()
     out = StringIO()
-    call_command("seed_scale_standards", "--users", "30", "--skip-if-loaded", stdout=out)
+    call_command(load_standards.Command(), "--users", "30", "--skip-if-loaded", stdout=out)
     assert "skipping" in out.getvalue() and assessments.count() == before
     call_command(
-        "seed_scale_standards", "--users", "30", "--reset", "--no-analyze", stdout=StringIO()
+        load_standards.Command(), "--users", "30", "--reset", "--no-analyze", stdout=StringIO()
     )
     assert Assessment.objects.filter(standard__slug__startswith="scale-").count() == before
 

@@ -20,6 +20,8 @@ from components.models import Adoption, AdoptionEvent
 from institute.history import TRACKED_TABLES
 from institute.models import Organisation, User
 from standards.models import Assessment, AssessmentEvent
+from tests.bench.load import components as load_components
+from tests.bench.load import problems as load_problems
 from tests.components.factories import ComponentFactory
 from tests.factories import ProblemFactory
 from tests.standards.factories import published_standard
@@ -241,8 +243,8 @@ def test_history_middleware_adds_no_query_to_a_write(officer, settings):
 def test_scale_loaders_write_no_history_and_leave_the_triggers_on(officer):
     triggers = _enabled_history_triggers()
     assert triggers == 10
-    call_command("seed_scale", problems=50, votes=300, no_vacuum=True, stdout=StringIO())
-    call_command("seed_scale_components", components=5, adoptions=50, stdout=StringIO())
+    call_command(load_problems.Command(), problems=50, votes=300, no_vacuum=True, stdout=StringIO())
+    call_command(load_components.Command(), components=5, adoptions=50, stdout=StringIO())
     assert Vote.objects.count() == 300 and Adoption.objects.count() == 50
     assert not VoteEvent.objects.exists()
     assert not ProblemStatusEvent.objects.exists()

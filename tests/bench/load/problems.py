@@ -1,4 +1,6 @@
-"""A large synthetic backlog for benchmarks: `manage.py seed_scale --problems N --votes M`.
+"""A large synthetic backlog for benchmarks:
+
+    python -m tests.bench.load problems --problems N --votes M [--reset | --skip-if-loaded]
 
 Loads with PostgreSQL COPY (psycopg 3) into temporary staging tables, then moves the rows into
 the real tables with set-based SQL in one transaction:
@@ -33,11 +35,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from backlog.management import scale_vocabulary as vocab
 from backlog.models import Status
 from backlog.services import TRENDING_WINDOW
-from institute.bulkload import copy_lines, tsv
 from institute.history import TRACKED_TABLES, history_triggers_disabled
+from tests.bench.load import vocabulary as vocab
+from tests.bench.load.bulkload import copy_lines, tsv
 
 SCALE_SUFFIX = ".scale.test"  # officers: first.last.N@<council-slug>.scale.test
 SCALE_LIKE = "%" + SCALE_SUFFIX

@@ -1,6 +1,6 @@
 """Sector-scale standards data and digest readers for benchmarks (issue #7):
 
-    manage.py seed_scale_standards [--users 10000] [--history 3] [--reset | --skip-if-loaded]
+    python -m tests.bench.load standards [--users 10000] [--history 3] [--reset | --skip-if-loaded]
 
 Standards. Eight synthetic standards (the demo standards' text, slugs starting "scale-"), each
 with a published version of ordered criteria; the first also has a version 2 published 30 days
@@ -12,7 +12,7 @@ expiring or expired, and some councils with an assessment in progress. Every ass
 answer per criterion (work in progress: some answered). Written with bulk_create in big batches.
 
 Digest readers (`--users N`, 0 to skip). At least N active people with a membership of a
-council, all with e-mail addresses ending ".scale.test" (the officers `seed_scale` made count;
+council, all with e-mail addresses ending ".scale.test" (the officers of problems.py count;
 "reader.N@<council>.scale.test" people are added for the rest, loaded with COPY); each follows
 some problems, about half chose a daily or weekly digest for some kinds, and each has unread
 notifications from the last six days that are not yet e-mailed, at least one of them due in
@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from psycopg import sql
 
-from institute.bulkload import copy_rows
+from tests.bench.load.bulkload import copy_rows
 
 SLUG_PREFIX = "scale-"
 SCALE_SUFFIX = ".scale.test"
@@ -224,7 +224,7 @@ def standards_reset(cursor) -> None:
 
 def readers_reset(cursor) -> None:
     """Delete the synthetic notifications, follows, preferences and digest rows of scale people,
-    and the readers this command added (the officers of `seed_scale` stay)."""
+    and the readers this loader added (the officers of problems.py stay)."""
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute("DROP TABLE IF EXISTS scale_people, scale_readers, scale_notes")
     cursor.execute(
@@ -277,7 +277,8 @@ def _create_standards(now) -> list:
         raise CommandError("No institute organisation: run the migrations first.")
     today = timezone.localdate(now)
     made = []
-    for index, (title, category, types, summary, criteria) in enumerate(STANDARDS):
+    for index, demo in enumerate(STANDARDS):
+        title = demo["title"]
         slug = SLUG_PREFIX + slugify(title)
         standard = Standard.objects.filter(slug=slug).first()
         if standard is not None:
@@ -288,10 +289,10 @@ def _create_standards(now) -> list:
         standard = Standard.objects.create(
             title=title,
             slug=slug,
-            category=category,
+            category=demo["category"],
             owner=owner,
-            summary=summary,
-            council_types=types,
+            summary=demo["summary"],
+            council_types=demo["council_types"],
             created_at=now - timedelta(days=900),
         )
         notes = "First version, written with councils at three workshops."
@@ -310,13 +311,13 @@ def _create_standards(now) -> list:
                 Criterion(
                     version=v1,
                     position=position,
-                    code=code,
-                    title=ctitle,
-                    guidance=guidance,
-                    guidance_html=render_markdown(guidance),
-                    mandatory=mandatory,
+                    code=criterion["code"],
+                    title=criterion["title"],
+                    guidance=criterion["guidance"],
+                    guidance_html=render_markdown(criterion["guidance"]),
+                    mandatory=criterion["mandatory"],
                 )
-                for position, (code, ctitle, guidance, mandatory) in enumerate(criteria, 1)
+                for position, criterion in enumerate(demo["criteria"], 1)
             ]
         )
         standard.current_version = v1
@@ -337,21 +338,24 @@ def _create_standards(now) -> list:
                 published_at=now - timedelta(days=30),
                 created_at=now - timedelta(days=60),
             )
-            extra = ("X9", "People can save a long form and come back to it", "", False)
+            extra = {
+                "code": "X9",
+                "title": "People can save a long form and come back to it",
+                "guidance": "",
+                "mandatory": False,
+            }
             new = Criterion.objects.bulk_create(
                 [
                     Criterion(
                         version=v2,
                         position=position,
-                        code=code,
-                        title=ctitle,
-                        guidance=guidance,
-                        guidance_html=render_markdown(guidance),
-                        mandatory=mandatory,
+                        code=criterion["code"],
+                        title=criterion["title"],
+                        guidance=criterion["guidance"],
+                        guidance_html=render_markdown(criterion["guidance"]),
+                        mandatory=criterion["mandatory"],
                     )
-                    for position, (code, ctitle, guidance, mandatory) in enumerate(
-                        [*criteria, extra], 1
-                    )
+                    for position, criterion in enumerate([*demo["criteria"], extra], 1)
                 ]
             )
             Criterion.predecessors.through.objects.bulk_create(
@@ -591,7 +595,9 @@ def seed_readers(*, users: int, rng: random.Random, now) -> dict:
         problems = cursor.fetchall()
         problems = rng.sample(problems, min(len(problems), 20_000))
         if not problems:
-            raise CommandError("No problems to follow: run `manage.py seed_scale` first.")
+            raise CommandError(
+                "No problems to follow: run `python -m tests.bench.load problems` first."
+            )
         stamp = now.isoformat()
         follows, preferences, notes = [], [], []
         for user_id, _org in people:

@@ -1,4 +1,4 @@
-"""Word lists for `manage.py seed_scale`: combined at random into synthetic problems.
+"""Word lists of the synthetic backlog (problems.py): combined at random into problems.
 
 Every title is "<subject> <issue><context>": a subject belongs to a service area and an issue
 to a theme, so filters by theme and service area select meaningful rows, and full-text and

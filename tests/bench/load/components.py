@@ -1,6 +1,8 @@
 """Bulk synthetic data for benchmarks: thousands of components and hundreds of thousands of
 adoptions, loaded with set-based SQL (INSERT ... SELECT over generate_series) in one transaction.
 
+    python -m tests.bench.load components --components 5000 --adoptions 300000 [--skip-if-loaded]
+
 Names and summaries are combined from word lists so full-text search behaves as on a real
 catalogue. Each component is adopted by a window of councils rotated per component, so the
 (component, council) pairs are unique by construction; confirmation dates are spread over 18
@@ -12,6 +14,7 @@ can be found (and removed) later.
 import time
 import uuid
 
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -195,3 +198,26 @@ def seed_scale(*, components: int, adoptions: int, stdout=None) -> dict:
         cursor.execute("ANALYZE components_component")
         cursor.execute("ANALYZE components_adoption")
     return {"components": components, "adoptions": loaded, "seconds": time.monotonic() - started}
+
+
+class Command(BaseCommand):
+    help = "Bulk-load synthetic components and adoptions (set-based SQL) for benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--components", type=int, default=5000)
+        parser.add_argument("--adoptions", type=int, default=300_000)
+        parser.add_argument(
+            "--skip-if-loaded", action="store_true", help="do nothing if scale data is there"
+        )
+
+    def handle(self, *args, components, adoptions, skip_if_loaded=False, **options):
+        from components.models import Component
+
+        if skip_if_loaded and Component.objects.filter(slug__startswith="scale-").exists():
+            self.stdout.write("Scale components already loaded; skipping.")
+            return
+        try:
+            result = seed_scale(components=components, adoptions=adoptions, stdout=self.stdout)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(self.style.SUCCESS(f"Loaded {result}"))

@@ -1,5 +1,5 @@
-"""PostgreSQL COPY for the scale loaders (`seed_scale`, `seed_scale_standards`): rows are
-written in chunks as COPY text format."""
+"""PostgreSQL COPY for the benchmark loaders (problems.py, standards.py): rows are written in
+chunks as COPY text format."""
 
 CHUNK = 50_000
 

@@ -1,0 +1,3 @@
+from tests.bench.load import main
+
+main()
