@@ -514,3 +514,13 @@ def problem_titles(ids) -> dict[int, tuple[str, str]]:
 
 def status_choices(*, include_merged: bool = True) -> list[tuple[str, str]]:
     return [(s.value, s.label) for s in Status if include_merged or s != Status.MERGED]
+
+
+def problems_by_title(titles=None) -> dict[str, Problem]:
+    """Problems not merged away, by title (all of them, or those with these titles)."""
+    qs = Problem.objects.exclude(status=Status.MERGED).only(
+        "pk", "title", "status", "merged_into_id"
+    )
+    if titles is not None:
+        qs = qs.filter(title__in=list(titles))
+    return {p.title: p for p in qs}

@@ -332,6 +332,11 @@ def components_to_link(selected=()):
     ).order_by("name")
 
 
+def published_components_by_name(names) -> dict[str, Component]:
+    published = Component.objects.filter(status=ReviewStatus.PUBLISHED, name__in=list(names))
+    return {c.name: c for c in published}
+
+
 def components_by_slug(slugs) -> dict[str, Component]:
     return {c.slug: c for c in Component.objects.filter(slug__in=list(slugs))}
 

@@ -13,15 +13,16 @@ from datetime import date
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Prefetch,
     Q,
     Sum,
+    Value,
 )
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
@@ -484,16 +485,23 @@ def standards_adopted_by_council(today: date):
 
 def standards_in_progress_by_council(today: date):
     """How many standards each council is assessing (`n`): an assessment being written, of a
-    standard the council has not adopted."""
-    adopted = adopting_assessments(today).filter(
-        organisation_id=OuterRef("organisation_id"), standard_id=OuterRef("standard_id")
-    )
+    standard the council has not adopted. The adopted (council, standard) pairs are found once
+    (an uncorrelated subquery) rather than once for each assessment."""
+    adopted = adopting_assessments(today).annotate(pair=_pair()).values("pair")
     return (
         Assessment.objects.filter(status__in=EDITABLE_STATUSES)
-        .filter(~Exists(adopted))
+        .annotate(pair=_pair())
+        .exclude(pair__in=adopted)
         .order_by()
         .values(org=F("organisation_id"))
         .annotate(n=Count("standard_id", distinct=True))
+    )
+
+
+def _pair():
+    """An assessment's council and standard as one value: "organisation:standard"."""
+    return Concat(
+        Cast("organisation_id", CharField()), Value(":"), Cast("standard_id", CharField())
     )
 
 
@@ -504,3 +512,7 @@ def standards_in_scope() -> list[tuple[int, str, str, list[str]]]:
         .order_by("title", "id")
         .values_list("pk", "title", "slug", "council_types")
     )
+
+
+def standards_by_title(titles) -> dict[str, Standard]:
+    return {s.title: s for s in Standard.objects.filter(title__in=list(titles))}

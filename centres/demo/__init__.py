@@ -20,14 +20,13 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from backlog.models import Problem
-from backlog.models import Status as ProblemStatus
+from backlog import selectors as backlog_selectors
 from centres import services
 from centres.models import Centre, CentreStaff, Learning, LearningStatus, Project
-from components.models import Component, ReviewStatus
+from components import selectors as components_selectors
 from institute.demo import DEMO_PASSWORD, unwrap_markdown
 from institute.models import Membership, Organisation, ServiceArea, User
-from standards.models import Standard
+from standards import selectors as standards_selectors
 
 STAFF_EMAIL = "staff@institute.test"
 
@@ -39,8 +38,7 @@ def _link_project_components(people_by_centre: dict) -> int:
     linked already is left alone, so running again changes nothing."""
     links = CONTENT["project_components"]
     names = [n for link in links for n in [*link["produces"], *link["uses"]]]
-    published = Component.objects.filter(status=ReviewStatus.PUBLISHED, name__in=names)
-    components = {c.name: c for c in published}
+    components = components_selectors.published_components_by_name(names)
     linked = 0
     for link in links:
         produced, used = link["produces"], link["uses"]
@@ -105,9 +103,8 @@ def _link_components_and_standards(people_by_centre: dict) -> int:
     links = CONTENT["learning_links"]
     component_names = [name for link in links for name in link["components"]]
     standard_titles = [title for link in links for title in link["standards"]]
-    published = Component.objects.filter(status=ReviewStatus.PUBLISHED, name__in=component_names)
-    components = {c.name: c for c in published}
-    standards = {s.title: s for s in Standard.objects.filter(title__in=standard_titles)}
+    components = components_selectors.published_components_by_name(component_names)
+    standards = standards_selectors.standards_by_title(standard_titles)
     linked = 0
     for link in links:
         names, titles = link["components"], link["standards"]
@@ -189,12 +186,7 @@ def seed() -> dict:
     for key in centres:
         people[key].setdefault("staff", people[key]["lead"])
 
-    problems = {
-        p.title: p
-        for p in Problem.objects.exclude(status=ProblemStatus.MERGED).only(
-            "pk", "title", "status", "merged_into_id"
-        )
-    }
+    problems = backlog_selectors.problems_by_title()
     councils = {o.slug: o for o in Organisation.objects.councils()}
 
     projects = {}

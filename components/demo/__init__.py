@@ -21,12 +21,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from backlog.models import Problem
+from backlog import selectors as backlog_selectors
 from components import services
 from components.models import Adoption, AdoptionChange, Component, ComponentEvent, Stage
 from institute.demo import DEMO_PASSWORD, unwrap_markdown
 from institute.models import Membership, Organisation, Role, ServiceArea, User
-from standards.models import Standard
+from standards import selectors as standards_selectors
 
 CONTENT = yaml.safe_load(Path(__file__).with_name("components.yaml").read_text(encoding="utf-8"))
 
@@ -146,9 +146,7 @@ def _link_standards() -> int:
     components = {
         c.name: c for c in Component.objects.filter(name__in={name for name, _ in STANDARDS_MET})
     }
-    standards = {
-        s.title: s for s in Standard.objects.filter(title__in={title for _, title in STANDARDS_MET})
-    }
+    standards = standards_selectors.standards_by_title({title for _, title in STANDARDS_MET})
     linked = 0
     for name, title in STANDARDS_MET:
         component, standard = components.get(name), standards.get(title)
@@ -185,7 +183,7 @@ def seed() -> dict:
         )
         made += 1
         for title in demo.problems:
-            problem = Problem.objects.filter(title=title).exclude(status="merged").first()
+            problem = backlog_selectors.problems_by_title([title]).get(title)
             if problem is not None:
                 linked += services.component_link_problem(
                     actor=staff, component=component, problem=problem
