@@ -21,6 +21,7 @@ from backlog.models import (
 )
 from backlog.selectors import BacklogFilters
 from backlog.tasks import problem_find_duplicates
+from institute import jobs
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import ALLOWED_TAGS
 from institute.models import AuditEvent, Notification, ServiceArea, Theme
@@ -184,15 +185,17 @@ def test_people_who_cannot_participate_cannot_submit(request, who):
     assert not Problem.objects.exists()
 
 
-def test_submission_schedules_the_duplicate_search_once_committed(
-    officer, django_capture_on_commit_callbacks
+def test_submission_queues_the_duplicate_search_once_committed(
+    officer, monkeypatch, django_capture_on_commit_callbacks
 ):
+    queued = []
+    monkeypatch.setattr(jobs.app, "send_task", lambda name, args: queued.append((name, args)))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        submit(officer)
-
-    # Other callbacks (the dashboard's debounced refresh) may be queued too.
-    duplicate_searches = [c for c in callbacks if c.__qualname__.startswith("problem_submit")]
-    assert len(duplicate_searches) == 1
+        problem = submit(officer)
+    assert queued == []  # nothing is queued before the submission commits
+    for callback in callbacks:  # the commit: other callbacks (a dashboard refresh) run too
+        callback()
+    assert queued.count(("backlog.tasks.problem_find_duplicates", [problem.pk])) == 1
 
 
 @pytest.mark.parametrize(

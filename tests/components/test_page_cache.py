@@ -77,4 +77,4 @@ def test_an_adoption_going_stale_shows_without_any_write(client, component):
     assert "1 council adopting it" in page(client, component)
     time.sleep(3)
     html = page(client, component)
-    assert "0 councils adopting it" in html and "not confirmed their adoption" in html
+    assert "0 councils adopting it" in html and "gone 12 months or more without confirming" in html
