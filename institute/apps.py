@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class InstituteConfig(AppConfig):
@@ -11,5 +12,6 @@ class InstituteConfig(AppConfig):
         from institute.models import Membership
 
         fragments.connect()
+        post_migrate.connect(signals.site_update_after_migrate, sender=self)
         registry.demo_seeder("institute.demo", order=10)
         registry.figures_depend_on(Membership)  # members and active people per council
