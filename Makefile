@@ -34,9 +34,11 @@ install: $(VENV)/.installed node_modules/.installed
 run: install
 	DEBUG=$${DEBUG:-1} $(DEV) run
 
-# Tests run in production mode (DEBUG off) except for TLS, which the test client does not speak.
+# Tests run in production mode (DEBUG off, an https SITE_URL: secure cookies, HSTS) except for
+# the redirect to https, which the test client does not speak.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} \
-	SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 DEBUG=0 CONN_MAX_AGE=0
+	SITE_URL=https://institute.test SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 DEBUG=0 \
+	CONN_MAX_AGE=0
 
 test: install
 	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -31,6 +32,19 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SERVICE_NAME = "Local Digital Institute"
+
+# The address people reach the service at: scheme, host and port, no path. It is the only
+# source of absolute links (e-mail, exports, publiccode.yml: institute.urlcache.absolute_url),
+# the Sites row that allauth's e-mails name follows it (set on migrate), and https here turns on
+# the TLS settings below. `make run` sets it to http://127.0.0.1:$PORT.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname or _site.path or _site.query:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the service's address, like https://institute.example.gov.uk "
+        f"(no path), not {SITE_URL!r}."
+    )
+SITE_HTTPS = _site.scheme == "https"
 SITE_ID = 1
 
 ROOT_URLCONF = "institute.urls"
@@ -257,15 +271,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# TLS follows SITE_URL: an https address turns on secure cookies, the redirect to https and
+# HSTS, and trusts X-Forwarded-Proto from the TLS-terminating proxy in front (which must set
+# it, replacing any value a client sent: docs/operations.md). An http address (a laptop,
+# http://localhost:8000 from docker compose) leaves them off. Each can still be set alone.
+SESSION_COOKIE_SECURE = SITE_HTTPS
+CSRF_COOKIE_SECURE = SITE_HTTPS
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from <body hx-headers>, not the cookie
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SITE_HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
-if env.bool("BEHIND_TLS_PROXY", default=False):
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SITE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SITE_HTTPS
+SECURE_HSTS_PRELOAD = SITE_HTTPS
+if env.bool("BEHIND_TLS_PROXY", default=SITE_HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # No 'unsafe-inline' or 'unsafe-eval': the one inline script (GOV.UK's js-enabled class) carries
@@ -405,8 +423,6 @@ BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
 
 # --- Dashboards, notifications and digests ----------------------------------------------------
 
-# The address links in e-mails start with (no trailing slash).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Writes in the apps schedule a (debounced) dashboard refresh; the schedule below also runs it.
 DASHBOARD_REFRESH_ON_WRITE = env.bool("DASHBOARD_REFRESH_ON_WRITE", default=True)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("institute.context_processors.notifications")
