@@ -381,8 +381,27 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Open data files (nightly, institute.sector.tasks.open_data_publish); git-ignored.
-OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", default=str(BASE_DIR / ".local" / "opendata")))
+# Files the workers generate for web to serve (the nightly open data, institute.storage): a
+# folder that every web and worker process shares (a volume), or an S3-compatible bucket.
+GENERATED_FILES_DIR = env("GENERATED_FILES_DIR", default=str(BASE_DIR / ".local" / "generated"))
+if env("GENERATED_FILES_S3_BUCKET", default=""):
+    # Credentials come the usual boto3 way (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+    STORAGES["generated"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("GENERATED_FILES_S3_BUCKET"),
+            "endpoint_url": env("GENERATED_FILES_S3_ENDPOINT_URL", default=None),
+            "region_name": env("GENERATED_FILES_S3_REGION", default=None),
+            "location": env("GENERATED_FILES_S3_PREFIX", default=""),
+            "file_overwrite": True,
+            "default_acl": None,
+        },
+    }
+else:
+    STORAGES["generated"] = {
+        "BACKEND": "institute.storage.AtomicFileSystemStorage",
+        "OPTIONS": {"location": GENERATED_FILES_DIR},
+    }
 
 # --- E-mail -----------------------------------------------------------------------------------
 
