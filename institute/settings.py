@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "institute.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # While Redis is down the service is read-only: writes get 503 before they start.
+    "institute.middleware.ReadOnlyWithoutRedisMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,6 +155,9 @@ CACHES = {
         "BACKEND": "institute.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ldi"),
+        # An unreachable Redis answers within a second, so pages fall back to the database
+        # (institute/cache.py) instead of waiting.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
     }
 }
 
