@@ -121,10 +121,11 @@ class Browser:
     """Cookies (whatever their Secure flag: a TLS proxy sits in front in production), CSRF
     tokens from the page's forms, and the headers a proxy adds (`headers`)."""
 
-    def __init__(self, port: int, *, host: str = "", headers: dict | None = None):
+    def __init__(self, port: int, *, host: str = "", headers: dict | None = None, origin: str = ""):
         self.port = port
         self.host = host
         self.headers = headers or {}
+        self.origin = origin  # sent with every POST, as a browser does (CSRF checks it)
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, data: dict | None = None, headers=None):
@@ -136,6 +137,9 @@ class Browser:
             if self.cookies:
                 sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             body = None
+            if method == "POST" and self.origin:
+                sent.setdefault("Origin", self.origin)
+                sent.setdefault("Referer", f"{self.origin}{path}")
             if data is not None:
                 body = urlencode(data)
                 sent["Content-Type"] = "application/x-www-form-urlencoded"
@@ -154,6 +158,20 @@ class Browser:
 
     def get(self, path: str, **kwargs) -> Response:
         return self.request("GET", path, **kwargs)
+
+    def follow(self, response: Response, *, limit: int = 5) -> tuple[Response, str]:
+        """Follow redirects (to this site only); returns the last response and its path."""
+        path = ""
+        while response.status in (301, 302, 303) and limit:
+            location = response.location
+            if location.startswith(("http://", "https://")):
+                site = location.split("/", 3)
+                assert self.origin and location.startswith(self.origin), location
+                location = "/" + (site[3] if len(site) > 3 else "")
+            path = location
+            response = self.get(location)
+            limit -= 1
+        return response, path
 
     def submit(self, path: str, data: dict, *, form_page: str | None = None) -> Response:
         """POST `data` to `path` with the CSRF token of the form on `form_page` (or `path`)."""
