@@ -8,7 +8,7 @@ class InstituteConfig(AppConfig):
 
     def ready(self):
         # Modules that import models can load only once the app registry is ready.
-        from institute import fragments, registry, security, signals  # noqa: F401  (receivers)
+        from institute import checks, fragments, registry, security, signals  # noqa: F401  (receivers)
         from institute.models import Membership
 
         fragments.connect()

@@ -157,7 +157,7 @@ def test_import_shows_what_it_would_add_then_adds_it_all_on_confirmation(
     html = check.content.decode()
     assert "Check the domains to import" in html
     assert "Importing it adds 2 domains. The councils already have the other 1." in html
-    assert "Already there" in html and "bristol.gov.uk" in html
+    assert "No change" in html and "To add" in html and "bristol.gov.uk" in html
     assert _domains_of(bristol) == []  # nothing yet
     text = check.context["text"]
 
