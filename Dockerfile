@@ -6,8 +6,13 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --omit=dev
 
-FROM python:3.11-slim-bookworm
+# Debian trixie: its postgresql-client is 17, the server version of docker-compose.yml, so
+# `python manage.py backup` (pg_dump) works from the web container.
+FROM python:3.11-slim-trixie
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 RUN useradd --create-home --uid 1000 app
 COPY pyproject.toml ./
@@ -23,6 +28,10 @@ COPY templates/ templates/
 COPY static/ static/
 # collectstatic needs settings but no database or secret of the real deployment.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only STATIC_MANIFEST=1 python manage.py collectstatic --no-input
+# Generated files (open data) and backups: owned by the app user, so a named volume mounted on
+# /app/var/generated starts with that owner.
+RUN mkdir -p /app/var/generated /app/var/backups && chown -R app:app /app/var
+ENV GENERATED_FILES_DIR=/app/var/generated
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "institute.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "institute.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-tmp-dir", "/dev/shm", "--max-requests", "1000", "--max-requests-jitter", "100", "--forwarded-allow-ips", "*"]

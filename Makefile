@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEV := $(BIN)/python -m institute.devservices
 PYTEST_ARGS ?=
 
-.PHONY: help install run test schemathesis lint format bench check-deploy clean backup restore
+.PHONY: help install run test prodcheck schemathesis lint format bench check-deploy clean backup restore
 
 help:
 	@echo "make run     install, migrate, load demo data, run web + Celery worker + beat on :8000"
@@ -34,12 +34,21 @@ install: $(VENV)/.installed node_modules/.installed
 run: install
 	DEBUG=$${DEBUG:-1} $(DEV) run
 
-# Tests run in production mode (DEBUG off) except for TLS, which the test client does not speak.
+# Tests run in production mode (DEBUG off, an https SITE_URL: secure cookies, HSTS) except for
+# the redirect to https, which the test client does not speak.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} \
-	SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 DEBUG=0 CONN_MAX_AGE=0
+	SITE_URL=https://institute.test SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 DEBUG=0 \
+	CONN_MAX_AGE=0
 
 test: install
 	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The production settings without Docker (also part of `make test`, so CI runs it): gunicorn with
+# DEBUG off behind what a TLS proxy sends, a real SMTP server; first staff, a council's domain
+# added in the service, a new officer's sign-up through e-mail (tests/production/test_go_live.py).
+prodcheck: install
+	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/production/test_go_live.py $(PYTEST_ARGS)
 
 # Fuzz every API operation against its OpenAPI schema (also part of `make test`; ~80 s).
 schemathesis: install

@@ -27,6 +27,7 @@ from institute.csv_export import csv_response
 from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
 from institute.pagination import paginate
+from institute.urlcache import absolute_url
 
 
 def _filter_form(request):
@@ -93,7 +94,7 @@ def problem_export(request):
                 p.vote_count,
                 p.submitted_for.name,
                 p.created_at.isoformat(),
-                request.build_absolute_uri(p.get_absolute_url()),
+                absolute_url(p.get_absolute_url()),
             ]
 
     return csv_response(rows(), "common-problems")

@@ -29,6 +29,7 @@ from institute.csv_export import csv_response
 from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
 from institute.pagination import paginate
+from institute.urlcache import absolute_url
 
 
 def _filter_form(request):
@@ -92,7 +93,7 @@ def component_export(request):
                 c.using_count,
                 c.adopting_count,
                 c.published_at.isoformat() if c.published_at else "",
-                request.build_absolute_uri(c.get_absolute_url()),
+                absolute_url(c.get_absolute_url()),
             ]
 
     return csv_response(rows(), "common-components")

@@ -8,7 +8,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from institute.errors import NotAllowed
-from institute.models import Membership, MembershipRequest, Organisation, OrganisationKind, Role
+from institute.models import (
+    EmailDomain,
+    Membership,
+    MembershipRequest,
+    Organisation,
+    OrganisationKind,
+    Role,
+)
 
 # Which kinds of organisation each role can belong to.
 ROLE_ORGANISATION_KINDS = {
@@ -92,6 +99,11 @@ def can_decide_membership_requests(user) -> bool:
     return is_institute_staff(user)
 
 
+def can_manage_email_domains(user) -> bool:
+    """Add, remove and import organisations' e-mail domains: institute staff."""
+    return is_institute_staff(user)
+
+
 def require(allowed: bool, message: str | None = None):
     if not allowed:
         raise NotAllowed(message) if message else NotAllowed()
@@ -106,6 +118,14 @@ def organisation_get_for_user(user, slug: str, *, write: bool = False) -> Organi
     if write and not can_curate(user):
         raise NotAllowed()
     return organisation
+
+
+def email_domain_get_for_user(user, organisation: Organisation, pk: int):
+    """One of an organisation's e-mail domains, for staff who manage them."""
+    require(can_manage_email_domains(user))
+    return get_object_or_404(
+        EmailDomain.objects.select_related("organisation"), pk=pk, organisation=organisation
+    )
 
 
 def membership_request_get_for_user(user, pk: int, *, write: bool = False):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class InstituteConfig(AppConfig):
@@ -7,9 +8,10 @@ class InstituteConfig(AppConfig):
 
     def ready(self):
         # Modules that import models can load only once the app registry is ready.
-        from institute import fragments, registry, security, signals  # noqa: F401  (receivers)
+        from institute import checks, fragments, registry, security, signals  # noqa: F401  (receivers)
         from institute.models import Membership
 
         fragments.connect()
+        post_migrate.connect(signals.site_update_after_migrate, sender=self)
         registry.demo_seeder("institute.demo", order=10)
         registry.figures_depend_on(Membership)  # members and active people per council

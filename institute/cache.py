@@ -1,12 +1,31 @@
-"""Django's Redis cache backend, keeping one redis-py client per connection pool.
+"""Django's Redis cache backend, keeping one redis-py client per connection pool, and carrying
+on while Redis is unreachable.
 
 Django builds a new `redis.Redis` object for every cache call; with redis-py 5+ that costs more
 than the round trip to a local Redis (it fills a table of ~170 response callbacks each time),
 and a signed-in page makes several calls. The clients are thread-safe and share the pool.
+
+The cache is a shortcut, so an outage must not turn pages into errors: while Redis cannot be
+reached, reads are misses and writes are skipped (and logged, at most every 30 seconds), and
+pages are built from the database (sessions are cached_db). Requests that write are refused
+before they start instead (institute.middleware.ReadOnlyWithoutRedisMiddleware), because they
+enqueue work on Redis and change what the cache holds.
 """
 
+import functools
+import logging
+import time
+
+import redis
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+
+logger = logging.getLogger(__name__)
+
+# A refused or timed-out connection (BusyLoadingError, Redis starting, is one too).
+REDIS_UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+LOG_EVERY_SECONDS = 30
+_last_logged = 0.0
 
 
 class _Client(RedisCacheClient):
@@ -19,7 +38,48 @@ class _Client(RedisCacheClient):
         return client
 
 
+def _or(fallback):
+    """While Redis is unreachable, answer `fallback(*args, **kwargs)` instead."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def call(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except REDIS_UNREACHABLE as error:
+                global _last_logged
+                if time.monotonic() - _last_logged > LOG_EVERY_SECONDS:
+                    _last_logged = time.monotonic()
+                    logger.warning("cache unavailable, carrying on without it: %s", error)
+                return fallback(*args, **kwargs)
+
+        return call
+
+    return decorate
+
+
+def _miss(key, default=None, version=None):
+    return default
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _Client
+
+    def available(self) -> bool:
+        """Whether Redis answers now (one round trip)."""
+        try:
+            return bool(self._cache.get_client(write=True).ping())
+        except REDIS_UNREACHABLE:
+            return False
+
+    get = _or(_miss)(DjangoRedisCache.get)
+    get_many = _or(lambda keys, version=None: {})(DjangoRedisCache.get_many)
+    has_key = _or(lambda key, version=None: False)(DjangoRedisCache.has_key)
+    set = _or(lambda *args, **kwargs: None)(DjangoRedisCache.set)
+    add = _or(lambda *args, **kwargs: False)(DjangoRedisCache.add)
+    touch = _or(lambda *args, **kwargs: False)(DjangoRedisCache.touch)
+    set_many = _or(lambda data, *args, **kwargs: list(data))(DjangoRedisCache.set_many)
+    delete = _or(lambda *args, **kwargs: False)(DjangoRedisCache.delete)
+    delete_many = _or(lambda *args, **kwargs: None)(DjangoRedisCache.delete_many)

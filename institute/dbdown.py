@@ -13,13 +13,19 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from institute.cache import REDIS_UNREACHABLE
 from institute.views import error_500
 
 RETRY_AFTER_SECONDS = 30
 
 
-def database_unavailable(request) -> HttpResponse:
+# The database, Redis or Celery's broker (Redis) unreachable: the service is, for now.
+UNAVAILABLE = (OperationalError, InterfaceError, BrokerUnavailable, *REDIS_UNREACHABLE)
+
+
+def service_unavailable(request) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {"detail": "The service is unavailable. Try again later.", "code": "unavailable"},
@@ -34,7 +40,8 @@ def database_unavailable(request) -> HttpResponse:
 
 
 def server_error(request) -> HttpResponse:
-    """handler500: the 503 page when the exception being handled is the database's."""
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
-        return database_unavailable(request)
+    """handler500: the 503 page when the exception being handled says that the database or
+    Redis cannot be reached."""
+    if isinstance(sys.exc_info()[1], UNAVAILABLE):
+        return service_unavailable(request)
     return error_500(request)

@@ -128,11 +128,15 @@ def _run_foreground(command, env) -> int:
 def run_platform(env) -> int:
     python = sys.executable
     manage = [python, str(BASE_DIR / "manage.py")]
+    # Beat keeps its schedule here, also when the services are your own (no embedded data).
+    LOCAL_DIR.mkdir(exist_ok=True)
+    port = env.setdefault("PORT", "8000")
+    # Links in e-mails go to the port this run serves, unless SITE_URL says otherwise.
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     for step in (["migrate", "--no-input"], ["seed_demo"]):
         code = subprocess.call([*manage, *step], env=env, cwd=BASE_DIR)  # noqa: S603
         if code:
             return code
-    port = env.get("PORT", "8000")
     print(f"\n  The platform is starting on http://127.0.0.1:{port}/")
     print("  (demo sign-ins are listed above)  Press Ctrl-C to stop.\n", flush=True)
     bin_dir = str(Path(python).parent)  # so the Procfile's `python` and `celery` are the venv's

@@ -28,6 +28,7 @@ from institute.models import (
     SentEmail,
     User,
 )
+from institute.urlcache import absolute_url
 
 CHUNK_SIZE = 100  # people per digest task
 
@@ -238,12 +239,8 @@ def digests_build(*, user_ids, cadence: str, now: datetime | None = None) -> lis
 # --- Sending ---------------------------------------------------------------------------------
 
 
-def _absolute(url: str) -> str:
-    return url if url.startswith("http") else f"{settings.SITE_URL.rstrip('/')}{url}"
-
-
 def _message(*, user, subject, template, context, cadence) -> EmailMultiAlternatives:
-    unsubscribe = _absolute(
+    unsubscribe = absolute_url(
         reverse("institute:digest_unsubscribe", args=[unsubscribe_token(user, cadence)])
     )
     context = {
@@ -251,7 +248,7 @@ def _message(*, user, subject, template, context, cadence) -> EmailMultiAlternat
         "user": user,
         "subject": subject,
         "unsubscribe_url": unsubscribe,
-        "preferences_url": _absolute(reverse("institute:notification_preferences")),
+        "preferences_url": absolute_url(reverse("institute:notification_preferences")),
         "site_url": settings.SITE_URL,
         "service_name": settings.SERVICE_NAME,
     }
@@ -334,7 +331,8 @@ def digest_send(digest: Digest) -> bool:
             template="digest",
             context={
                 "groups": [
-                    (t, [{"n": n, "url": _absolute(n.url)} for n in items]) for t, items in groups
+                    (t, [{"n": n, "url": absolute_url(n.url)} for n in items])
+                    for t, items in groups
                 ],
                 "count": count,
                 "cadence_label": Cadence(digest.cadence).label.lower(),
@@ -382,7 +380,7 @@ def notifications_email_immediate(*, now: datetime | None = None, limit: int = 1
                 user=user,
                 subject=notification.title,
                 template="notification",
-                context={"notification": notification, "url": _absolute(notification.url)},
+                context={"notification": notification, "url": absolute_url(notification.url)},
                 cadence=Cadence.IMMEDIATELY,
             ).send()
             sent += 1

@@ -196,3 +196,50 @@ class DirectoryFilterForm(forms.Form):
         filters = {k: v for k, v in self.cleaned_data.items() if v}
         self.errors.clear()  # a bad value in a hand-edited URL is ignored, not shown as an error
         return filters
+
+
+class EmailDomainForm(forms.Form):
+    domain = forms.CharField(
+        label="E-mail domain",
+        help_text="The part of people's addresses after the @, like leeds.gov.uk",
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter an e-mail domain, like leeds.gov.uk",
+            "max_length": "Enter a domain of 253 characters or fewer",
+        },
+    )
+
+
+class EmailDomainImportForm(forms.Form):
+    """A CSV file to check; on the confirmation step, the checked text comes back hidden (it is
+    checked again before anything is written)."""
+
+    MAX_BYTES = 1_000_000
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text="1 MB at most",
+        required=False,
+        error_messages={"invalid": "Choose a CSV file", "empty": "The selected file is empty"},
+    )
+    text = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_BYTES)
+
+    def document(self) -> str | None:
+        """The uploaded file's text, or the text of the confirmation step; None with an error
+        on the form."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            if upload.size > self.MAX_BYTES:
+                self.add_error("file", "The file must be 1 MB or smaller")
+                return None
+            try:
+                return upload.read(self.MAX_BYTES + 1).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "The file must be a CSV file saved as UTF-8 text")
+                return None
+        text = self.cleaned_data.get("text") or ""
+        if not text.strip():
+            self.add_error("file", "Choose a CSV file of GSS codes and domains")
+            return None
+        return text

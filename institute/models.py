@@ -4,8 +4,6 @@ import uuid
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
-from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -117,12 +115,6 @@ class Organisation(models.Model):
         related_name="constituent_councils",
         limit_choices_to={"kind": OrganisationKind.STRATEGIC_AUTHORITY},
     )
-    email_domains = ArrayField(
-        models.CharField(max_length=253),
-        blank=True,
-        default=list,
-        help_text="People who verify an address at one of these domains join as officers.",
-    )
     website = models.URLField(blank=True, default="")
     description = models.TextField(blank=True, default="")
     valid_from = models.DateField(null=True, blank=True, help_text="Empty: since before records")
@@ -154,7 +146,6 @@ class Organisation(models.Model):
             models.Index(fields=["kind", "council_type"]),
             models.Index(fields=["region"]),
             models.Index(Lower("name"), name="organisation_lower_name"),
-            GinIndex(fields=["email_domains"], name="organisation_email_domains"),
         ]
 
     def __str__(self):
@@ -172,6 +163,35 @@ class Organisation(models.Model):
         return (self.valid_from is None or self.valid_from <= on) and (
             self.valid_to is None or self.valid_to >= on
         )
+
+
+class EmailDomain(models.Model):
+    """An e-mail domain of an organisation. Someone who verifies an address at a council's
+    domain joins that council as an officer (services.membership_join_by_email_domain), so a
+    domain belongs to one organisation at most: the unique constraint says so, whatever the
+    organisation's dates (a domain moves to a successor when staff move it)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="email_domains"
+    )
+    domain = models.CharField(max_length=253)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain"], name="email_domain_one_organisation"),
+            # Stored as services.email_domain_normalise writes it, so equal domains are equal.
+            models.CheckConstraint(
+                condition=Q(domain=Lower("domain")), name="email_domain_lower_case"
+            ),
+        ]
+
+    def __str__(self):
+        return self.domain
 
 
 class Role(models.TextChoices):

@@ -1,11 +1,17 @@
 """Reads in the core domain, built once with the joins each page needs."""
 
+import csv
+import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 
 from institute import fragments, registry
+from institute.errors import DomainError
 from institute.models import (
+    AuditEvent,
+    EmailDomain,
     Membership,
     MembershipRequest,
     Organisation,
@@ -109,3 +115,129 @@ def members_by_council(*, active_since):
         .values(org=F("organisation_id"))
         .annotate(n=Count("pk"), active=Count("pk", filter=Q(user__last_login__gte=active_since)))
     )
+
+
+# --- E-mail domains ----------------------------------------------------------------------------
+
+EMAIL_DOMAIN_VERBS = {"email_domain.added": "Added", "email_domain.removed": "Removed"}
+
+
+def email_domain_history(organisation: Organisation):
+    """Who added and removed an organisation's e-mail domains, newest first (the audit trail)."""
+    return (
+        AuditEvent.objects.filter(
+            target_type=Organisation._meta.label_lower,
+            target_id=str(organisation.pk),
+            verb__in=list(EMAIL_DOMAIN_VERBS),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+IMPORT_MAX_LINES = 5000
+_GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
+_HEADER_NAMES = {"gss_code", "gss code", "gss", "code", "ons gss code"}
+
+
+@dataclass
+class DomainImportRow:
+    line: int
+    gss_code: str
+    domain: str
+    organisation: Organisation
+    status: str  # "add" or "already" (the council has it: nothing to do)
+
+
+@dataclass
+class DomainImportPlan:
+    rows: list[DomainImportRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # "Line 4: ...", in line order
+
+    @property
+    def to_add(self) -> list[DomainImportRow]:
+        return [row for row in self.rows if row.status == "add"]
+
+
+def email_domains_import_plan(text: str) -> DomainImportPlan:
+    """What importing a CSV file of (GSS code, domain) lines would do, line by line, and every
+    line's problem: an unknown or former council, a malformed domain, a domain another
+    organisation has or that the file gives to two councils. Reads only."""
+    from institute.services import email_domain_normalise  # services import this module
+
+    plan = DomainImportPlan()
+    if "\x00" in text:
+        plan.errors.append("The file is not a CSV text file")
+        return plan
+    lines = []
+    for number, values in enumerate(csv.reader(text.splitlines()), start=1):
+        values = [value.strip() for value in values]
+        while values and not values[-1]:
+            values.pop()
+        if not values:
+            continue
+        if not lines and values[0].lower() in _HEADER_NAMES:
+            continue  # a heading line
+        if len(lines) >= IMPORT_MAX_LINES:
+            plan.errors.append(f"The file has more than {IMPORT_MAX_LINES} lines: split it")
+            return plan
+        lines.append((number, values))
+    if not lines:
+        plan.errors.append("The file has no lines of GSS code and domain")
+        return plan
+    codes = {values[0].upper() for _, values in lines}
+    councils = {
+        org.gss_code: org
+        for org in Organisation.objects.current().councils().filter(gss_code__in=codes)
+    }
+    parsed = []
+    for number, values in lines:
+        if len(values) != 2:
+            plan.errors.append(
+                f"Line {number}: expected 2 values, a GSS code and a domain, "
+                f"but found {len(values)}"
+            )
+            continue
+        code, raw_domain = values[0].upper(), values[1]
+        problems = []
+        organisation = councils.get(code)
+        if not _GSS_CODE.match(code):
+            problems.append(f"{values[0]!r} is not a GSS code (like E08000035)")
+        elif organisation is None:
+            problems.append(f"no current council has the GSS code {code}")
+        try:
+            domain = email_domain_normalise(raw_domain)
+        except DomainError as error:
+            problems.append(f"{raw_domain!r}: {error.message[0].lower()}{error.message[1:]}")
+            domain = None
+        if problems:
+            plan.errors.append(f"Line {number}: {'; '.join(problems)}")
+            continue
+        parsed.append((number, code, domain, organisation))
+    held = {
+        row.domain: row.organisation
+        for row in EmailDomain.objects.select_related("organisation").filter(
+            domain__in=[domain for _, _, domain, _ in parsed]
+        )
+    }
+    first_line = {}
+    for number, code, domain, organisation in parsed:
+        holder = held.get(domain)
+        seen = first_line.get(domain)
+        if holder is not None and holder.pk != organisation.pk:
+            plan.errors.append(f"Line {number}: {domain} already belongs to {holder.name}")
+        elif seen is not None and seen[1].pk != organisation.pk:
+            plan.errors.append(
+                f"Line {number}: {domain} is also on line {seen[0]}, for {seen[1].name}"
+            )
+        elif seen is None:
+            first_line[domain] = (number, organisation)
+            status = "already" if holder is not None else "add"
+            plan.rows.append(DomainImportRow(number, code, domain, organisation, status))
+    plan.errors.sort(key=lambda message: _line_of(message))
+    return plan
+
+
+def _line_of(message: str) -> int:
+    found = re.match(r"Line (\d+):", message)
+    return int(found.group(1)) if found else 0

@@ -1,18 +1,26 @@
 """Every write in the core domain: keyword arguments only, each in a transaction."""
 
 import logging
+from collections.abc import Iterable
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.core.validators import DomainNameValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from institute import access
+from institute import access, selectors
 from institute.errors import DomainError
 from institute.models import (
     AuditEvent,
+    EmailDomain,
     Membership,
     MembershipRequest,
     Notification,
     Organisation,
+    OrganisationKind,
     Role,
     User,
 )
@@ -40,22 +48,205 @@ def email_domain(email: str) -> str:
 def membership_join_by_email_domain(*, user: User) -> Membership | None:
     """Make a person with a verified address at a council's domain an officer of that council.
 
-    Called once their address is verified. With no match, or more than one, nothing happens
-    and the person asks to join from their account page instead.
+    Called once their address is verified. With no current council at that domain nothing
+    happens, and the person asks to join from their account page instead.
     """
     if access.membership_of(user) is not None:
         return user.membership
     domain = email_domain(user.email)
-    matches = list(
-        Organisation.objects.current().councils().filter(email_domains__contains=[domain])[:2]
-    )
-    if len(matches) != 1:
+    council = Organisation.objects.current().councils().filter(email_domains__domain=domain).first()
+    if council is None:
         return None
-    membership = Membership.objects.create(user=user, organisation=matches[0], role=Role.OFFICER)
+    membership = Membership.objects.create(user=user, organisation=council, role=Role.OFFICER)
     audit_record(
         actor=user, verb="membership.joined_by_domain", target=membership, data={"domain": domain}
     )
     return membership
+
+
+# --- E-mail domains: who joins which council -------------------------------------------------
+
+_domain_name = DomainNameValidator(accept_idna=False)
+EMAIL_DOMAIN_MAX_LENGTH = EmailDomain._meta.get_field("domain").max_length
+
+
+def email_domain_normalise(value: str) -> str:
+    """An e-mail domain as it is stored (lower case, no "@"), or a DomainError saying what to
+    enter: the one rule for the form, the CSV import and the demo data."""
+    domain = (value or "").strip().lower()
+    if domain.startswith("@"):  # "@leeds.gov.uk", as people often write it
+        domain = domain[1:]
+    if not domain:
+        raise DomainError("Enter an e-mail domain, like leeds.gov.uk", field="domain")
+    if "@" in domain:
+        raise DomainError(
+            "Enter the domain only, without the name and @ before it (like leeds.gov.uk)",
+            field="domain",
+        )
+    if len(domain) > EMAIL_DOMAIN_MAX_LENGTH:
+        raise DomainError(
+            f"Enter a domain of {EMAIL_DOMAIN_MAX_LENGTH} characters or fewer", field="domain"
+        )
+    try:
+        _domain_name(domain)
+    except ValidationError:
+        raise DomainError(
+            "Enter an e-mail domain like leeds.gov.uk: letters, numbers, hyphens and dots",
+            field="domain",
+        ) from None
+    return domain
+
+
+def _require_domain_manager(actor) -> None:
+    """People add domains in the service (institute staff); the demo loader passes no actor."""
+    if actor is not None:
+        access.require(access.can_manage_email_domains(actor))
+
+
+def _domain_taken(domain: str, holder: Organisation, organisation: Organisation) -> DomainError:
+    if holder.pk == organisation.pk:
+        message = f"{domain} is already an e-mail domain of {organisation.name}"
+    else:
+        message = f"{domain} already belongs to {holder.name}. Remove it there first."
+    return DomainError(message, field="domain", status=409, code="conflict")
+
+
+@transaction.atomic
+def email_domains_add(
+    *, actor, pairs: Iterable[tuple[Organisation, str]], source: str = "form"
+) -> list[EmailDomain]:
+    """Give organisations these e-mail domains (already normalised), skipping the ones they
+    have; a domain that another organisation has is refused, and then nothing is added."""
+    _require_domain_manager(actor)
+    wanted = {}
+    for organisation, domain in pairs:
+        if wanted.setdefault(domain, organisation).pk != organisation.pk:
+            raise _domain_taken(domain, wanted[domain], organisation)
+    held = {
+        row.domain: row.organisation
+        for row in EmailDomain.objects.select_related("organisation").filter(
+            domain__in=list(wanted)
+        )
+    }
+    for domain, organisation in wanted.items():
+        holder = held.get(domain)
+        if holder is not None and holder.pk != organisation.pk:
+            raise _domain_taken(domain, holder, organisation)
+    added_by = actor if actor is not None and actor.is_authenticated else None
+    rows = [
+        EmailDomain(organisation=organisation, domain=domain, added_by=added_by)
+        for domain, organisation in sorted(wanted.items())
+        if domain not in held
+    ]
+    try:
+        with transaction.atomic():
+            EmailDomain.objects.bulk_create(rows)
+    except IntegrityError:  # added by someone else since the check above
+        raise DomainError(
+            "Someone else added one of these domains just now. Try again.",
+            field="domain",
+            status=409,
+            code="conflict",
+        ) from None
+    for row in rows:
+        audit_record(
+            actor=actor,
+            verb="email_domain.added",
+            target=row.organisation,
+            data={"domain": row.domain, "source": source},
+        )
+    return rows
+
+
+def email_domain_add(*, actor, organisation: Organisation, domain: str) -> EmailDomain:
+    """Add one e-mail domain to an organisation: people who verify an address at it join."""
+    domain = email_domain_normalise(domain)
+    added = email_domains_add(actor=actor, pairs=[(organisation, domain)])
+    if not added:
+        raise _domain_taken(domain, organisation, organisation)
+    return added[0]
+
+
+@transaction.atomic
+def email_domain_remove(*, actor, email_domain: EmailDomain) -> None:
+    """Take an e-mail domain off its organisation: people at it no longer join by it (those
+    who joined stay members)."""
+    _require_domain_manager(actor)
+    deleted, _ = EmailDomain.objects.filter(pk=email_domain.pk).delete()
+    if not deleted:
+        raise DomainError(
+            f"{email_domain.domain} has already been removed.", status=409, code="conflict"
+        )
+    audit_record(
+        actor=actor,
+        verb="email_domain.removed",
+        target=email_domain.organisation,
+        data={"domain": email_domain.domain},
+    )
+
+
+@transaction.atomic
+def email_domains_import(*, actor, text: str) -> list[EmailDomain]:
+    """Add the domains of a CSV file of (GSS code, domain) lines: all of them, or, when any
+    line is wrong, none."""
+    _require_domain_manager(actor)
+    plan = selectors.email_domains_import_plan(text)
+    if plan.errors:
+        count = len(plan.errors)
+        raise DomainError(
+            f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''}",
+            field="file",
+        )
+    return email_domains_add(
+        actor=actor, pairs=[(row.organisation, row.domain) for row in plan.rows], source="csv"
+    )
+
+
+# --- The first member of staff ---------------------------------------------------------------
+
+
+@transaction.atomic
+def institute_staff_create_first(*, email: str, full_name: str = "") -> User:
+    """The first institute staff account, made from the command line: no password (the person
+    sets one through a one-time link), the address counted as verified. Refused when an
+    account with that address exists."""
+    email = (email or "").strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise DomainError(f"{email!r} is not an e-mail address.", field="email")
+    email_domain_normalise(email_domain(email))
+    if User.objects.filter(email__iexact=email).exists():
+        raise DomainError(
+            f"An account for {email} already exists. Nothing was changed. If its owner "
+            "cannot sign in, they can reset their password from the sign-in page.",
+            status=409,
+            code="conflict",
+        )
+    institute = Organisation.objects.filter(kind=OrganisationKind.INSTITUTE).order_by("pk").first()
+    if institute is None:
+        raise DomainError("There is no institute organisation: run the migrations first.")
+    user = User.objects.create_user(email, None, full_name=" ".join(full_name.split())[:150])
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    membership = Membership.objects.create(
+        user=user, organisation=institute, role=Role.INSTITUTE_STAFF
+    )
+    audit_record(actor=None, verb="membership.first_staff_created", target=membership)
+    return user
+
+
+# --- The site's address ------------------------------------------------------------------------
+
+
+def site_update_from_settings() -> Site:
+    """The Sites row (allauth names it in its e-mails) says the service's name and SITE_URL's
+    host, never Django's example.com. Run after every migrate."""
+    host = settings.SITE_URL.split("://", 1)[1]
+    site, _ = Site.objects.update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": host, "name": settings.SERVICE_NAME}
+    )
+    Site.objects.clear_cache()
+    return site
 
 
 @transaction.atomic

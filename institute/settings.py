@@ -7,6 +7,7 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -31,6 +32,19 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SERVICE_NAME = "Local Digital Institute"
+
+# The address people reach the service at: scheme, host and port, no path. It is the only
+# source of absolute links (e-mail, exports, publiccode.yml: institute.urlcache.absolute_url),
+# the Sites row that allauth's e-mails name follows it (set on migrate), and https here turns on
+# the TLS settings below. `make run` sets it to http://127.0.0.1:$PORT.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname or _site.path or _site.query:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the service's address, like https://institute.example.gov.uk "
+        f"(no path), not {SITE_URL!r}."
+    )
+SITE_HTTPS = _site.scheme == "https"
 SITE_ID = 1
 
 ROOT_URLCONF = "institute.urls"
@@ -75,8 +89,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its line has the final status and the whole time, redirects to https included.
+    "institute.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # While Redis is down the service is read-only: writes get 503 before they start.
+    "institute.middleware.ReadOnlyWithoutRedisMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,6 +155,9 @@ CACHES = {
         "BACKEND": "institute.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ldi"),
+        # An unreachable Redis answers within a second, so pages fall back to the database
+        # (institute/cache.py) instead of waiting.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
     }
 }
 
@@ -257,15 +278,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# TLS follows SITE_URL: an https address turns on secure cookies, the redirect to https and
+# HSTS, and trusts X-Forwarded-Proto from the TLS-terminating proxy in front (which must set
+# it, replacing any value a client sent: docs/operations.md). An http address (a laptop,
+# http://localhost:8000 from docker compose) leaves them off. Each can still be set alone.
+SESSION_COOKIE_SECURE = SITE_HTTPS
+CSRF_COOKIE_SECURE = SITE_HTTPS
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from <body hx-headers>, not the cookie
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SITE_HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
-if env.bool("BEHIND_TLS_PROXY", default=False):
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SITE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SITE_HTTPS
+SECURE_HSTS_PRELOAD = SITE_HTTPS
+if env.bool("BEHIND_TLS_PROXY", default=SITE_HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # No 'unsafe-inline' or 'unsafe-eval': the one inline script (GOV.UK's js-enabled class) carries
@@ -363,8 +388,27 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Open data files (nightly, institute.sector.tasks.open_data_publish); git-ignored.
-OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", default=str(BASE_DIR / ".local" / "opendata")))
+# Files the workers generate for web to serve (the nightly open data, institute.storage): a
+# folder that every web and worker process shares (a volume), or an S3-compatible bucket.
+GENERATED_FILES_DIR = env("GENERATED_FILES_DIR", default=str(BASE_DIR / ".local" / "generated"))
+if env("GENERATED_FILES_S3_BUCKET", default=""):
+    # Credentials come the usual boto3 way (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+    STORAGES["generated"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("GENERATED_FILES_S3_BUCKET"),
+            "endpoint_url": env("GENERATED_FILES_S3_ENDPOINT_URL", default=None),
+            "region_name": env("GENERATED_FILES_S3_REGION", default=None),
+            "location": env("GENERATED_FILES_S3_PREFIX", default=""),
+            "file_overwrite": True,
+            "default_acl": None,
+        },
+    }
+else:
+    STORAGES["generated"] = {
+        "BACKEND": "institute.storage.AtomicFileSystemStorage",
+        "OPTIONS": {"location": GENERATED_FILES_DIR},
+    }
 
 # --- E-mail -----------------------------------------------------------------------------------
 
@@ -386,11 +430,30 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Logging ----------------------------------------------------------------------------------
 
+# One line per request with its id, user id, method, path, status and duration (institute/
+# request_log.py), and the request id on every line; JSON objects when LOG_FORMAT=json.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "institute.request_log.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
@@ -405,8 +468,6 @@ BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
 
 # --- Dashboards, notifications and digests ----------------------------------------------------
 
-# The address links in e-mails start with (no trailing slash).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Writes in the apps schedule a (debounced) dashboard refresh; the schedule below also runs it.
 DASHBOARD_REFRESH_ON_WRITE = env.bool("DASHBOARD_REFRESH_ON_WRITE", default=True)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("institute.context_processors.notifications")

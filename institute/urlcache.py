@@ -7,6 +7,7 @@ marker is then replaced. Only for routes with a single slug, integer or UUID arg
 
 import uuid
 from functools import cache
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -38,3 +39,13 @@ def absolute_url(path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def on_site_url(url: str) -> str:
+    """The same address on SITE_URL: for links a library built from the request's host (which
+    behind a proxy, or on another port, is not the address people use)."""
+    parts = urlsplit(url)
+    if parts.netloc and parts.scheme not in ("http", "https"):
+        return url  # mailto: and the like
+    path = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    return absolute_url(path)

@@ -13,6 +13,17 @@ institute_patterns = [
     path("", views.home, name="home"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path(
+        "organisations/<slug:slug>/email-domains/",
+        views.organisation_domains,
+        name="organisation_domains",
+    ),
+    path(
+        "organisations/<slug:slug>/email-domains/<int:pk>/remove/",
+        views.organisation_domain_remove,
+        name="organisation_domain_remove",
+    ),
+    path("email-domains/import/", views.email_domains_import, name="email_domains_import"),
     path("account/", views.account, name="account"),
     path(
         "account/requests/<int:pk>/sent/",

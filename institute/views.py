@@ -20,6 +20,8 @@ from institute.errors import DomainError, NotAllowed
 from institute.forms import (
     DecisionForm,
     DirectoryFilterForm,
+    EmailDomainForm,
+    EmailDomainImportForm,
     MembershipRequestForm,
     ProfileForm,
     add_domain_error,
@@ -62,6 +64,7 @@ def organisation_list(request):
 @require_GET
 def organisation_detail(request, slug):
     organisation = access.organisation_get_for_user(request.user, slug)
+    can_manage_domains = access.can_manage_email_domains(request.user)
     return render(
         request,
         "institute/organisation_detail.html",
@@ -69,7 +72,112 @@ def organisation_detail(request, slug):
             "page_title": organisation.name,
             "organisation": organisation,
             "sections": selectors.organisation_sections(organisation, request.user),
+            "can_manage_domains": can_manage_domains,
+            "email_domains": (
+                list(organisation.email_domains.all()) if can_manage_domains else None
+            ),
             **selectors.organisation_related(organisation),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_domains(request, slug):
+    """An organisation's e-mail domains: add one, link to remove each, and who changed them."""
+    access.require(access.can_manage_email_domains(request.user))
+    organisation = access.organisation_get_for_user(request.user, slug)
+    form = EmailDomainForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.email_domain_add(
+                actor=request.user, organisation=organisation, domain=form.cleaned_data["domain"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"{added.domain} was added to {organisation.name}.")
+            return redirect("institute:organisation_domains", slug=organisation.slug)
+    return render(
+        request,
+        "institute/organisation_domains.html",
+        {
+            "page_title": f"E-mail domains of {organisation.name}",
+            "organisation": organisation,
+            "email_domains": list(organisation.email_domains.select_related("added_by")),
+            "form": form,
+            **paginate(request, selectors.email_domain_history(organisation)),
+            "verbs": selectors.EMAIL_DOMAIN_VERBS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_domain_remove(request, slug, pk):
+    """Confirm, then take a domain off an organisation."""
+    organisation = access.organisation_get_for_user(request.user, slug)
+    email_domain = access.email_domain_get_for_user(request.user, organisation, pk)
+    if request.method == "POST":
+        services.email_domain_remove(actor=request.user, email_domain=email_domain)
+        messages.success(request, f"{email_domain.domain} was removed from {organisation.name}.")
+        return redirect("institute:organisation_domains", slug=organisation.slug)
+    return render(
+        request,
+        "institute/organisation_domain_remove.html",
+        {
+            "page_title": f"Remove {email_domain.domain}",
+            "organisation": organisation,
+            "email_domain": email_domain,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_domains_import(request):
+    """Councils' domains from a CSV file of (GSS code, domain): check it, show what it would
+    add, and add it all on confirmation; a file with any wrong line adds nothing."""
+    access.require(access.can_manage_email_domains(request.user))
+    form = EmailDomainImportForm(request.POST or None, request.FILES or None)
+    plan = None
+    text = None
+    if request.method == "POST" and form.is_valid():
+        text = form.document()
+    if text is not None:
+        if request.POST.get("confirm") == "1":
+            try:
+                added = services.email_domains_import(actor=request.user, text=text)
+            except DomainError as error:
+                add_domain_error(form, error)
+                plan = selectors.email_domains_import_plan(text)
+            else:
+                count = len(added)
+                messages.success(
+                    request, f"{count} e-mail domain{'s' if count != 1 else ''} added."
+                )
+                return redirect("institute:email_domains_import")
+        else:
+            plan = selectors.email_domains_import_plan(text)
+            if plan.errors:
+                count = len(plan.errors)
+                form.add_error(
+                    "file",
+                    f"The file has {count} problem{'s' if count != 1 else ''}: fix "
+                    f"{'them' if count != 1 else 'it'} and choose the file again",
+                )
+    checked = plan is not None and not plan.errors and not form.errors
+    return render(
+        request,
+        "institute/email_domains_import.html",
+        {
+            "page_title": "Check the domains to import" if checked else "Import e-mail domains",
+            "form": form,
+            "plan": plan,
+            "checked": checked,
+            "to_add": plan.to_add if checked else [],
+            "already": len(plan.rows) - len(plan.to_add) if checked else 0,
+            "text": text if checked else "",
         },
     )
 

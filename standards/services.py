@@ -31,6 +31,7 @@ from institute.errors import DomainError
 from institute.markdown import render_markdown
 from institute.models import CouncilType, Membership, Organisation, User
 from institute.services import audit_record, notify
+from institute.urlcache import absolute_url
 from standards import access
 from standards.models import (
     EDITABLE_STATUSES,
@@ -927,7 +928,6 @@ def reminders_record(*, today: date | None = None) -> int:
 def reminders_email(*, limit: int = 500) -> int:
     """E-mail reminders recorded but not yet e-mailed; each row is locked while it is sent."""
     sent = 0
-    base = getattr(settings, "SITE_URL", "").rstrip("/")
     pending = ReminderSend.objects.filter(emailed_at__isnull=True).order_by("created_at", "id")
     for pk in list(pending.values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
@@ -953,7 +953,7 @@ def reminders_email(*, limit: int = 500) -> int:
                 try:
                     send_mail(
                         subject=title,
-                        message=f"{body}\n\n{base}{url}",
+                        message=f"{body}\n\n{absolute_url(url)}",
                         from_email=None,
                         recipient_list=emails,
                     )

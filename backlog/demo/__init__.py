@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from backlog import services
 from backlog.models import Comment, Merge, Problem, Status, StatusChange, Vote
+from institute import services as core_services
 from institute.demo import DEMO_PASSWORD, DEMO_PEOPLE, unwrap_markdown
 from institute.models import Membership, Organisation, Role, ServiceArea, User
 
@@ -108,7 +109,7 @@ def _councils():
         Organisation.objects.current()
         .councils()
         .order_by("slug")
-        .only("pk", "slug", "name", "council_type", "email_domains")
+        .only("pk", "slug", "name", "council_type")
     )
 
 
@@ -150,14 +151,11 @@ def _ensure_officers(plan) -> int:
             ]
         )
     # Sign-up with an address at the council's demo domain joins that council.
-    changed = []
-    for _, _, council in plan:
-        domain = f"{council.slug}.council.test"
-        if domain not in council.email_domains:
-            council.email_domains = [*council.email_domains, domain]
-            changed.append(council)
-    if changed:
-        Organisation.objects.bulk_update(changed, ["email_domains"])
+    core_services.email_domains_add(
+        actor=None,
+        pairs=[(council, f"{council.slug}.council.test") for _, _, council in plan],
+        source="demo",
+    )
     return len(new)
 
 

@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from institute.models import Membership, Organisation, Role, User
+from institute.services import email_domains_add
 
 # Development only: printed by `make run`. Never used outside a local database.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
@@ -65,11 +66,13 @@ def seed() -> dict:
         o.slug: o
         for o in Organisation.objects.filter(slug__in={slug for _, _, slug, _, _ in DEMO_PEOPLE})
     }
-    for email, full_name, slug, role, domain in DEMO_PEOPLE:
+    email_domains_add(
+        actor=None,
+        pairs=[(organisations[slug], domain) for _, _, slug, _, domain in DEMO_PEOPLE],
+        source="demo",
+    )
+    for email, full_name, slug, role, _ in DEMO_PEOPLE:
         organisation = organisations[slug]
-        if domain not in organisation.email_domains:
-            organisation.email_domains = [*organisation.email_domains, domain]
-            organisation.save(update_fields=["email_domains"])
         user = _person(email, full_name)
         Membership.objects.update_or_create(
             user=user, defaults={"organisation": organisation, "role": role}

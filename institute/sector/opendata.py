@@ -1,28 +1,29 @@
 """Open data: the sector's shared data as CSV and JSON files, under the Open Government Licence.
 
-`open_data_publish()` writes every dataset into settings.OPEN_DATA_DIR (nightly, from
-institute.sector.tasks.open_data_publish). Each file is written to a temporary file in the same
-folder and renamed over the old one, so a download never sees half a file. The rows come from each
+`open_data_publish()` writes every dataset (nightly, from
+institute.sector.tasks.open_data_publish) into the storage of generated files that every web
+and worker process shares (institute.storage: a shared folder or an S3-compatible bucket). Each
+file replaces the old one whole, so a download never sees half a file. The rows come from each
 app's selectors, so a dataset says what the pages say (e.g. standards adoption is
 standards.selectors.adoption_for, never a second definition).
 """
 
 import csv
+import io
 import json
-import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
 from django.utils import timezone
 
 from backlog import selectors as backlog_selectors
 from centres import selectors as centres_selectors
 from components import selectors as components_selectors
 from institute.models import Organisation
+from institute.storage import generated_storage
 from standards import selectors as standards_selectors
 
 LICENCE = {
@@ -307,27 +308,24 @@ DATASETS = {
 # --- Files --------------------------------------------------------------------------------------
 
 
-def data_dir() -> Path:
-    return Path(settings.OPEN_DATA_DIR)
+FOLDER = "opendata"
+SPOOL_BYTES = 8 * 1024 * 1024  # larger files are spooled to a temporary file, not memory
 
 
-def path_of(name: str, fmt: str) -> Path:
-    return data_dir() / f"{name}.{fmt}"
+def name_of(name: str, fmt: str) -> str:
+    """A dataset file's name in the storage of generated files."""
+    return f"{FOLDER}/{name}.{fmt}"
 
 
-def _atomic_write(path: Path, write: Callable) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed)
-        "w", dir=path.parent, prefix=f".{path.name}.", delete=False, encoding="utf-8", newline=""
-    )
-    try:
-        with handle:
-            write(handle)
-        os.chmod(handle.name, 0o644)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+def _save(name: str, write: Callable) -> None:
+    """Write a file through `write(text_handle)`, then hand it to the storage whole."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        write(text)
+        text.flush()
+        text.detach()
+        raw.seek(0)
+        generated_storage().save(name, File(raw, name=name))
 
 
 def _csv_value(value):
@@ -362,8 +360,8 @@ def dataset_publish(dataset: Dataset, *, generated_at: datetime) -> int:
             ensure_ascii=False,
         )
 
-    _atomic_write(path_of(dataset.name, "csv"), write_csv)
-    _atomic_write(path_of(dataset.name, "json"), write_json)
+    _save(name_of(dataset.name, "csv"), write_csv)
+    _save(name_of(dataset.name, "json"), write_json)
     return len(rows)
 
 
@@ -375,12 +373,14 @@ def open_data_publish() -> dict:
         for name, dataset in DATASETS.items()
     }
     manifest = {"generated_at": _time(generated_at), "rows": counts}
-    _atomic_write(data_dir() / MANIFEST, lambda handle: json.dump(manifest, handle))
+    _save(f"{FOLDER}/{MANIFEST}", lambda handle: json.dump(manifest, handle))
     return manifest
 
 
 def manifest() -> dict | None:
+    """When the files were generated and their rows; None before the first run."""
     try:
-        return json.loads((data_dir() / MANIFEST).read_text())
-    except (FileNotFoundError, ValueError):
+        with generated_storage().open(f"{FOLDER}/{MANIFEST}", "rb") as handle:
+            return json.loads(handle.read())
+    except (OSError, ValueError):  # not there yet (FileNotFoundError), or unreadable
         return None

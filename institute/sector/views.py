@@ -19,6 +19,7 @@ from institute.fragments import Part, Parts
 from institute.models import CouncilType, Region
 from institute.sector import opendata, panels, profiles
 from institute.sector.figures import Filters, strategic_authorities
+from institute.storage import generated_storage
 from standards import access as standards_access
 
 # Panels in page order: (heading, id, table slugs).
@@ -177,15 +178,17 @@ def data_download(request, name, fmt):
     dataset = opendata.DATASETS.get(name)
     if dataset is None or fmt not in opendata.FORMATS:
         raise Http404
-    path = opendata.path_of(name, fmt)
-    if not path.exists():
+    # Read through the storage the workers write to, so every web process serves the file.
+    storage = generated_storage()
+    path = opendata.name_of(name, fmt)
+    if not storage.exists(path):
         # In development the nightly job may never have run; in production a missing file
         # means it has not run yet, which the page says.
         if not settings.DEBUG:
             raise Http404
         opendata.open_data_publish()
     response = FileResponse(
-        path.open("rb"),
+        storage.open(path, "rb"),
         as_attachment=True,
         filename=f"{name}.{fmt}",
         content_type=opendata.FORMATS[fmt],

@@ -182,6 +182,32 @@ CORE = [
         fixed("institute:organisation_detail", slug="greater-manchester-combined-authority"),
         state="a strategic authority",
     ),
+    Entry(
+        "institute:organisation_domains",
+        INSTITUTE_STAFF,
+        fixed("institute:organisation_domains", slug="leeds"),
+        state="no domains, no changes",
+        empty=True,
+    ),
+    *form(
+        "institute:organisation_domains",
+        INSTITUTE_STAFF,
+        fixed("institute:organisation_domains", slug="leeds"),
+        "Add domain",
+    ),
+    Entry(
+        "institute:organisation_domain_remove",
+        INSTITUTE_STAFF,
+        lambda s: reverse(
+            "institute:organisation_domain_remove", args=["leeds", s.leeds_domain.pk]
+        ),
+    ),
+    *form(
+        "institute:email_domains_import",
+        INSTITUTE_STAFF,
+        fixed("institute:email_domains_import"),
+        "Check the file",
+    ),
     *_each("institute:account", SIGNED_IN, fixed("institute:account")),
     Entry(
         "institute:account",

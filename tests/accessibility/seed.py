@@ -17,7 +17,7 @@ from centres.models import CentreStaff, LearningRevision, LearningStatus
 from components.models import Adoption
 from institute import digests
 from institute.models import Cadence, Organisation, ServiceArea
-from institute.services import notify
+from institute.services import email_domain_add, notify
 from institute.tokens import api_token_create
 from standards import services as standards_services
 from standards.models import Rating
@@ -238,6 +238,11 @@ def build(
         body="Seen at many councils.",
     )
     api_token_create(actor=officer, name="Our reporting tool", read_only=True)
+    leeds_domain = email_domain_add(
+        actor=institute_staff,
+        organisation=Organisation.objects.get(slug="leeds"),
+        domain="leeds.gov.uk",
+    )
     return SimpleNamespace(
         officer=officer,
         centre_staff=centre_staff,
@@ -256,4 +261,5 @@ def build(
         membership_request=membership_request,
         unsubscribe_token=digests.unsubscribe_token(officer, Cadence.WEEKLY),
         leeds=Organisation.objects.get(slug="leeds"),
+        leeds_domain=leeds_domain,
     )

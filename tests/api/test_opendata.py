@@ -20,8 +20,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def data_dir(settings, tmp_path):
-    settings.OPEN_DATA_DIR = tmp_path / "opendata"
-    return settings.OPEN_DATA_DIR
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "generated": {**settings.STORAGES["generated"], "OPTIONS": {"location": tmp_path}},
+    }
+    return tmp_path / "opendata"
 
 
 @pytest.fixture

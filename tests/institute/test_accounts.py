@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from institute.models import AuditEvent, Membership, Organisation, Role, User
+from institute.models import AuditEvent, EmailDomain, Membership, Organisation, Role, User
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +45,7 @@ def test_signup_sends_a_verification_email_and_creates_an_unverified_user(client
 
 
 def test_verified_email_at_a_councils_domain_joins_it_as_officer(client, leeds):
-    leeds.email_domains = ["leeds.example.test"]
-    leeds.save(update_fields=["email_domains"])
+    EmailDomain.objects.create(organisation=leeds, domain="leeds.example.test")
     _signup(client, "Ada@Leeds.Example.Test")
     _confirm_from_email(client)
     membership = Membership.objects.get(user__email="ada@leeds.example.test")
@@ -56,8 +55,7 @@ def test_verified_email_at_a_councils_domain_joins_it_as_officer(client, leeds):
 
 
 def test_unverified_email_does_not_join_anything(client, leeds):
-    leeds.email_domains = ["leeds.example.test"]
-    leeds.save(update_fields=["email_domains"])
+    EmailDomain.objects.create(organisation=leeds, domain="leeds.example.test")
     _signup(client, "ada@leeds.example.test")
     assert not Membership.objects.exists()
 
