@@ -14,7 +14,10 @@ from django.utils import timezone
 from institute.models import SEARCH_CONFIG, Region, Role, Theme
 from institute.urlcache import detail_url
 
-# The 2030 target the dashboards track: standards-enabled cross-organisation data sharing.
+# The 2030 targets of the blueprint that are about centres, which the sector tracks: centres
+# running, and standards-enabled cross-organisation data-sharing examples (published learning
+# of that kind that follows at least one standard: `selectors.data_sharing_examples`).
+CENTRES_TARGET = 5
 DATA_SHARING_TARGET = 15
 
 # Evidence strength, 0 to 5, as shown on the public scale page and beside every rating.

@@ -17,12 +17,14 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
 from backlog.models import Problem
 from backlog.models import Status as ProblemStatus
 from centres import access
 from centres.models import (
+    CENTRES_TARGET,  # noqa: F401  (the sector reads the centres' targets from here)
     DATA_SHARING_TARGET,
     Centre,
     CentreStaff,
@@ -384,9 +386,21 @@ def learning_for_review(user):
     return qs.filter(centre_id__in=lead_of).order_by("submitted_at")
 
 
+def data_sharing_examples():
+    """The examples that count towards the 2030 target of 15 standards-enabled,
+    cross-organisation data-sharing examples: published learning of that kind that follows at
+    least one standard. The one rule, for the centres' pages and the sector's figures."""
+    follows_a_standard = Learning.standards.through.objects.filter(learning_id=OuterRef("pk"))
+    return (
+        published_learning()
+        .filter(kind=LearningKind.DATA_SHARING)
+        .filter(Exists(follows_a_standard))
+    )
+
+
 def data_sharing_examples_count() -> int:
-    """Published data-sharing examples: progress towards the 2030 target of 15."""
-    return published_learning().filter(kind=LearningKind.DATA_SHARING).count()
+    """Progress towards the 2030 target of 15 data-sharing examples."""
+    return data_sharing_examples().count()
 
 
 def data_sharing_progress() -> dict:
@@ -495,7 +509,80 @@ def centre_output(*, project_ids=None, learning_ids=None) -> list[tuple[str, int
         .annotate(
             project_total=_count(projects, "centre"),
             published_total=_count(learning, "centre"),
-            sharing_total=_count(learning.filter(kind=LearningKind.DATA_SHARING), "centre"),
+            sharing_total=_count(learning.filter(pk__in=data_sharing_examples()), "centre"),
         )
         .values_list("name", "project_total", "published_total", "sharing_total")
     )
+
+
+# --- The 2030 targets and the blueprint's links (read by institute.sector) ---------------------
+
+
+def centre_start_days() -> list:
+    """The day each centre was set up, oldest first: the history of centres running."""
+    return [
+        timezone.localdate(created)
+        for created in Centre.objects.order_by("created_at").values_list("created_at", flat=True)
+    ]
+
+
+def data_sharing_example_days() -> list:
+    """The day each data-sharing example that counts was published, oldest first."""
+    return [
+        timezone.localdate(published)
+        for published in data_sharing_examples()
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+    ]
+
+
+def data_sharing_example_rows() -> list[dict]:
+    """The examples that count, newest first, each with its centre, evidence rating and the
+    standards it follows: two queries."""
+    examples = (
+        data_sharing_examples()
+        .select_related("centre")
+        .prefetch_related("standards")  # by title, the standards' own order
+        .only("pk", "public_id", "title", "evidence_strength", "published_at", "centre__name")
+        .order_by("-published_at", "-id")
+    )
+    return [
+        {
+            "title": item.title,
+            "url": item.get_absolute_url(),
+            "centre": item.centre.name,
+            "evidence_strength": item.evidence_strength,
+            "evidence_label": item.evidence_label,
+            "published_on": timezone.localdate(item.published_at),
+            "standards": [s.title for s in item.standards.all()],
+        }
+        for item in examples
+    ]
+
+
+def projects_by_number(numbers) -> dict[int, Project]:
+    """Projects (public) by number; unknown numbers are missing from the result."""
+    return {p.pk: p for p in Project.objects.filter(pk__in=list(numbers))}
+
+
+def published_learning_titles(ids) -> list[tuple[int, object, str]]:
+    """(id, public id, title) of the published learning among these, by title."""
+    return list(
+        published_learning()
+        .filter(pk__in=list(ids))
+        .order_by("title")
+        .values_list("pk", "public_id", "title")
+    )
+
+
+def projects_by_title(titles) -> dict[str, Project]:
+    return {p.title: p for p in Project.objects.filter(title__in=list(titles))}
+
+
+def published_learning_by_title(titles) -> dict[str, Learning]:
+    return {item.title: item for item in published_learning().filter(title__in=list(titles))}
+
+
+def published_learning_by_public_id(public_ids) -> dict:
+    """Published learning by public id; drafts and unknown ids are missing from the result."""
+    return {item.public_id: item for item in published_learning().filter(public_id__in=public_ids)}

@@ -337,6 +337,14 @@ def published_components_by_name(names) -> dict[str, Component]:
     return {c.name: c for c in published}
 
 
+def published_components_by_public_id(public_ids) -> dict:
+    """Published components by public id; others are missing from the result."""
+    published = Component.objects.filter(
+        status=ReviewStatus.PUBLISHED, public_id__in=list(public_ids)
+    )
+    return {c.public_id: c for c in published}
+
+
 def components_by_slug(slugs) -> dict[str, Component]:
     return {c.slug: c for c in Component.objects.filter(slug__in=list(slugs))}
 

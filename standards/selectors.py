@@ -8,21 +8,24 @@ challenged. Rates divide by the current councils in the standard's scope.
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     ExpressionWrapper,
     F,
+    Min,
     Prefetch,
     Q,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, Least
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
@@ -36,6 +39,7 @@ from standards.models import (
     SUBMITTED_STATUSES,
     Answer,
     Assessment,
+    AssessmentEvent,
     AssessmentStatus,
     Audit,
     AuditRating,
@@ -514,5 +518,111 @@ def standards_in_scope() -> list[tuple[int, str, str, list[str]]]:
     )
 
 
+def standard_titles(ids) -> list[tuple[int, str, str]]:
+    """(id, slug, title) of these standards, by title."""
+    return list(
+        Standard.objects.filter(pk__in=list(ids))
+        .order_by("title")
+        .values_list("pk", "slug", "title")
+    )
+
+
 def standards_by_title(titles) -> dict[str, Standard]:
     return {s.title: s for s in Standard.objects.filter(title__in=list(titles))}
+
+
+# --- Adoption in the past, rebuilt from the kept history (read by institute.sector) ------------
+# The same rule as `_eligible_latest` and `_adopted`, applied to each assessment's state on a
+# past day as django-pghistory kept it (standards.AssessmentEvent, one row per change).
+
+
+def _effective_at():
+    """When a kept state of an assessment took effect: the review or submission date it carries
+    (a submission recorded later with an earlier date counts from that date), and never later
+    than the moment the change was recorded."""
+    return Least(
+        "pgh_created_at",
+        Case(
+            When(
+                status__in=[AssessmentStatus.VERIFIED, AssessmentStatus.CHALLENGED],
+                reviewed_at__isnull=False,
+                then="reviewed_at",
+            ),
+            When(submitted_at__isnull=False, then="submitted_at"),
+            default="pgh_created_at",
+        ),
+    )
+
+
+def _day_end(day: date):
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def adopting_pairs_on(day: date) -> list[tuple[int, int]]:
+    """(standard, council) pairs where the council had adopted the standard at the end of
+    `day`, by the rule above, from the kept history: each assessment's state on that day (its
+    latest change that had taken effect), the council's latest submitted assessment of a
+    version current that day (or of the just-superseded version within its grace period), green,
+    valid on that day and not challenged; councils that existed on that day. One query."""
+    end = _day_end(day)
+    state = (
+        AssessmentEvent.objects.annotate(effective_at=_effective_at())
+        .filter(effective_at__lt=end)
+        .order_by("pgh_obj_id", "-pgh_id")
+        .distinct("pgh_obj_id")
+        .values("pk")
+    )
+    current = (
+        Q(version__published_at__lt=end)
+        & (Q(version__superseded_at__isnull=True) | Q(version__superseded_at__gte=end))
+        & (Q(version__retired_at__isnull=True) | Q(version__retired_at__gte=end))
+    )
+    in_grace = Q(
+        version_id=F("pgh_obj__standard__previous_version_id"),
+        version__superseded_at__lt=end,
+        pgh_obj__standard__grace_until__gte=day,
+    )
+    latest = (
+        AssessmentEvent.objects.filter(pk__in=state, status__in=SUBMITTED_STATUSES)
+        .filter(current | in_grace)
+        .order_by(
+            "pgh_obj__standard_id", "pgh_obj__organisation_id", "-submitted_at", "-pgh_obj_id"
+        )
+        .distinct("pgh_obj__standard_id", "pgh_obj__organisation_id")
+        .values("pk")
+    )
+    return list(
+        AssessmentEvent.objects.filter(pk__in=latest)
+        .filter(
+            _adopted(day),
+            pgh_obj__organisation__in=Organisation.objects.current(day).councils(),
+        )
+        .order_by("pgh_obj__standard_id", "pgh_obj__organisation_id")
+        .values_list("pgh_obj__standard_id", "pgh_obj__organisation_id")
+    )
+
+
+def first_submission_day() -> date | None:
+    """The day the first assessment took effect as submitted, by the kept history: where the
+    history of adoption begins."""
+    first = (
+        AssessmentEvent.objects.filter(status__in=SUBMITTED_STATUSES)
+        .annotate(effective_at=_effective_at())
+        .order_by("effective_at")
+        .values_list("effective_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(first) if first else None
+
+
+def standards_published_since() -> dict[int, date]:
+    """Each standard with a published version: the day its first version was published (its
+    adoption rate means something from then on)."""
+    return {
+        pk: timezone.localdate(first)
+        for pk, first in StandardVersion.objects.filter(published_at__isnull=False)
+        .order_by()
+        .values_list("standard_id")
+        .annotate(first=Min("published_at"))
+        .values_list("standard_id", "first")
+    }

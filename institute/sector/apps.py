@@ -3,8 +3,8 @@ from django.apps import AppConfig
 
 class SectorConfig(AppConfig):
     """The read side of the whole sector: dashboards, council figures and profiles, the public
-    summary, 2030 targets and open data. It reads every app through that app's selectors;
-    nothing imports it."""
+    summary, the 2030 blueprint's targets and recommendations, comparison groups and open data.
+    It reads every app through that app's selectors; nothing imports it."""
 
     name = "institute.sector"
     label = "sector"
@@ -18,3 +18,5 @@ class SectorConfig(AppConfig):
         registry.figures_changed.connect(
             tasks.refresh_soon_receiver, weak=False, dispatch_uid="sector-refresh-soon"
         )
+        # After every other app's demo: the blueprint links to their rows.
+        registry.demo_seeder("institute.sector.demo", order=90)

@@ -22,6 +22,8 @@ from backlog import selectors as backlog_selectors
 from centres import selectors as centres_selectors
 from components import selectors as components_selectors
 from institute.models import CouncilType, Region, Theme
+from institute.sector import trends
+from institute.sector.charts import line_chart
 from institute.sector.figures import ACTIVE_DAYS, SELECTION, Filters, rows, strategic_authorities
 from institute.sector.figures import where as where_sql
 from institute.sector.models import MetricSnapshot
@@ -31,7 +33,7 @@ from standards import selectors as standards_selectors
 # The 2030 targets the panels compare with are each app's own.
 STANDARDS_TARGET = standards_selectors.TARGET
 DATA_SHARING_TARGET = centres_selectors.DATA_SHARING_TARGET
-TARGET_DATE = date(2030, 12, 31)
+TARGET_DATE = date(2030, 12, 31)  # "by 2030": the last day of 2030
 # Panels are cached per refresh (see `dashboard`); refreshes come at least every 10 minutes,
 # so an entry outlives its use and then expires.
 DASHBOARD_CACHE_SECONDS = 3600
@@ -50,6 +52,7 @@ class Table:
     rows: list[list]  # cells: str | int | float | {"text": ..., "href": ...}
     summary: str = ""
     bars: list[dict] = field(default_factory=list)  # label, value, percent (0..100), text
+    collapsed: bool = False  # its table starts closed even without bars (a long table)
 
     def csv(self) -> str:
         out = io.StringIO()
@@ -305,7 +308,8 @@ def standard_rates(sel: Selection) -> list[tuple[int, str, str, int, int, float]
 
 
 def standards_panel(sel: Selection) -> Panel:
-    """Adoption of each standard against the target, with its trend and projection."""
+    """Adoption of each standard against the target, with its trend (rebuilt from the kept
+    history: `targets.history_rebuild`) and an honest projection (`trends.trend`)."""
     rates = standard_rates(sel)
     today = sel.today
     series: dict[str, list] = {}
@@ -314,12 +318,11 @@ def standards_panel(sel: Selection) -> Panel:
             metric__in=[f"standard:{sid}" for sid, *_ in rates], filters_key=sel.filters.key
         ).values_list("metric", "date", "value"):
             series.setdefault(metric, []).append((day, value))
-    standard_rows, standard_bars, trends = [], [], []
+    standard_rows, standard_bars, trend_list = [], [], []
     for sid, title, slug, adopted, in_scope, rate in rates:
         points = [p for p in sorted(series.get(f"standard:{sid}", [])) if p[0] < today]
         points.append((today, rate))
-        projected = projection(points)
-        on_track = "" if projected is None else ("Yes" if projected >= STANDARDS_TARGET else "No")
+        reading = trends.trend(points, target=STANDARDS_TARGET, target_date=TARGET_DATE, rate=True)
         standard_rows.append(
             [
                 {"text": title, "href": detail_url("standards:standard_detail", "slug", slug)},
@@ -327,12 +330,32 @@ def standards_panel(sel: Selection) -> Panel:
                 in_scope,
                 rate,
                 STANDARDS_TARGET,
-                "" if projected is None else projected,
-                on_track or "Not enough history",
+                "" if reading.projected is None else reading.projected,
+                "" if reading.projected is None else f"{reading.low} to {reading.high}",
+                reading.tag[0],
             ]
         )
         standard_bars.append({"label": title, "value": rate, "percent": round(rate), "text": "%"})
-        trends.append({"title": title, "points": points, "svg": _trend_svg(points)})
+        trend_list.append(
+            {
+                "title": title,
+                "points": points,
+                "wording": reading.wording,
+                "tag": reading.tag,
+                "svg": line_chart(
+                    points,
+                    target=STANDARDS_TARGET,
+                    target_date=TARGET_DATE,
+                    rate=True,
+                    projected=reading.projected,
+                    low=reading.low,
+                    high=reading.high,
+                    width=240,
+                    height=64,
+                    labels=False,
+                ),
+            }
+        )
     meeting = sum(1 for r in standard_rows if r[3] >= STANDARDS_TARGET)
     adoption = Table(
         slug="standards",
@@ -343,8 +366,9 @@ def standards_panel(sel: Selection) -> Panel:
             "Councils in scope",
             "Adoption (%)",
             "Target (%)",
-            "Projected for end of 2030 (%)",
-            "On track",
+            f"Projected for {TARGET_DATE:%-d %B %Y} (%)",
+            "Likely range (%)",
+            "Trend",
         ],
         rows=standard_rows,
         summary=(
@@ -357,9 +381,11 @@ def standards_panel(sel: Selection) -> Panel:
         slug="standards-trend",
         caption="Adoption of each standard over time",
         headers=["Standard", "Date", "Adoption (%)"],
-        rows=[[t["title"], f"{d:%Y-%m-%d}", v] for t in trends for d, v in t["points"]],
+        rows=[[t["title"], f"{d:%Y-%m-%d}", v] for t in trend_list for d, v in t["points"]],
+        collapsed=True,
         summary=(
-            "Adoption rates recorded each night, with today's figure last."
+            "Adoption on the day of the first assessment and at the end of each month since, "
+            "rebuilt from the kept history of every assessment, with today's figure last."
             if sel.filters.has_trend
             else "Trends are kept for all councils and for one region, council type or "
             "strategic authority at a time; this table shows today's figures only."
@@ -368,7 +394,7 @@ def standards_panel(sel: Selection) -> Panel:
     return Panel(
         [adoption, trend],
         headline={"standards_meeting": meeting, "standards_count": len(standard_rows)},
-        extra={"trends": trends},
+        extra={"trends": trend_list},
     )
 
 
@@ -386,13 +412,19 @@ def centres_panel(sel: Selection) -> Panel:
     table = Table(
         slug="centres",
         caption="Projects and published learning per centre",
-        headers=["Centre", "Projects", "Learning published", "Data-sharing examples"],
+        headers=[
+            "Centre",
+            "Projects",
+            "Learning published",
+            "Data-sharing examples following a standard",
+        ],
         rows=[[name, p, lp, ds] for name, p, lp, ds in centre_rows],
         summary=(
             f"{sum(r[1] for r in centre_rows)} projects and "
             f"{sum(r[2] for r in centre_rows)} published pieces of learning"
             + (" involving these councils" if sel.filters.active else "")
-            + f"; {examples} data-sharing examples against the target of "
+            + f"; {examples} data-sharing example{'' if examples == 1 else 's'} that "
+            f"follow{'s' if examples == 1 else ''} a standard, against the target of "
             f"{DATA_SHARING_TARGET}."
         ),
         bars=_bars([(name, lp) for name, _, lp, _ in centre_rows]),
@@ -520,8 +552,8 @@ def headline_metrics(filters: Filters, sas: dict, today: date | None = None) -> 
         sel.params,
     )
     metrics["problems_affecting"] = problems
-    for sid, *_, rate in standard_rates(sel):
-        metrics[f"standard:{sid}"] = rate
+    # Each standard's adoption over time is rebuilt from the kept history instead
+    # (targets.history_rebuild), so its trend begins with the first assessment.
     return metrics
 
 
@@ -554,33 +586,3 @@ def metrics_snapshot(*, today: date | None = None) -> int:
         batch_size=1000,
     )
     return len(snapshots)
-
-
-def projection(points: list[tuple[date, float]], on: date = TARGET_DATE) -> float | None:
-    """A straight line fitted (least squares) through the points, read off at `on`."""
-    if len({d for d, _ in points}) < 2:
-        return None
-    xs = [d.toordinal() for d, _ in points]
-    ys = [v for _, v in points]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    sxx = sum((x - mx) ** 2 for x in xs)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
-    return round(max(0.0, min(100.0, my + slope * (on.toordinal() - mx))), 1)
-
-
-def _trend_svg(points, width=240, height=60) -> dict:
-    """Coordinates for a small SVG line (0..100 per cent upwards), drawn by the template."""
-    if len(points) < 2:
-        return {}
-    first, last = points[0][0].toordinal(), points[-1][0].toordinal()
-    span = max(1, last - first)
-    coords = [
-        (round((d.toordinal() - first) * width / span, 1), round(height - v * height / 100, 1))
-        for d, v in points
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "points": " ".join(f"{x},{y}" for x, y in coords),
-        "target_y": round(height - STANDARDS_TARGET * height / 100, 1),
-    }

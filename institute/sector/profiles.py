@@ -1,10 +1,12 @@
 """A council beside councils like it: its per-council figures and the medians of councils of
-its type and of its region, from the rows the dashboards read (one query)."""
+its type, of its region and (when a set is chosen) of its statistical nearest neighbours, from
+the rows the dashboards read (one query)."""
 
 from statistics import median
 
 from institute.models import Organisation
-from institute.sector.figures import ACTIVE_DAYS, SELECTION, rows
+from institute.sector.figures import ACTIVE_DAYS, MEMBERS, SELECTION, rows
+from institute.sector.models import ComparisonGroupSet
 from institute.sector.panels import Table
 
 PROFILE_METRICS = [
@@ -26,48 +28,74 @@ PROFILE_METRICS = [
 ]
 
 
-def council_comparison(organisation: Organisation, *, show_standards: bool) -> dict:
+def council_comparison(
+    organisation: Organisation, *, show_standards: bool, group_set: ComparisonGroupSet | None = None
+) -> dict:
     """The council's figures beside the median of councils of its type and of its region
-    ("councils like mine"): one query over the summary rows."""
+    ("councils like mine") and, when a set of comparison groups is chosen, of the councils it
+    is compared with in that set: one query over the summary rows."""
     exprs = ", ".join(expr for _, _, expr, _ in PROFILE_METRICS)
+    group_id = group_set.pk if group_set else None
     found = rows(
-        f"SELECT cs.organisation_id, o.council_type, o.region, {exprs} "  # noqa: S608
-        f"FROM {SELECTION} WHERE o.council_type = %s OR o.region = %s",
-        [organisation.council_type, organisation.region],
+        f"SELECT cs.organisation_id, o.council_type, o.region, {exprs}, "  # noqa: S608
+        f"o.id IN (SELECT m.comparator_id FROM {MEMBERS} m "
+        "WHERE m.group_set_id = %s AND m.council_id = %s) AS in_group "
+        f"FROM {SELECTION} WHERE o.council_type = %s OR o.region = %s OR o.id IN "
+        f"(SELECT m.comparator_id FROM {MEMBERS} m WHERE m.group_set_id = %s "
+        "AND m.council_id = %s)",
+        [
+            group_id,
+            organisation.pk,
+            organisation.council_type,
+            organisation.region,
+            group_id,
+            organisation.pk,
+        ],
     )
     mine = next((r for r in found if r[0] == organisation.pk), None)
     same_type = [r for r in found if r[1] == organisation.council_type]
     same_region = [r for r in found if r[2] == organisation.region]
+    in_group = [r for r in found if r[-1]]
     table_rows = []
     for i, (_key, label, _expr, is_standards) in enumerate(PROFILE_METRICS, start=3):
         if is_standards and not show_standards:
             continue
-        table_rows.append(
-            [
-                label,
-                mine[i] if mine else 0,
-                _median([r[i] for r in same_type]),
-                _median([r[i] for r in same_region]),
-            ]
-        )
+        row = [
+            label,
+            mine[i] if mine else 0,
+            _median([r[i] for r in same_type]),
+            _median([r[i] for r in same_region]),
+        ]
+        if group_set is not None:
+            row.append(_median([r[i] for r in in_group]))
+        table_rows.append(row)
     type_label = organisation.get_council_type_display() or "council"
     region_label = organisation.get_region_display() or "region"
+    headers = [
+        "Measure",
+        organisation.name,
+        f"Median, {type_label.lower()}s ({len(same_type)})",
+        f"Median, {region_label} ({len(same_region)})",
+    ]
+    summary = (
+        f"{organisation.name} beside the median of {len(same_type)} "
+        f"{type_label.lower()}s and of {len(same_region)} councils in {region_label}"
+    )
+    if group_set is not None:
+        headers.append(f"Median, {group_set.name} ({len(in_group)})")
+        summary += (
+            f", and of the {len(in_group)} councils it is compared with in {group_set.name}"
+            if in_group
+            else f"; {group_set.name} gives it no comparison group"
+        )
     table = Table(
         slug="profile",
         caption=f"{organisation.name} compared with councils like it",
-        headers=[
-            "Measure",
-            organisation.name,
-            f"Median, {type_label.lower()}s ({len(same_type)})",
-            f"Median, {region_label} ({len(same_region)})",
-        ],
+        headers=headers,
         rows=table_rows,
-        summary=(
-            f"{organisation.name} beside the median of {len(same_type)} "
-            f"{type_label.lower()}s and of {len(same_region)} councils in {region_label}."
-        ),
+        summary=summary + ".",
     )
-    return {"table": table, "has_stats": mine is not None}
+    return {"table": table, "has_stats": mine is not None, "in_group": len(in_group)}
 
 
 def _median(values) -> float:

@@ -1,5 +1,6 @@
-"""Celery tasks of the sector: refresh the per-council rows (soon after writes, and on a
-schedule), snapshot the headline metrics nightly, publish the open data nightly."""
+"""Celery tasks of the sector: refresh the per-council rows and the 2030 targets' counted
+figures (soon after writes, and on a schedule), rebuild the targets' history and snapshot the
+headline metrics nightly, publish the open data nightly."""
 
 import logging
 
@@ -7,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from institute.sector import opendata, panels, refresh
+from institute.sector import opendata, panels, refresh, targets
 from institute.sector.figures import Filters, strategic_authorities
 
 logger = logging.getLogger(__name__)
@@ -19,9 +20,11 @@ DEBOUNCE_SECONDS = 60
 
 @shared_task
 def dashboard_aggregates_refresh() -> int:
-    """Rebuild the dashboards' per-council rows (after writes, debounced, and every 10 min)."""
+    """Rebuild the dashboards' per-council rows (after writes, debounced, and every 10 min),
+    and bring the 2030 targets' counted figures up to today."""
     cache.delete(DEBOUNCE_KEY)  # writes from now on schedule the next refresh
     count = refresh.aggregates_refresh()
+    targets.targets_refresh()
     # Compute the all-councils panels now, so the first viewer after a refresh does not wait
     # for them (filtered views are computed on first use).
     panels.dashboard(Filters(), strategic_authorities())
@@ -30,7 +33,9 @@ def dashboard_aggregates_refresh() -> int:
 
 @shared_task
 def dashboard_metrics_snapshot() -> int:
-    """Nightly: fresh figures, then today's headline metrics for the trend charts."""
+    """Nightly: the 2030 targets' counted figures and the standards' trends rebuilt from the
+    kept history, fresh figures, then today's headline metrics for the trend charts."""
+    targets.history_rebuild()
     refresh.aggregates_refresh()
     return panels.metrics_snapshot()
 

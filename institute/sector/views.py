@@ -10,14 +10,16 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject as lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from institute import access, selectors
-from institute.errors import NotAllowed
+from institute import access
+from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import CouncilType, Region
-from institute.sector import opendata, panels, profiles
+from institute.sector import access as sector_access
+from institute.sector import opendata, panels, profiles, selectors, targets, trends
 from institute.sector.figures import Filters, strategic_authorities
 from institute.storage import generated_storage
 from standards import access as standards_access
@@ -32,14 +34,15 @@ PANELS = [
 ]
 
 
-def _require_sector_detail(user):
-    if not access.can_view_sector_detail(user):
-        raise NotAllowed("The sector dashboard is for sector viewers and institute staff.")
-
-
 def _context(request, *, public: bool) -> dict:
     sas = strategic_authorities()
-    filters = Filters() if public else Filters.from_query(request.GET, sas)
+    groups = councils = {}
+    if public:
+        filters = Filters()
+    else:
+        groups = dict(selectors.comparison_group_choices())
+        councils = dict(selectors.council_choices()) if groups else {}
+        filters = Filters.from_query(request.GET, sas, groups, councils)
     data = panels.dashboard(filters, sas, public=public)
     shown = [
         (heading, anchor, [data["tables"][slug] for slug in slugs])
@@ -50,41 +53,57 @@ def _context(request, *, public: bool) -> dict:
         "public": public,
         "filters": filters,
         "filters_query": filters.query(),
-        "selection": filters.describe({slug: name for slug, (_, name) in sas.items()}),
+        "selection": filters.describe(
+            {slug: name for slug, (_, name) in sas.items()}, groups, councils
+        ),
         "panels": shown,
         "region_choices": Region.choices,
         "council_type_choices": CouncilType.choices,
         "sa_choices": [(slug, name) for slug, (_, name) in sas.items()],
+        "group_choices": list(groups.items()),
+        "council_choices": list(councils.items()),
+        "trend_rule": trends.RULE,
+        # Read only when the targets' part is not in the cache.
+        "targets": lazy(targets.targets_overview),
+        "targets_table": lazy(lambda: targets.targets_table(targets.targets_overview())),
     }
     context["parts"] = _panel_parts(context)
     return context
 
 
-def _panel_parts(context) -> Parts | None:
+def _panel_parts(context) -> Parts:
     """The panels' markup is as fixed as their figures, which `panels.dashboard` keeps for
     each refresh of the summary rows: cached under the same identity (the refresh, the filters,
-    the day), and which page (public or not) shows them with which selection."""
+    the day), and which page (public or not) shows them with which selection. The targets'
+    markup is kept until a series changes (targets.VERSION), for each page and day."""
+    today = timezone.localdate().isoformat()
+    parts = {
+        "targets": Part(
+            f"dashboard-targets:{connection.settings_dict['NAME']}:{context['public']}:{today}",
+            (targets.VERSION,),
+        )
+    }
     refreshed = context["refreshed_at"]
-    if refreshed is None:
-        return None
-    state = [
-        connection.settings_dict["NAME"],
-        context["filters"].key,
-        timezone.localdate().isoformat(),
-        refreshed.isoformat(),
-        context["public"],
-        context["selection"],
-        context["filters_query"],
-    ]
-    key = hashlib.sha256(repr(state).encode()).hexdigest()
-    return Parts(panels=Part(f"dashboard-panels:{key}", ()))
+    if refreshed is not None:
+        state = [
+            connection.settings_dict["NAME"],
+            context["filters"].key,
+            today,
+            refreshed.isoformat(),
+            context["public"],
+            context["selection"],
+            context["filters_query"],
+        ]
+        key = hashlib.sha256(repr(state).encode()).hexdigest()
+        parts["panels"] = Part(f"dashboard-panels:{key}", ())
+    return Parts(**parts)
 
 
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
 def dashboard(request):
-    _require_sector_detail(request.user)
+    sector_access.require_council_detail(request.user)
     context = _context(request, public=False)
     context["page_title"] = "Sector dashboard"
     template = "sector/dashboard.html"
@@ -111,7 +130,7 @@ def _csv(table, filters) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard_csv(request, table):
-    _require_sector_detail(request.user)
+    sector_access.require_council_detail(request.user)
     context = _context(request, public=False)
     if table not in context["tables"]:
         raise Http404
@@ -128,13 +147,21 @@ def dashboard_summary_csv(request, table):
 
 @require_GET
 def council_profile(request, slug):
-    """A council beside councils like it; each app's section follows that app's visibility."""
+    """A council beside councils like it (of its type, of its region and, for sector viewers
+    and institute staff, its comparison group in a chosen set); each app's section follows that
+    app's visibility."""
     organisation = access.organisation_get_for_user(request.user, slug)
     if not organisation.is_council:
         raise Http404
+    group_sets, group_set = [], None
+    if sector_access.can_view_council_detail(request.user):
+        group_sets = list(selectors.comparison_group_sets())
+        chosen = request.GET.get("group", "")
+        group_set = next((g for g in group_sets if str(g.pk) == chosen), None)
     comparison = profiles.council_comparison(
         organisation,
         show_standards=standards_access.can_view_ratings(request.user, organisation),
+        group_set=group_set,
     )
     if request.GET.get("format") == "csv":
         return _csv(comparison["table"], Filters())
@@ -146,8 +173,11 @@ def council_profile(request, slug):
             "organisation": organisation,
             "table": comparison["table"],
             "has_stats": comparison["has_stats"],
-            "sections": selectors.organisation_sections(organisation, request.user),
+            "sections": core_selectors.organisation_sections(organisation, request.user),
             "can_view_dashboard": access.can_view_sector_detail(request.user),
+            "group_sets": group_sets,
+            "group_set": group_set,
+            "in_group": comparison["in_group"],
         },
     )
 

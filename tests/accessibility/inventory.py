@@ -151,6 +151,118 @@ def _each(name, roles, url, **options) -> list[Entry]:
     return [Entry(name, role, url, **options) for role in roles]
 
 
+# --- The 2030 blueprint: targets, the recommendations tracker, comparison groups -------------
+
+
+BLUEPRINT = [
+    Entry(
+        "sector:blueprint", ANONYMOUS, fixed("sector:blueprint"), state="no data yet", empty=True
+    ),
+    *_each("sector:blueprint", [ANONYMOUS, INSTITUTE_STAFF], fixed("sector:blueprint")),
+    *_each(
+        "sector:blueprint_theme",
+        [ANONYMOUS, INSTITUTE_STAFF],
+        fixed("sector:blueprint_theme", theme="data"),
+    ),
+    Entry(
+        "sector:blueprint_theme",
+        ANONYMOUS,
+        fixed("/blueprint/themes/data/?body=digital_centre"),
+        state="filtered to nothing",
+    ),
+    *_each(
+        "sector:recommendation_detail",
+        [ANONYMOUS, INSTITUTE_STAFF],
+        fixed("sector:recommendation_detail", number=1),
+    ),
+    *form(
+        "sector:recommendation_update",
+        INSTITUTE_STAFF,
+        fixed("sector:recommendation_update", number=1),
+        "Save the update",
+        clear=True,
+    ),
+    Entry(
+        "sector:recommendation_links",
+        INSTITUTE_STAFF,
+        fixed("sector:recommendation_links", number=1),
+    ),
+    *_each(
+        "sector:series_detail",
+        [ANONYMOUS, INSTITUTE_STAFF],
+        fixed("sector:series_detail", slug="collective-buying-exercises"),
+    ),
+    Entry(
+        "sector:series_detail",
+        ANONYMOUS,
+        fixed("sector:series_detail", slug="data-sharing-examples"),
+        state="a counted target with its examples",
+    ),
+    Entry(
+        "sector:series_detail",
+        ANONYMOUS,
+        fixed("sector:series_detail", slug="chief-executives-digital"),
+        state="no figures yet",
+    ),
+    *form(
+        "sector:series_record",
+        INSTITUTE_STAFF,
+        fixed("sector:series_record", slug="workforce-under-represented"),
+        "Record the value",
+        clear=True,
+    ),
+    Entry(
+        "sector:series_value_remove",
+        INSTITUTE_STAFF,
+        lambda s: reverse(
+            "sector:series_value_remove", args=[s.sector.series.slug, s.sector.value.pk]
+        ),
+    ),
+    Entry(
+        "sector:comparison_group_list",
+        INSTITUTE_STAFF,
+        fixed("sector:comparison_group_list"),
+        state="none uploaded",
+        empty=True,
+    ),
+    *_each(
+        "sector:comparison_group_list",
+        [SECTOR_VIEWER, INSTITUTE_STAFF],
+        fixed("sector:comparison_group_list"),
+    ),
+    Entry(
+        "sector:comparison_group_detail",
+        SECTOR_VIEWER,
+        lambda s: reverse("sector:comparison_group_detail", args=[s.sector.group_set.pk]),
+    ),
+    *form(
+        "sector:comparison_group_upload",
+        INSTITUTE_STAFF,
+        fixed("sector:comparison_group_upload"),
+        "Upload",
+        clear=True,
+    ),
+    Entry(
+        "sector:comparison_group_remove",
+        INSTITUTE_STAFF,
+        lambda s: reverse("sector:comparison_group_remove", args=[s.sector.group_set.pk]),
+    ),
+    Entry(
+        "sector:council_profile",
+        SECTOR_VIEWER,
+        lambda s: (
+            reverse("sector:council_profile", args=["leeds"]) + f"?group={s.sector.group_set.pk}"
+        ),
+        state="compared with its comparison group",
+    ),
+    Entry(
+        "sector:dashboard",
+        SECTOR_VIEWER,
+        lambda s: reverse("sector:dashboard") + f"?group={s.sector.group_set.pk}&council=leeds",
+        state="a council and its comparison group",
+    ),
+]
+
 # --- Core: home, organisations, account, requests, dashboards, notifications, data ----------
 
 CORE = [
@@ -341,6 +453,7 @@ CORE = [
     ),
     Entry("institute:token_list", INSTITUTE_STAFF, fixed("institute:token_list")),
     Entry("sector:data_index", ANONYMOUS, fixed("sector:data_index")),
+    *BLUEPRINT,
     Entry("api_docs", ANONYMOUS, fixed("api_docs"), ready=".swagger-ui .information-container"),
 ]
 
@@ -1023,6 +1136,10 @@ EXCLUDED: dict[str, str] = {
     "sector:dashboard_csv": _CSV,
     "sector:dashboard_summary_csv": _CSV,
     "sector:data_download": "Open data file download (CSV/JSON), not a page",
+    "sector:targets_csv": _CSV,
+    "sector:matrix_csv": _CSV,
+    "sector:recommendations_csv": _CSV,
+    "sector:series_csv": _CSV,
     "components:component_publiccode": "publiccode.yml (YAML) download, not a page",
     # Actions that answer with a redirect to a page the inventory checks.
     "institute:notification_read": _POST_ONLY,

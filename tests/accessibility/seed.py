@@ -17,6 +17,9 @@ from centres.models import CentreStaff, LearningRevision, LearningStatus
 from components.models import Adoption
 from institute import digests
 from institute.models import Cadence, Organisation, ServiceArea
+from institute.sector import services as sector_services
+from institute.sector import targets
+from institute.sector.models import MetricSeries
 from institute.services import email_domain_add, notify
 from institute.tokens import api_token_create
 from standards import services as standards_services
@@ -218,6 +221,68 @@ def _centres(centre_staff, problem, component):
     )
 
 
+def _sector(institute_staff, problem, component):
+    """The 2030 blueprint: every series with its counted past, recorded values with enough
+    history to project, a recommendation with an update and links, and comparison groups."""
+    targets.series_sync()
+    today = timezone.localdate()
+    buying = MetricSeries.objects.get(slug="collective-buying-exercises")
+    value = None
+    for months, count in [(14, 1), (11, 2), (9, 2), (7, 3), (4, 4), (1, 5)]:
+        value = sector_services.metric_value_record(
+            actor=institute_staff,
+            series=buying,
+            on=today - timedelta(days=30 * months),
+            value=count,
+            source_url="https://www.example.gov.uk/collective-buying",
+            note="Joint telephony procurement." if count == 1 else "",
+        )
+    sector_services.metric_value_record(
+        actor=institute_staff,
+        series=MetricSeries.objects.get(slug="workforce-under-represented"),
+        on=today - timedelta(days=200),
+        value=18.0,
+        is_baseline=True,
+        source_url="https://www.example.gov.uk/workforce-survey",
+    )
+    recommendation = sector_services.recommendation_create(
+        actor=institute_staff,
+        number=1,
+        theme="data",
+        bodies=["councils", "institute", "mhclg"],
+        title="Share data responsibly by testing and learning",
+        summary="Help councils move towards responsible data sharing in small, tested steps.",
+        origin="The report's three recommendations for this theme",
+    )
+    sector_services.recommendation_update_add(
+        actor=institute_staff,
+        recommendation=recommendation,
+        status="in_progress",
+        on=today - timedelta(days=20),
+        note="Ten councils share discharge data under one agreement.",
+        evidence_url="https://www.example.gov.uk/discharge",
+    )
+    sector_services.recommendation_links_set(
+        actor=institute_staff,
+        recommendation=recommendation,
+        problems=[problem],
+        components=[component],
+    )
+    group_set = sector_services.comparison_groups_upload(
+        actor=institute_staff,
+        name="CIPFA nearest neighbours 2025",
+        as_of=today - timedelta(days=90),
+        source="CIPFA's nearest neighbours model",
+        source_url="https://www.example.gov.uk/nearest-neighbours",
+        licence="CIPFA licence held by the institute",
+        data=b"E08000035,E08000032,E08000036,E08000034\nE06000052,E06000054\n",
+    )
+    targets.history_rebuild(today=today)
+    return SimpleNamespace(
+        recommendation=recommendation, value=value, series=buying, group_set=group_set
+    )
+
+
 def build(
     *, officer, centre_staff, institute_staff, sector_viewer, no_membership_user
 ) -> SimpleNamespace:
@@ -226,6 +291,7 @@ def build(
     component, component_in_review = _components(officer)
     standards = _standards(officer, institute_staff)
     centres = _centres(centre_staff, problem, component)
+    sector = _sector(institute_staff, problem, component)
     membership_request = MembershipRequestFactory(
         user=no_membership_user, organisation=Organisation.objects.get(slug="leeds")
     )
@@ -258,6 +324,7 @@ def build(
         component_in_review=component_in_review,
         standards=standards,
         centres=centres,
+        sector=sector,
         membership_request=membership_request,
         unsubscribe_token=digests.unsubscribe_token(officer, Cadence.WEEKLY),
         leeds=Organisation.objects.get(slug="leeds"),

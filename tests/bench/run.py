@@ -412,6 +412,7 @@ def bench_pages(chosen: dict) -> list[Page]:
         Page("Learning page", "detail", chosen["learning"] or "/centres/learning/none/"),
         Page("Dashboard (sector viewer)", "read", "/dashboard/", viewer or {}),
         Page("Sector summary (public)", "read", "/dashboard/summary/"),
+        Page("The 2030 blueprint (public)", "read", "/blueprint/"),
         Page("API: problems", "read", "/api/v1/problems/"),
         Page("API: components", "read", "/api/v1/components/"),
         Page("API: standards", "read", "/api/v1/standards/"),

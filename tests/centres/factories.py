@@ -63,6 +63,11 @@ class LearningFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.problems.set(extracted)
 
+    @factory.post_generation
+    def standards(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.standards.set(extracted)
+
 
 def draft(**kwargs) -> Learning:
     """Unpublished learning: a draft, or `status=LearningStatus.IN_REVIEW`."""

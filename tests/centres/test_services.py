@@ -13,6 +13,7 @@ from institute.errors import DomainError, NotAllowed
 from institute.models import AuditEvent, Membership, Notification, Organisation, Role, ServiceArea
 from tests.centres.factories import LearningFactory, ProjectFactory, draft
 from tests.factories import ProblemFactory, UserFactory
+from tests.standards.factories import published_standard
 
 pytestmark = pytest.mark.django_db
 
@@ -396,11 +397,15 @@ def test_a_host_has_one_centre_and_a_council_cannot_host(gm_centre, institute_st
 # --- Selectors -------------------------------------------------------------------------------
 
 
-def test_data_sharing_count_counts_only_published_examples(gm_centre):
-    LearningFactory(centre=gm_centre, kind="data_sharing")
-    LearningFactory(centre=gm_centre, kind="data_sharing")
-    LearningFactory(centre=gm_centre, kind="case_study")
-    draft(centre=gm_centre, kind="data_sharing")
+def test_data_sharing_count_counts_only_published_examples_that_follow_a_standard(
+    gm_centre, institute_staff
+):
+    standard = published_standard(institute_staff)
+    LearningFactory(centre=gm_centre, kind="data_sharing", standards=[standard])
+    LearningFactory(centre=gm_centre, kind="data_sharing", standards=[standard])
+    LearningFactory(centre=gm_centre, kind="data_sharing")  # follows no standard
+    LearningFactory(centre=gm_centre, kind="case_study", standards=[standard])
+    draft(centre=gm_centre, kind="data_sharing", standards=[standard])
     assert selectors.data_sharing_examples_count() == 2
     assert selectors.data_sharing_progress() == {"count": 2, "target": 15, "met": False}
 

@@ -8,6 +8,7 @@ from centres.models import Centre, CentreStaff, Learning, LearningStatus, Projec
 from institute.models import Organisation, OrganisationKind
 from tests.centres.factories import CentreFactory, LearningFactory, ProjectFactory, draft
 from tests.factories import OrganisationFactory, ProblemFactory
+from tests.standards.factories import published_standard
 
 pytestmark = pytest.mark.django_db
 LIBRARY = reverse("centres:learning_list")
@@ -41,8 +42,12 @@ def _learning_form(**overrides):
 # --- Centres ---------------------------------------------------------------------------------
 
 
-def test_centre_list_shows_centres_and_data_sharing_progress(client, gm_centre, wm_centre):
-    LearningFactory(centre=gm_centre, kind="data_sharing")
+def test_centre_list_shows_centres_and_data_sharing_progress(
+    client, gm_centre, wm_centre, institute_staff
+):
+    standard = published_standard(institute_staff)
+    LearningFactory(centre=gm_centre, kind="data_sharing", standards=[standard])
+    LearningFactory(centre=gm_centre, kind="data_sharing")  # follows no standard: not counted
     html = client.get(CENTRES).content.decode()
     assert gm_centre.name in html and wm_centre.name in html
     assert "1 of 15" in html

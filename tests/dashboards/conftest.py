@@ -73,11 +73,12 @@ def sector(officer, other_officer, institute_staff):
     submitted_assessment(officer, standard)
 
     # Centres: one project with Leeds, one without partners; published learning with Leeds
-    # (a data-sharing example), published learning with nobody, and a draft.
+    # (a data-sharing example that follows the standard), published learning with nobody, and
+    # a draft.
     centre = CentreFactory(name="North West Centre")
     ProjectFactory(centre=centre).partner_councils.set([leeds])
     ProjectFactory(centre=centre)
-    LearningFactory(centre=centre, kind="data_sharing", councils=[leeds])
+    LearningFactory(centre=centre, kind="data_sharing", councils=[leeds], standards=[standard])
     LearningFactory(centre=centre)
     LearningFactory(centre=centre, status="draft", published_at=None, councils=[leeds])
 

@@ -18,11 +18,14 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from institute.models import Organisation
-from institute.sector import opendata, panels, profiles
+from institute.sector import opendata, panels, profiles, selectors, targets
 from institute.sector.figures import Filters, strategic_authorities
+from institute.sector.models import ComparisonGroupSet
 from institute.sector.refresh import aggregates_refresh
+from standards.models import Assessment
 
 FIXTURE = Path(__file__).with_name("demo_figures.json")
 # A Monday in the middle of a quarter, at noon: dates, quarters and "12 months ago" are fixed.
@@ -88,6 +91,39 @@ def demo_figures() -> dict:
                 "rows": table.rows,
                 "summary": table.summary,
             }
+    # Leeds beside its group in the demo's illustrative comparison groups.
+    group_set = ComparisonGroupSet.objects.get()
+    table = profiles.council_comparison(
+        Organisation.objects.get(slug="leeds"), show_standards=True, group_set=group_set
+    )["table"]
+    figures["profiles"]["leeds:group"] = {
+        "headers": table.headers,
+        "rows": table.rows,
+        "summary": table.summary,
+    }
+    figures["targets"] = {
+        view.slug: {
+            "figure": view.figure,
+            "target": view.target,
+            "values": [[value["date"], value["value"]] for value in view.values],
+            "verdict": view.trend.verdict,
+            "wording": view.trend.wording,
+            "projected": [view.trend.projected, view.trend.low, view.trend.high],
+        }
+        for view in targets.targets_overview()
+    }
+    figures["targets_table"] = _tables({"tables": {"targets": targets.targets_table(
+        targets.targets_overview()
+    )}})  # fmt: skip
+    figures["data_sharing_examples"] = [
+        [e["title"], e["evidence_strength"], e["standards"]]
+        for e in targets.data_sharing_examples()
+    ]
+    matrix = selectors._matrix()
+    figures["blueprint"] = {
+        "matrix": _tables({"tables": {"matrix": selectors.matrix_table(matrix)}}),
+        "by_theme": matrix["by_theme"],
+    }
     for name, dataset in opendata.DATASETS.items():
         rows = [
             {k: v for k, v in row.items() if k not in VOLATILE_FIELDS | PROSE_FIELDS}
@@ -99,12 +135,21 @@ def demo_figures() -> dict:
 
 
 @pytest.mark.django_db
-def test_every_sector_figure_on_the_demo_data_is_as_recorded(settings):
+def test_every_sector_figure_on_the_demo_data_is_as_recorded_and_trends_begin_with_the_data(
+    settings,
+):
     settings.DASHBOARD_REFRESH_ON_WRITE = False
     with time_machine.travel(MOMENT, tick=False):
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         aggregates_refresh()
         figures = demo_figures()
+    # The standards' trends begin on the day of the first assessment, rebuilt from the kept
+    # history, not on the day snapshots began.
+    first = Assessment.objects.exclude(submitted_at=None).order_by("submitted_at").first()
+    first_day = timezone.localdate(first.submitted_at).isoformat()
+    assert figures["targets"]["standards-adoption"]["values"][0][0] == first_day
+    trend_rows = figures["dashboard"]["tables"]["standards-trend"]["rows"]
+    assert min(row[1] for row in trend_rows) == first_day
     if os.environ.get("RECORD_DEMO_FIGURES"):
         FIXTURE.write_text(json.dumps(figures, indent=1, sort_keys=True, ensure_ascii=False))
     expected = json.loads(FIXTURE.read_text())
