@@ -44,7 +44,7 @@ def test_backlog_filters_update_the_list_and_the_address(page):
     page.goto(page.base_url + "/problems/")
     page.get_by_label("Theme").select_option(label="Capacity, capability and skills")
     page.wait_for_url("**theme=skills**")
-    page.get_by_text("1 problem matches your filters").wait_for()
+    page.locator("main").get_by_text("1 problem matches your filters").wait_for()
     assert page.get_by_role("link", name="A skills problem").is_visible()
     assert page.get_by_role("link", name="A data problem").count() == 0
     # The address is shareable: loading it without JavaScript state gives the same list.

@@ -62,7 +62,7 @@ def test_staff_draft_lead_publishes_and_it_appears_in_the_library(page, centre_s
     page.goto(page.base_url + "/centres/learning/")
     page.get_by_label("Evidence strength").select_option(label="At least 3: One robust evaluation")
     page.wait_for_url("**min_evidence=3**")
-    page.get_by_text("1 item matches your filters").wait_for()
+    page.locator("main").get_by_text("1 item matches your filters").wait_for()
     page.get_by_role("link", name=learning.title).click()
     page.get_by_text("Evidence 3 of 5: one robust evaluation").first.wait_for()
     assert page.console_errors == []

@@ -23,7 +23,7 @@ def test_officer_finds_a_component_adopts_it_and_sees_it_on_their_council_page(p
     page.goto(page.base_url + "/components/")
     page.get_by_label("Kind").select_option(label="API or shared service")
     page.wait_for_url("**kind=api**")
-    page.get_by_text("1 component matches your filters").wait_for()
+    page.locator("main").get_by_text("1 component matches your filters").wait_for()
     assert page.get_by_role("link", name="Accessible form builder").count() == 0
     page.get_by_role("link", name="Bin collection day API").click()
 

@@ -50,6 +50,6 @@ def test_directory_filters_update_the_list_and_the_url_with_javascript(page):
     page.get_by_label("Region").select_option(label="London")
     page.wait_for_url("**region=E12000007**")
     # 33 London councils and the Greater London Authority.
-    page.get_by_text("34 organisations match your filters").wait_for()
+    page.locator("main").get_by_text("34 organisations match your filters").wait_for()
     assert page.get_by_role("link", name="Camden").is_visible()
     assert page.console_errors == []

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backlog import services as backlog_services
@@ -30,6 +32,7 @@ from components.models import Adoption, Component
 from institute import digests
 from institute.models import (
     ApiToken,
+    EmailDomain,
     MembershipRequest,
     Notification,
     NotificationPreference,
@@ -37,6 +40,9 @@ from institute.models import (
     OrganisationKind,
     User,
 )
+from institute.sector import services as sector_services
+from institute.sector import targets
+from institute.sector.models import ComparisonGroupSet, MetricSeries, MetricValue
 from institute.tokens import api_token_create
 from standards.models import (
     Assessment,
@@ -258,6 +264,132 @@ def s_membership_decide(w):
         reverse("institute:membership_request_decide", kwargs={"pk": pending.pk}),
         {"decision": "approve", "note": ""},
         check=_exists(lambda: MembershipRequest.objects.filter(pk=pending.pk, status="approved")),
+    )
+
+
+def s_email_domain_add(w):
+    return Prepared(
+        reverse("institute:organisation_domains", kwargs={"slug": "leeds"}),
+        {"domain": "leeds.gov.uk"},
+        check=_exists(lambda: EmailDomain.objects.filter(domain="leeds.gov.uk")),
+    )
+
+
+def s_email_domain_remove(w):
+    leeds = Organisation.objects.get(slug="leeds")
+    domain = EmailDomain.objects.create(organisation=leeds, domain="leeds.gov.uk")
+    return Prepared(
+        reverse("institute:organisation_domain_remove", kwargs={"slug": "leeds", "pk": domain.pk}),
+        {},
+        check=lambda: not EmailDomain.objects.filter(pk=domain.pk).exists(),
+    )
+
+
+def s_email_domains_import(w):
+    text = "E08000035,leeds.gov.uk\n"
+    return Prepared(
+        reverse("institute:email_domains_import"),
+        {"text": text, "confirm": "1"},
+        check=_exists(lambda: EmailDomain.objects.filter(domain="leeds.gov.uk")),
+    )
+
+
+# The 2030 blueprint (institute.sector): staff record figures, update recommendations and load
+# comparison groups; everyone else is refused.
+
+
+def _recorded_series():
+    targets.series_sync()
+    return MetricSeries.objects.get(slug="collective-buying-exercises")
+
+
+def s_series_record(w):
+    series = _recorded_series()
+    on = timezone.localdate() - timedelta(days=3)
+    return Prepared(
+        reverse("sector:series_record", kwargs={"slug": series.slug}),
+        {"on": on.isoformat(), "value": "3", "source_url": "https://www.example.gov.uk/x"},
+        check=_exists(lambda: MetricValue.objects.filter(series=series, value=3)),
+    )
+
+
+def s_series_value_remove(w):
+    series = _recorded_series()
+    value = sector_services.metric_value_record(
+        actor=w.staff,
+        series=series,
+        on=timezone.localdate() - timedelta(days=3),
+        value=2,
+        source_url="https://www.example.gov.uk/x",
+    )
+    return Prepared(
+        reverse("sector:series_value_remove", kwargs={"slug": series.slug, "pk": value.pk}),
+        {},
+        check=lambda: not MetricValue.objects.filter(pk=value.pk).exists(),
+    )
+
+
+def _recommendation(w):
+    return sector_services.recommendation_create(
+        actor=w.staff,
+        number=1,
+        theme="data",
+        bodies=["councils", "institute"],
+        title="Share data by testing and learning",
+        summary="Small, tested steps towards sharing data.",
+        origin="The report",
+    )
+
+
+def s_recommendation_update(w):
+    recommendation = _recommendation(w)
+    on = timezone.localdate() - timedelta(days=1)
+    return Prepared(
+        reverse("sector:recommendation_update", kwargs={"number": recommendation.number}),
+        {"status": "in_progress", "on": on.isoformat(), "note": "Started."},
+        check=_field_is(recommendation, "status", "in_progress"),
+    )
+
+
+def s_recommendation_links(w):
+    recommendation = _recommendation(w)
+    problem = w.problem
+    return Prepared(
+        reverse("sector:recommendation_links", kwargs={"number": recommendation.number}),
+        {"addresses": problem.get_absolute_url()},
+        check=_exists(lambda: recommendation.problems.filter(pk=problem.pk)),
+    )
+
+
+def s_comparison_group_upload(w):
+    upload = SimpleUploadedFile("groups.csv", b"E08000035,E08000032,E08000036\n")
+    return Prepared(
+        reverse("sector:comparison_group_upload"),
+        {
+            "name": "Nearest neighbours",
+            "as_of": (timezone.localdate() - timedelta(days=9)).isoformat(),
+            "source": "A model",
+            "licence": "Open Government Licence",
+            "file": upload,
+        },
+        check=_exists(lambda: ComparisonGroupSet.objects.filter(name="Nearest neighbours")),
+    )
+
+
+def s_comparison_group_remove(w):
+    group_set = sector_services.comparison_groups_upload(
+        actor=w.staff,
+        name="Nearest neighbours",
+        as_of=timezone.localdate() - timedelta(days=9),
+        source="A model",
+        source_url="",
+        licence="Open Government Licence",
+        data=b"E08000035,E08000032\n",
+    )
+    return Prepared(
+        reverse("sector:comparison_group_remove", kwargs={"pk": group_set.pk}),
+        {},
+        check=lambda: not ComparisonGroupSet.objects.filter(pk=group_set.pk).exists(),
     )
 
 
@@ -828,6 +960,15 @@ PAGES = [
         STAFF,
         hidden=SIGNED_IN,
     ),
+    Case("institute:organisation_domains", "POST", s_email_domain_add, STAFF),
+    Case("institute:organisation_domain_remove", "POST", s_email_domain_remove, STAFF),
+    Case("institute:email_domains_import", "POST", s_email_domains_import, STAFF),
+    Case("sector:series_record", "POST", s_series_record, STAFF),
+    Case("sector:series_value_remove", "POST", s_series_value_remove, STAFF),
+    Case("sector:recommendation_update", "POST", s_recommendation_update, STAFF),
+    Case("sector:recommendation_links", "POST", s_recommendation_links, STAFF),
+    Case("sector:comparison_group_upload", "POST", s_comparison_group_upload, STAFF),
+    Case("sector:comparison_group_remove", "POST", s_comparison_group_remove, STAFF),
     # Someone else's notification: nothing is marked and the person goes back to their list.
     Case(
         "institute:notification_read",
