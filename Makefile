@@ -40,8 +40,11 @@ TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} \
 	SITE_URL=https://institute.test SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 DEBUG=0 \
 	CONN_MAX_AGE=0
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; each has its own test database).
+TEST_WORKERS ?= 2
+
 test: install
-	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The production settings without Docker (also part of `make test`, so CI runs it): gunicorn with
 # DEBUG off behind what a TLS proxy sends, a real SMTP server; first staff, a council's domain
