@@ -892,7 +892,7 @@ def harvest_source_check(*, source_id: int) -> HarvestFetch | None:
                 )
             source.component = component
             return _fetch_record(
-                source, FetchResult.CREATED, message="Component created for review", sha=sha
+                source, FetchResult.CREATED, message=f"New component: {component.name}", sha=sha
             )
         proposed = _proposal(source.component, fields)
         proposed.pop("publiccode_original", None)
