@@ -7,11 +7,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --omit=dev
 
 # Debian trixie: its postgresql-client is 17, the server version of docker-compose.yml, so
-# `python manage.py backup` (pg_dump) works from the web container.
+# `python manage.py backup` (pg_dump) works from the web container. git: the worker clones
+# repositories (shallow) to harvest their publiccode.yml (components/harvest.py).
 FROM python:3.11-slim-trixie
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client \
+    && apt-get install -y --no-install-recommends postgresql-client git \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 RUN useradd --create-home --uid 1000 app

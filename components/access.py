@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from components.models import Adoption, Component, ReviewStatus
+from components.models import Adoption, Component, HarvestSource, ReviewStatus
 from institute import access as core
 from institute.errors import NotAllowed
 from institute.models import Role
@@ -81,3 +81,30 @@ def adoption_get_for_user(user, pk, *, write: bool = False) -> Adoption:
     if write and not core.can_act_for_council(user, adoption.organisation):
         raise NotAllowed("Only officers of this council can change its adoption.")
     return adoption
+
+
+def can_register_source(user) -> bool:
+    """Anyone signed in may say where a component's publiccode.yml lives."""
+    return user.is_authenticated
+
+
+def can_register_listing(user) -> bool:
+    """An organisation's whole list of repositories is registered by institute staff."""
+    return can_review(user)
+
+
+def can_view_source(user, source: HarvestSource) -> bool:
+    """A source's fetch history (and its errors) is for whoever registered it and staff."""
+    return user.is_authenticated and (source.registered_by_id == user.pk or can_review(user))
+
+
+def source_get_for_user(user, pk) -> HarvestSource:
+    """A harvest source the user may see, 404 otherwise (so numbers reveal nothing)."""
+    source = (
+        HarvestSource.objects.select_related("component", "organisation", "registered_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if source is None or not can_view_source(user, source):
+        raise Http404
+    return source

@@ -62,6 +62,13 @@ class FiltersSerializer(serializers.Serializer):
     )
     cost_model = serializers.ChoiceField(choices=CostModel.choices, allow_blank=True, default="")
     hosting = serializers.ChoiceField(choices=Hosting.choices, allow_blank=True, default="")
+    origin = serializers.ChoiceField(
+        choices=list(selectors.ORIGINS.items()),
+        allow_blank=True,
+        default="",
+        help_text="harvested: from a publiccode.yml source; hand: entered by hand; failing: "
+        "its harvest source is failing.",
+    )
     sort = serializers.ChoiceField(
         choices=[(key, label) for key, (label, _) in selectors.SORTS.items()],
         allow_blank=True,
@@ -391,6 +398,108 @@ class AdoptionDetailView(APIView):
         return self.patch(request, pk)
 
 
+# --- Harvest sources ---------------------------------------------------------------------------
+
+
+class FetchSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="created_at", default_timezone=UTC)
+    result = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.ListField(child=serializers.CharField())
+    changed = serializers.ListField(child=serializers.CharField())
+    decision = serializers.CharField()
+
+
+class SourceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    component = serializers.UUIDField(source="component.public_id", allow_null=True)
+    organisation = serializers.CharField(source="organisation.slug", allow_null=True)
+    failures = serializers.IntegerField()
+    last_error = serializers.CharField()
+    checked_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
+    succeeded_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
+
+
+class SourceDetailSerializer(SourceSerializer):
+    fetches = serializers.SerializerMethodField()
+
+    def get_fetches(self, source) -> list[dict]:
+        return FetchSerializer(self.context["fetches"], many=True).data
+
+
+class SourceInputSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=500)
+    listing = serializers.BooleanField(
+        default=False, help_text="An organisation's list of repositories (institute staff)."
+    )
+    component = serializers.UUIDField(required=False, help_text="An existing component's id.")
+    organisation = serializers.SlugField(max_length=200, required=False)
+
+
+class SourceListView(APIView):
+    """GET: the sources you registered (every source for institute staff). POST: register."""
+
+    @extend_schema(
+        summary="List harvest sources",
+        operation_id="sources_list",
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(SourceSerializer),
+    )
+    def get(self, request):
+        require(request.user.is_authenticated, "Sign in to see harvest sources.")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            selectors.sources_for_user(request.user), request, view=self
+        )
+        return paginator.get_paginated_response(SourceSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Register a repository, file or list of repositories to harvest",
+        request=SourceInputSerializer,
+        responses={201: SourceDetailSerializer},
+    )
+    def post(self, request):
+        require(access.can_register_source(request.user), "Sign in to register a repository.")
+        data = _validated(SourceInputSerializer, request.data)
+        component = None
+        if data.get("component"):
+            component = _component(request, str(data["component"]))
+        organisation = None
+        if data.get("organisation"):
+            organisation = Organisation.objects.filter(slug=data["organisation"]).first()
+            if organisation is None:
+                raise InvalidInput({"organisation": ["No organisation has this slug."]})
+        source = services.source_register(
+            actor=request.user,
+            url=data["url"],
+            listing=data["listing"],
+            component=component,
+            organisation=organisation,
+        )
+        return Response(
+            _source_detail(request, source.pk),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("components-api:source_detail", kwargs={"pk": source.pk})},
+        )
+
+
+def _source_detail(request, pk) -> dict:
+    source = access.source_get_for_user(request.user, pk)
+    fetches = selectors.source_fetches(source)
+    return SourceDetailSerializer(source, context={"fetches": fetches}).data
+
+
+class SourceDetailView(APIView):
+    @extend_schema(
+        summary="Get a harvest source and its fetch history", responses=SourceDetailSerializer
+    )
+    def get(self, request, pk):
+        return Response(_source_detail(request, pk_or_404(pk, "source")))
+
+
 def _adoption(request, pk: str, *, write: bool = False) -> Adoption:
     return access.adoption_get_for_user(request.user, pk_or_404(pk, "adoption"), write=write)
 
@@ -403,6 +512,8 @@ urlpatterns = [
         ComponentAdoptionsView.as_view(),
         name="component_adoptions",
     ),
+    path("sources/", SourceListView.as_view(), name="source_list"),
+    path("sources/<str:pk>/", SourceDetailView.as_view(), name="source_detail"),
     path("adoptions/", AdoptionListView.as_view(), name="adoption_list"),
     path("adoptions/<str:pk>/", AdoptionDetailView.as_view(), name="adoption_detail"),
     path(

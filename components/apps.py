@@ -7,13 +7,23 @@ class ComponentsConfig(AppConfig):
     def ready(self):
         # Models and selectors exist only once the app registry is ready: imported here.
         from components import selectors
-        from components.models import Adoption, Component, ComponentEvent, ComponentProblem
+        from components.models import (
+            Adoption,
+            Component,
+            ComponentEvent,
+            ComponentProblem,
+            HarvestSource,
+        )
         from institute import fragments, registry
 
         fragments.watch(Component, lambda c: [f"component:{c.public_id}"])
         for model in (Adoption, ComponentProblem, ComponentEvent):
             fragments.watch(model, selectors.cache_versions_of_row)
         fragments.watch_m2m(Component, selectors.cache_versions_of_components)
+        # The component page says when its publiccode.yml was last checked.
+        fragments.watch(
+            HarvestSource, lambda s: selectors.cache_versions_of_components([s.component_id])
+        )
         # A problem page shows components, and the catalogue depends on many rows.
         fragments.watch_app(self.label)
 

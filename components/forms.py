@@ -4,7 +4,7 @@ from django import forms
 
 from components.models import CostModel, Hosting, Kind, Maturity, Stage
 from components.publiccode import MAX_BYTES
-from components.selectors import SORTS, ComponentFilters
+from components.selectors import ORIGINS, SORTS, ComponentFilters
 from institute.forms import CachedMarkupMixin
 from institute.models import Organisation, ServiceArea, Theme
 from standards import selectors as standards_selectors
@@ -153,6 +153,11 @@ class FilterForm(CachedMarkupMixin, forms.Form):
     )
     hosting = forms.ChoiceField(
         label="Hosting", required=False, choices=[("", "Any hosting"), *Hosting.choices]
+    )
+    origin = forms.ChoiceField(
+        label="Where its details come from",
+        required=False,
+        choices=[("", "Anywhere"), *ORIGINS.items()],
     )
     sort = forms.ChoiceField(
         label="Sort by",
@@ -358,3 +363,35 @@ class ImportForm(forms.Form):
             self.add_error("text", "Paste the contents of a publiccode.yml file or choose one")
             return None
         return text
+
+
+class SourceForm(forms.Form):
+    url = forms.CharField(
+        label="Address of the repository or file",
+        max_length=500,
+        help_text="A git repository with a publiccode.yml at its top level, like "
+        "https://github.com/council/bin-day-api, or the address of the raw publiccode.yml file.",
+        error_messages={
+            "required": "Enter the address of a repository or a publiccode.yml file",
+            "max_length": "The address must be 500 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "url"}),
+    )
+    listing = forms.BooleanField(
+        label="This is an organisation's list of repositories (one address a line)",
+        required=False,
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation (optional)",
+        required=False,
+        queryset=Organisation.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label="None",
+        error_messages={"invalid_choice": "Choose an organisation from the list"},
+    )
+
+    def __init__(self, *args, staff: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["listing"]
+            del self.fields["organisation"]

@@ -137,6 +137,11 @@ class Component(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
+    # From a publiccode.yml (imported or harvested): what the catalogue holds beyond the fields
+    # above (every description language, categories, maintenance, release, dependencies, the
+    # repository's own "usedBy" claim; components.publiccode.EXTRA_KEYS), and the file itself.
+    publiccode = models.JSONField(default=dict, blank=True)
+    publiccode_original = models.TextField(blank=True, default="")
 
     # Councils adopting it now (not stale), kept equal to the Adoption rows by the services in
     # the same transaction as every adoption write, and recomputed daily as adoptions go stale.
@@ -337,3 +342,117 @@ class AdoptionReminder(models.Model):
 
     def __str__(self):
         return f"Reminder for {self.adoption_id} before {self.stale_on}"
+
+
+# --- Harvesting publiccode.yml from repositories (components.harvest) -------------------------
+
+
+class SourceKind(models.TextChoices):
+    REPOSITORY = "repository", "Git repository"
+    FILE = "file", "publiccode.yml file"
+    LISTING = "listing", "Organisation's list of repositories"
+
+
+class SourceStatus(models.TextChoices):
+    WORKING = "working", "Working"
+    FAILING = "failing", "Failing"
+
+
+class HarvestSource(models.Model):
+    """Where a component's publiccode.yml is fetched from on a schedule, or (a listing) an
+    organisation's list of repository addresses, each of which becomes a source of its own."""
+
+    url = models.CharField(max_length=500, unique=True)
+    kind = models.CharField(max_length=16, choices=SourceKind.choices)
+    component = models.ForeignKey(
+        Component,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="harvest_sources",
+    )
+    organisation = models.ForeignKey(
+        "institute.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="harvest_sources",
+    )
+    listing = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repositories"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="harvest_sources"
+    )
+    status = models.CharField(
+        max_length=16, choices=SourceStatus.choices, default=SourceStatus.WORKING
+    )
+    failures = models.PositiveIntegerField(default=0, help_text="Errors in a row")
+    last_error = models.TextField(blank=True, default="")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["url"]
+        indexes = [
+            models.Index(fields=["component"], name="harvest_source_component"),
+            models.Index(fields=["status"], name="harvest_source_status"),
+        ]
+
+    def __str__(self):
+        return self.url
+
+    def get_absolute_url(self):
+        return detail_url("components:source_detail", "pk", self.pk)
+
+
+class FetchResult(models.TextChoices):
+    CREATED = "created", "Component created for review"
+    UNCHANGED = "unchanged", "No change"
+    PROPOSED = "proposed", "Change proposed"
+    MATCHES = "matches", "Matches the catalogue"
+    LISTED = "listed", "Repositories listed"
+    INVALID = "invalid", "Invalid publiccode.yml"
+    FAILED = "failed", "Could not fetch"
+
+
+class Decision(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    DISMISSED = "dismissed", "Dismissed"
+    SUPERSEDED = "superseded", "Replaced by a later change"
+
+
+class HarvestFetch(models.Model):
+    """One check of a source: when, the result, and what changed. A proposed change (the file
+    changed for a component already in the catalogue) waits here for staff to apply or
+    dismiss it."""
+
+    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="fetches")
+    created_at = models.DateTimeField(default=timezone.now)
+    result = models.CharField(max_length=16, choices=FetchResult.choices)
+    message = models.TextField(blank=True, default="")
+    errors = models.JSONField(default=list, blank=True)
+    changed = models.JSONField(default=list, blank=True, help_text="Names of changed fields")
+    proposed = models.JSONField(default=dict, blank=True, help_text="The proposed values")
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["source", "-created_at"], name="harvest_fetch_source"),
+            models.Index(fields=["result", "decision"], name="harvest_fetch_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} {self.result}"
+
+    @property
+    def pending(self) -> bool:
+        return self.result == FetchResult.PROPOSED and not self.decision

@@ -19,11 +19,16 @@ from components.models import (
     Component,
     ComponentEvent,
     ComponentProblem,
+    FetchResult,
+    HarvestFetch,
+    HarvestSource,
     ReviewStatus,
+    SourceStatus,
     Stage,
     counted_q,
     stale_q,
 )
+from components.publiccode import publiccode_refusal
 from institute import access as core_access
 from institute import fragments
 from institute import selectors as core_selectors
@@ -36,6 +41,11 @@ SORTS = {
     "name": ("Name", ["name", "id"]),
 }
 DEFAULT_SORT = "using"
+ORIGINS = {
+    "harvested": "Harvested from publiccode.yml",
+    "hand": "Entered by hand",
+    "failing": "Harvest source failing",
+}
 
 
 @dataclass
@@ -49,6 +59,7 @@ class ComponentFilters:
     open_licence: str = ""  # "yes", "no" or ""
     cost_model: str = ""
     hosting: str = ""
+    origin: str = ""  # ORIGINS: harvested, by hand, or from a failing source
     sort: str = ""
 
     def active(self) -> bool:
@@ -79,6 +90,14 @@ def component_list(filters: ComponentFilters, *, status: str = ReviewStatus.PUBL
                 )
             )
         )
+    if filters.origin in ORIGINS:
+        sources = HarvestSource.objects.filter(component_id=OuterRef("pk"))
+        if filters.origin == "harvested":
+            qs = qs.filter(Exists(sources))
+        elif filters.origin == "hand":
+            qs = qs.filter(~Exists(sources))
+        else:
+            qs = qs.filter(Exists(sources.filter(status=SourceStatus.FAILING)))
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
     if filters.q:
         query = SearchQuery(filters.q, search_type="websearch", config=SEARCH_CONFIG)
@@ -225,6 +244,10 @@ def component_page(component: Component, user) -> dict:
         "summary": summary,
         "own_adoption": lazy(own_adoption),
         "events": lazy(events),
+        "export_refusal": lazy(lambda: publiccode_refusal(component)),
+        "harvest_source": lazy(
+            lambda: HarvestSource.objects.filter(component=component).order_by("pk").first()
+        ),
     }
 
 
@@ -301,6 +324,33 @@ def problem_section(problem, user) -> dict | None:
         "components": components,
         "solved": problem.status == Status.SOLVED,
     }
+
+
+# --- Harvest sources -----------------------------------------------------------------------------
+
+
+def sources_for_user(user):
+    """The sources a user registered; every source for institute staff."""
+    qs = HarvestSource.objects.select_related("component", "organisation", "listing").annotate(
+        repository_count=Count("repositories")
+    )
+    if not access.can_review(user):
+        qs = qs.filter(registered_by=user)
+    return qs.order_by("status", "url", "pk")
+
+
+def source_fetches(source, limit: int = 50):
+    """A source's fetch history, newest first."""
+    return list(HarvestFetch.objects.filter(source=source).select_related("decided_by")[:limit])
+
+
+def proposals_pending():
+    """Changes harvested from publiccode.yml waiting for staff, oldest first."""
+    return (
+        HarvestFetch.objects.filter(result=FetchResult.PROPOSED, decision="")
+        .select_related("source__component")
+        .order_by("created_at", "pk")
+    )
 
 
 # --- Cached page parts ---------------------------------------------------------------------------

@@ -1,19 +1,22 @@
 """Every write to the components library. Rules live here; views, the API and tasks call these."""
 
+import hashlib
 import logging
 from datetime import date
+from urllib.parse import urlsplit
 
 from django.core.mail import get_connection, send_mass_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from backlog.models import Problem
 from backlog.services import problem_change_status
-from components import access
+from components import access, harvest
 from components.licences import licence_is_open, licence_is_valid, licence_normalise
 from components.models import (
     ACTIVE_STAGES,
@@ -25,10 +28,16 @@ from components.models import (
     ComponentEvent,
     ComponentProblem,
     CostModel,
+    Decision,
+    FetchResult,
+    HarvestFetch,
+    HarvestSource,
     Hosting,
     Kind,
     Maturity,
     ReviewStatus,
+    SourceKind,
+    SourceStatus,
     Stage,
     counted_q,
     stale_cutoff,
@@ -38,6 +47,7 @@ from components.publiccode import PubliccodeError, publiccode_parse
 from institute import access as core_access
 from institute import fragments
 from institute.errors import DomainError
+from institute.jobs import run_after_commit
 from institute.markdown import render_markdown
 from institute.models import Membership, Organisation, Role, ServiceArea, Theme
 from institute.services import audit_record, notify
@@ -689,12 +699,337 @@ def adoption_reminders_send(*, now=None) -> int:
 # --- publiccode.yml --------------------------------------------------------------------------
 
 
-def component_import_publiccode(*, actor, text) -> Component:
+@transaction.atomic
+def component_import_publiccode(*, actor, text, source: str = "publiccode.yml") -> Component:
     """Submit a component from a publiccode.yml document (it goes to review like any other).
-    Every mistake in the document is reported at once; nothing is created on error."""
+    Every mistake in the document is reported at once; nothing is created on error. The whole
+    file is kept beside the fields, with what the catalogue holds of the rest."""
     core_access.require(access.can_submit_component(actor), "Sign in to submit a component.")
     fields = publiccode_parse(text)
+    publiccode = fields.pop("publiccode")
+    original = fields.pop("publiccode_original")
     try:
-        return component_submit(actor=actor, source="publiccode.yml", **fields)
+        with transaction.atomic():
+            component = component_submit(actor=actor, source=source, **fields)
     except DomainError as error:
         raise PubliccodeError([error.message]) from None
+    component.publiccode = publiccode
+    component.publiccode_original = original
+    component.save(update_fields=["publiccode", "publiccode_original"])
+    return component
+
+
+# --- Harvesting publiccode.yml from repositories ---------------------------------------------
+
+# A source is "failing" after this many errors in a row; the next success clears it.
+FAILING_AFTER = 3
+LISTING_MAX = 500
+
+
+def _source_url(url, *, field="url") -> str:
+    url = (url or "").strip()
+    if not url:
+        raise DomainError("Enter the address of a repository or a publiccode.yml file", field=field)
+    if len(url) > 500:
+        raise DomainError("The address must be 500 characters or fewer", field=field)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "git") or not parts.hostname or " " in url:
+        raise DomainError(
+            "Enter an address starting with https://, http:// or git://, like "
+            "https://github.com/council/bin-day-api",
+            field=field,
+        )
+    if parts.username or parts.password:
+        raise DomainError("Enter the address without a user name or password", field=field)
+    return url
+
+
+@transaction.atomic
+def source_register(
+    *, actor, url, listing: bool = False, component=None, organisation=None, parent=None
+) -> HarvestSource:
+    """Register where a component's publiccode.yml lives (anyone signed in), or an
+    organisation's list of repository addresses (institute staff). It is checked at once and
+    then daily."""
+    core_access.require(access.can_register_source(actor), "Sign in to register a repository.")
+    url = _source_url(url)
+    if listing:
+        core_access.require(
+            access.can_register_listing(actor),
+            "Only institute staff register an organisation's list of repositories.",
+        )
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise DomainError(
+                "A list of repositories is fetched over https:// or http://", field="url"
+            )
+        kind = SourceKind.LISTING
+    else:
+        kind = SourceKind.FILE if harvest.is_file_url(url) else SourceKind.REPOSITORY
+    if component is not None:
+        core_access.require(
+            access.can_edit_component(actor, component),
+            "Only people who can edit this component register its repository.",
+        )
+    if HarvestSource.objects.filter(url=url).exists():
+        raise DomainError(
+            "This address is registered already", field="url", status=409, code="conflict"
+        )
+    source = HarvestSource.objects.create(
+        url=url,
+        kind=kind,
+        component=component,
+        organisation=organisation,
+        listing=parent,
+        registered_by=actor,
+    )
+    audit_record(actor=actor, verb="harvest_source.registered", target=source, data={"url": url})
+    run_after_commit("components.tasks.harvest_source_check", source.pk)
+    return source
+
+
+def _fetch_record(source, result, *, message="", errors=None, changed=None, proposed=None, sha=""):
+    now = timezone.now()
+    fetch = HarvestFetch.objects.create(
+        source=source,
+        created_at=now,
+        result=result,
+        message=message,
+        errors=errors or [],
+        changed=changed or [],
+        proposed=proposed or {},
+        sha256=sha,
+    )
+    failed = result in (FetchResult.FAILED, FetchResult.INVALID)
+    source.checked_at = now
+    if failed:
+        source.failures += 1
+        source.last_error = message
+        if source.failures >= FAILING_AFTER:
+            source.status = SourceStatus.FAILING
+    else:
+        source.failures = 0
+        source.last_error = ""
+        source.status = SourceStatus.WORKING
+        source.succeeded_at = now
+        if sha:
+            source.sha256 = sha
+    source.save()
+    return fetch
+
+
+def _proposal(component: Component, fields: dict) -> dict:
+    """The fields of `fields` (from the file) that differ from the component's, as JSON."""
+    current = {
+        "name": component.name,
+        "summary": component.summary,
+        "description": component.description,
+        "kind": component.kind,
+        "maturity": component.maturity,
+        "theme": component.theme,
+        "licence": component.licence,
+        "source_url": component.source_url,
+        "documentation_url": component.documentation_url,
+        "maintainer_name": component.maintainer_display,
+        "cost_model": component.cost_model,
+        "hosting": component.hosting,
+        "service_areas": sorted(a.slug for a in component.service_areas.all()),
+    }
+    incoming = {
+        **{name: fields[name] for name in current if name in fields},
+        "maintainer_name": fields["maintainer"].name
+        if fields.get("maintainer")
+        else fields["maintainer_name"],
+        "service_areas": sorted(a.slug for a in fields["service_areas"]),
+    }
+    if component.maturity == Maturity.RETIRED:
+        incoming.pop("maturity")
+    changed = {name: value for name, value in incoming.items() if current[name] != value}
+    if (component.publiccode or {}).get("document") != fields["publiccode"]["document"]:
+        changed["publiccode"] = fields["publiccode"]
+    return changed
+
+
+def harvest_source_check(*, source_id: int) -> HarvestFetch | None:
+    """Fetch one source now and record what happened: a new component in review, a change
+    proposed for staff to apply or dismiss, no change, or the error (nothing else changes)."""
+    source = (
+        HarvestSource.objects.select_related("component", "registered_by")
+        .filter(pk=source_id)
+        .first()
+    )
+    if source is None:
+        return None
+    if source.kind == SourceKind.LISTING:
+        return _listing_check(source)
+    try:
+        body = harvest.fetch_publiccode(source.url)
+    except harvest.FetchError as error:
+        return _fetch_record(source, FetchResult.FAILED, message=str(error))
+    sha = hashlib.sha256(body).hexdigest()
+    with transaction.atomic():
+        source = HarvestSource.objects.select_for_update().get(pk=source.pk)
+        if sha == source.sha256 and source.component_id:
+            return _fetch_record(source, FetchResult.UNCHANGED, sha=sha)
+        try:
+            fields = publiccode_parse(body)
+        except PubliccodeError as error:
+            return _fetch_record(
+                source,
+                FetchResult.INVALID,
+                message=f"The publiccode.yml is not valid: {error.errors[0]}"
+                + (f" (and {len(error.errors) - 1} more)" if len(error.errors) > 1 else ""),
+                errors=error.errors,
+                sha=sha,
+            )
+        if source.component_id is None:
+            try:
+                component = component_import_publiccode(
+                    actor=source.registered_by, text=body, source="harvest"
+                )
+            except DomainError as error:
+                return _fetch_record(
+                    source, FetchResult.INVALID, message=error.message, errors=[error.message]
+                )
+            source.component = component
+            return _fetch_record(
+                source, FetchResult.CREATED, message=f"New component: {component.name}", sha=sha
+            )
+        proposed = _proposal(source.component, fields)
+        proposed.pop("publiccode_original", None)
+        if not proposed:
+            return _fetch_record(source, FetchResult.MATCHES, sha=sha)
+        # A newer file replaces a proposal nobody has decided on yet.
+        HarvestFetch.objects.filter(
+            source__component=source.component, result=FetchResult.PROPOSED, decision=""
+        ).update(decision=Decision.SUPERSEDED, decided_at=timezone.now())
+        names = [name for name in proposed if name != "publiccode"]
+        label = ", ".join(names) if names else "the publiccode.yml details"
+        proposed["publiccode_original"] = fields["publiccode_original"]
+        fetch = _fetch_record(
+            source,
+            FetchResult.PROPOSED,
+            message=f"Change proposed: fields {label}",
+            changed=sorted(proposed.keys() - {"publiccode_original"}),
+            proposed=proposed,
+            sha=sha,
+        )
+        notify(
+            recipient_ids=_staff_ids(),
+            kind="component_review",
+            key=f"harvest-fetch:{fetch.pk}",
+            title=f"Change proposed from publiccode.yml: {source.component.name}",
+            url=reverse("components:source_proposals"),
+        )
+        return fetch
+
+
+def _listing_check(source: HarvestSource) -> HarvestFetch:
+    """An organisation's list: one repository or file address a line (blank lines and lines
+    starting with # ignored); each new address becomes a source of its own."""
+    try:
+        body = harvest.http_get(source.url)
+        text = body.decode("utf-8")
+    except harvest.FetchError as error:
+        return _fetch_record(source, FetchResult.FAILED, message=str(error))
+    except UnicodeDecodeError:
+        return _fetch_record(source, FetchResult.FAILED, message="The list must be UTF-8 text")
+    lines = [
+        line.strip().lstrip("-").strip()
+        for line in text.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ][:LISTING_MAX]
+    urls, bad = [], []
+    for line in lines:
+        try:
+            urls.append(_source_url(line))
+        except DomainError:
+            bad.append(line[:100])
+    with transaction.atomic():
+        known = set(HarvestSource.objects.filter(url__in=urls).values_list("url", flat=True))
+        new = [url for url in dict.fromkeys(urls) if url not in known]
+        for url in new:
+            source_register(
+                actor=source.registered_by,
+                url=url,
+                organisation=source.organisation,
+                parent=source,
+            )
+        message = f"{len(urls)} repositories listed, {len(new)} new"
+        if bad:
+            message += f"; {len(bad)} lines are not addresses (first: {bad[0]})"
+        return _fetch_record(
+            source,
+            FetchResult.LISTED,
+            message=message,
+            changed=new,
+            sha=hashlib.sha256(body).hexdigest(),
+        )
+
+
+def harvest_sources_due() -> list[int]:
+    """Every source, listings first (their new repositories are checked the same day)."""
+    return list(
+        HarvestSource.objects.order_by(
+            Case(When(kind=SourceKind.LISTING, then=0), default=1), "checked_at", "pk"
+        ).values_list("pk", flat=True)
+    )
+
+
+def _pending(actor, fetch_id) -> HarvestFetch:
+    core_access.require(access.can_review(actor), "Only institute staff decide on changes.")
+    fetch = (
+        HarvestFetch.objects.select_for_update(of=("self",))
+        .select_related("source__component")
+        .filter(pk=fetch_id)
+        .first()
+    )
+    if fetch is None or fetch.result != FetchResult.PROPOSED or fetch.source.component is None:
+        raise DomainError("There is no such proposed change.", status=404, code="not_found")
+    if fetch.decision:
+        raise DomainError(
+            f"This change was {fetch.get_decision_display().lower()} already.",
+            status=409,
+            code="conflict",
+        )
+    return fetch
+
+
+@transaction.atomic
+def source_proposal_apply(*, actor, fetch_id: int) -> Component:
+    """Apply a change harvested from publiccode.yml to its component (institute staff)."""
+    fetch = _pending(actor, fetch_id)
+    component = fetch.source.component
+    proposed = dict(fetch.proposed)
+    publiccode = proposed.pop("publiccode", None)
+    original = proposed.pop("publiccode_original", None)
+    fields = {name: value for name, value in proposed.items() if name in EDITABLE}
+    if "service_areas" in fields:
+        fields["service_areas"] = list(ServiceArea.objects.filter(slug__in=fields["service_areas"]))
+    if "maintainer_name" in fields:
+        maintainer = Organisation.objects.filter(name__iexact=fields["maintainer_name"]).first()
+        fields["maintainer"] = maintainer
+        fields["maintainer_name"] = "" if maintainer else fields["maintainer_name"]
+    if fields:
+        component = component_update(actor=actor, component=component, **fields)
+    if publiccode is not None or original is not None:
+        component.publiccode = publiccode if publiccode is not None else component.publiccode
+        component.publiccode_original = original if original is not None else ""
+        component.save(update_fields=["publiccode", "publiccode_original"])
+    fetch.decision = Decision.APPLIED
+    fetch.decided_by = actor
+    fetch.decided_at = timezone.now()
+    fetch.save(update_fields=["decision", "decided_by", "decided_at"])
+    _event(component, actor, "harvest_applied", data={"fields": fetch.changed})
+    return component
+
+
+@transaction.atomic
+def source_proposal_dismiss(*, actor, fetch_id: int) -> HarvestFetch:
+    """Leave the component as it is; the file's change is not proposed again until it changes."""
+    fetch = _pending(actor, fetch_id)
+    fetch.decision = Decision.DISMISSED
+    fetch.decided_by = actor
+    fetch.decided_at = timezone.now()
+    fetch.save(update_fields=["decision", "decided_by", "decided_at"])
+    _event(fetch.source.component, actor, "harvest_dismissed", data={"fields": fetch.changed})
+    return fetch

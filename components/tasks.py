@@ -20,3 +20,18 @@ def adoption_remind(adoption_id: int) -> bool:
 def component_counts_refresh() -> int:
     """Daily: recount councils using each component, as adoptions go stale with time."""
     return services.component_counts_refresh()
+
+
+@shared_task
+def harvest_sources_check() -> int:
+    """Daily: check every harvest source's publiccode.yml (each in a task of its own)."""
+    ids = services.harvest_sources_due()
+    for source_id in ids:
+        harvest_source_check.delay(source_id)
+    return len(ids)
+
+
+@shared_task
+def harvest_source_check(source_id: int) -> str:
+    fetch = services.harvest_source_check(source_id=source_id)
+    return fetch.result if fetch else ""

@@ -12,6 +12,11 @@ urlpatterns = [
     path("import/", views.component_import, name="component_import"),
     path("mine/", views.my_submissions, name="my_submissions"),
     path("review/", views.review_queue, name="review_queue"),
+    path("sources/", views.source_list, name="source_list"),
+    path("sources/new/", views.source_register, name="source_register"),
+    path("sources/changes/", views.source_proposals, name="source_proposals"),
+    path("sources/changes/<int:pk>/", views.source_proposal_decide, name="source_decide"),
+    path("sources/<int:pk>/", views.source_detail, name="source_detail"),
     path("<uuid:public_id>/", views.component_detail, name="component_detail"),
     path("<uuid:public_id>/submitted/", views.component_submitted, name="component_submitted"),
     path(

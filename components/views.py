@@ -1,9 +1,12 @@
 """Thin views of the components library: parse input, call access/service/selector, render."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,9 +23,10 @@ from components.forms import (
     RetireForm,
     ReviewForm,
     SolveForm,
+    SourceForm,
 )
 from components.models import Component
-from components.publiccode import PubliccodeError, publiccode_dump
+from components.publiccode import ExportRefused, PubliccodeError, publiccode_dump
 from institute import access as core_access
 from institute import selectors as core_selectors
 from institute.csv_export import csv_response
@@ -263,7 +267,17 @@ def component_publiccode(request, public_id):
     component = access.component_get_for_user(request.user, public_id)
     if not component.is_published:
         raise Http404
-    response = HttpResponse(publiccode_dump(component), content_type="application/yaml")
+    try:
+        text = publiccode_dump(component)
+    except ExportRefused as refused:
+        return HttpResponse(
+            "This component cannot be written as a valid publiccode.yml:\n"
+            + "\n".join(f"- {reason}" for reason in refused.reasons)
+            + "\n",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(text, content_type="application/yaml")
     response["Content-Disposition"] = f'attachment; filename="{component.slug}.publiccode.yml"'
     return response
 
@@ -497,3 +511,112 @@ def adoption_confirm(request, pk):
     if next_url == "organisation":
         return redirect(adoption.organisation)
     return redirect(adoption.component)
+
+
+# --- Harvest sources -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def source_list(request):
+    return render(
+        request,
+        "components/source_list.html",
+        {
+            "page_title": "Repositories harvested for publiccode.yml",
+            "can_review": access.can_review(request.user),
+            **paginate(request, selectors.sources_for_user(request.user)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def source_register(request):
+    staff = access.can_register_listing(request.user)
+    component = None
+    raw = request.GET.get("component", "")
+    if raw:
+        try:
+            component = access.component_get_for_user(request.user, uuid.UUID(raw), write=True)
+        except ValueError:
+            raise Http404 from None
+    form = SourceForm(request.POST or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source = services.source_register(
+                actor=request.user,
+                url=form.cleaned_data["url"],
+                listing=form.cleaned_data.get("listing", False),
+                organisation=form.cleaned_data.get("organisation"),
+                component=component,
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, "The address is registered. It is checked now, and every day after."
+            )
+            return redirect(source)
+    return _render_form(
+        request,
+        form,
+        title="Harvest a component from its repository",
+        back_url=component.get_absolute_url() if component else reverse("components:source_list"),
+        button="Register",
+        component=component,
+        about="components/_source_about.html",
+    )
+
+
+@login_required
+@require_GET
+def source_detail(request, pk):
+    source = access.source_get_for_user(request.user, pk)
+    return render(
+        request,
+        "components/source_detail.html",
+        {
+            "page_title": f"Harvest source {source.url}",
+            "source": source,
+            "fetches": selectors.source_fetches(source),
+            "can_review": access.can_review(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def source_proposals(request):
+    if not access.can_review(request.user):
+        raise NotAllowed("Only institute staff decide on harvested changes.")
+    return render(
+        request,
+        "components/source_proposals.html",
+        {
+            "page_title": "Changes proposed from publiccode.yml",
+            **paginate(request, selectors.proposals_pending()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def source_proposal_decide(request, pk):
+    action = {
+        "apply": services.source_proposal_apply,
+        "dismiss": services.source_proposal_dismiss,
+    }.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "Choose to apply or dismiss the change.")
+        return redirect("components:source_proposals")
+    try:
+        action(actor=request.user, fetch_id=pk)
+    except NotAllowed:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        done = "applied to the component" if request.POST["action"] == "apply" else "dismissed"
+        messages.success(request, f"The change is {done}.")
+    return redirect("components:source_proposals")

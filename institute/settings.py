@@ -193,6 +193,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "standards.tasks.audit_round_draw",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=4, minute=0),
     },
+    "components-harvest-publiccode": {
+        "task": "components.tasks.harvest_sources_check",
+        "schedule": crontab(hour=4, minute=45),
+    },
     "components-adoption-reminders": {
         "task": "components.tasks.adoption_reminders_send",
         "schedule": crontab(hour=7, minute=30),
@@ -473,6 +477,11 @@ DASHBOARD_REFRESH_ON_WRITE = env.bool("DASHBOARD_REFRESH_ON_WRITE", default=True
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("institute.context_processors.notifications")
 # Where the file-based e-mail backend writes (tests share it between processes).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "tmp" / "emails"))
+# Harvesting publiccode.yml (components/harvest.py): seconds a fetch may take in all, and the
+# hosts (names, addresses or networks) that may be fetched although private or local. Empty in
+# production; the tests list their local servers.
+HARVEST_TIMEOUT = env.float("HARVEST_TIMEOUT", default=30.0)
+HARVEST_ALLOWED_HOSTS = env.list("HARVEST_ALLOWED_HOSTS", default=[])
 # Test-only: seconds the digest loop waits between people, so a test can kill a worker mid-batch.
 DIGEST_TEST_PAUSE_SECONDS = env.float("DIGEST_TEST_PAUSE_SECONDS", default=0.0)
 # Redis redelivers a task whose worker died after `visibility_timeout` seconds (default 1 hour).

@@ -3,7 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
-from components.models import CostModel, Hosting, Kind
+from components import publiccode
+from components.models import Component, CostModel, Hosting, Kind
 
 register = template.Library()
 
@@ -118,3 +119,18 @@ def component_summary(component, service_areas=None):
         component.summary,
         " · ".join(meta),
     )
+
+
+@register.filter
+def field_label(name):
+    """A component field's name as people read it: "source_url" is "Source url"."""
+    try:
+        label = str(Component._meta.get_field(name).verbose_name)
+    except Exception:
+        label = name.replace("_", " ")
+    return label[:1].upper() + label[1:]
+
+
+@register.filter
+def language_name(code):
+    return publiccode.language_name(code)

@@ -727,6 +727,28 @@ COMPONENTS = [
         "Save adoption",
         clear=True,
     ),
+    *_each(
+        "components:source_list",
+        [OFFICER, INSTITUTE_STAFF],
+        fixed("components:source_list"),
+    ),
+    *form(
+        "components:source_register",
+        OFFICER,
+        fixed("components:source_register"),
+        "Register",
+    ),
+    Entry("components:source_register", INSTITUTE_STAFF, fixed("components:source_register")),
+    *_each(
+        "components:source_detail",
+        [OFFICER, INSTITUTE_STAFF],
+        lambda s: s.harvest_source.get_absolute_url(),
+    ),
+    Entry(
+        "components:source_proposals",
+        INSTITUTE_STAFF,
+        fixed("components:source_proposals"),
+    ),
 ]
 
 # --- Standards --------------------------------------------------------------------------------
@@ -1148,6 +1170,7 @@ EXCLUDED: dict[str, str] = {
     "backlog:problem_unmerge": _POST_ONLY,
     "backlog:duplicate_dismiss": _POST_ONLY,
     "components:adoption_confirm": _POST_ONLY,
+    "components:source_decide": _POST_ONLY,
     "standards:comment_address": _POST_ONLY,
     "standards:assessment_start": _POST_ONLY,
     "standards:version_new": _POST_ONLY,
@@ -1185,6 +1208,8 @@ EXCLUDED.update(
         "components-api:component_list": _API,
         "components-api:component_detail": _API,
         "components-api:component_adoptions": _API,
+        "components-api:source_list": _API,
+        "components-api:source_detail": _API,
         "components-api:adoption_list": _API,
         "components-api:adoption_detail": _API,
         "components-api:organisation_adoptions": _API,

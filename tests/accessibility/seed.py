@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from backlog import services as backlog_services
 from centres.models import CentreStaff, LearningRevision, LearningStatus
-from components.models import Adoption
+from components.models import Adoption, FetchResult, HarvestFetch, HarvestSource
 from institute import digests
 from institute.models import Cadence, Organisation, ServiceArea
 from institute.sector import services as sector_services
@@ -87,6 +87,34 @@ def _components(officer):
         submitted_for=leeds,
     )
     return component, in_review
+
+
+def _harvest_source(officer, component):
+    """A repository the catalogue harvests: one check worked, the next proposed a change."""
+    now = timezone.now()
+    source = HarvestSource.objects.create(
+        url="https://github.com/leeds-city-council/bin-booking-api",
+        kind="repository",
+        component=component,
+        registered_by=officer,
+        checked_at=now,
+        succeeded_at=now,
+    )
+    HarvestFetch.objects.create(
+        source=source,
+        created_at=now - timedelta(days=1),
+        result=FetchResult.FAILED,
+        message="The server took longer than 30 seconds",
+    )
+    HarvestFetch.objects.create(
+        source=source,
+        created_at=now,
+        result=FetchResult.PROPOSED,
+        message="Change proposed: fields summary",
+        changed=["summary"],
+        proposed={"summary": "Book and report bin collections online, by address."},
+    )
+    return source
 
 
 def _standards(officer, institute_staff):
@@ -289,6 +317,7 @@ def build(
     """Create every row the inventory's pages show; returns them by name."""
     problem, comment, lookalike, merged, spare = _problems(officer, institute_staff)
     component, component_in_review = _components(officer)
+    harvest_source = _harvest_source(officer, component)
     standards = _standards(officer, institute_staff)
     centres = _centres(centre_staff, problem, component)
     sector = _sector(institute_staff, problem, component)
@@ -322,6 +351,7 @@ def build(
         spare=spare,
         component=component,
         component_in_review=component_in_review,
+        harvest_source=harvest_source,
         standards=standards,
         centres=centres,
         sector=sector,

@@ -201,8 +201,9 @@ def test_component_page_query_count_is_fixed(
         component.links.create(problem=ProblemFactory(submitted_by=component.submitted_by))
     client.force_login(officer)
     # user (with membership), component, problem links, adoptions, service areas, standards it
-    # meets (one query however many); the session comes from the cache (SESSION_ENGINE cached_db).
-    with django_assert_num_queries(6):
+    # meets (one query however many), its harvest source; the session comes from the cache
+    # (SESSION_ENGINE cached_db).
+    with django_assert_num_queries(7):
         response = client.get(component.get_absolute_url())
     assert len(response.context["summary"].rows) == count
 
@@ -440,7 +441,12 @@ def test_organisation_page_marks_stale_adoptions(client, component, leeds):
 # --- publiccode.yml pages ------------------------------------------------------------------
 
 
-def test_publiccode_download_only_for_published_components(client, component, officer):
+def test_publiccode_download_only_for_published_components(client, officer, institute_staff):
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "bin-day-api.publiccode.yml").read_text()
+    component = services.component_import_publiccode(actor=officer, text=text)
+    services.component_publish(actor=institute_staff, component=component)
     response = client.get(reverse("components:component_publiccode", args=[component.public_id]))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]

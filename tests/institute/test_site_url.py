@@ -166,7 +166,6 @@ def test_every_export_links_only_to_site_url(site, institute_staff):
             "/problems/export.csv",
             "/components/export.csv",
             "/components/adoptions.csv",
-            f"/components/{component.public_id}/publiccode.yml",
             *(f"/data/{name}.{fmt}" for name in opendata.DATASETS for fmt in opendata.FORMATS),
         ]
     }
@@ -175,8 +174,13 @@ def test_every_export_links_only_to_site_url(site, institute_staff):
         assert _hosts(text) <= {SITE_HOST} | OTHER_SERVICES, url
         assert "example.com" not in text and REQUEST_HOST not in text, url
     page = f"{SITE_URL}/components/{component.public_id}/"
-    assert f"url: {page}" in exports[f"/components/{component.public_id}/publiccode.yml"]
     assert page in exports["/components/export.csv"]
+    # With no source repository a publiccode.yml is refused (its `url` must be the repository),
+    # never written with a made-up or page address.
+    refused = client.get(f"/components/{component.public_id}/publiccode.yml")
+    assert refused.status_code == 409
+    assert "url: the component has no source code repository" in refused.content.decode()
+    assert _hosts(refused.content.decode()) <= {SITE_HOST} | OTHER_SERVICES
     assert f"{SITE_URL}/problems/" in exports["/problems/export.csv"]
 
 

@@ -28,7 +28,7 @@ from rest_framework.test import APIClient
 from backlog import services as backlog_services
 from backlog.models import Comment, CommentReport, DuplicateCandidate, Follow, Problem, Vote
 from centres.models import Centre, CentreStaff, Learning, LearningStatus, Project
-from components.models import Adoption, Component
+from components.models import Adoption, Component, FetchResult, HarvestFetch, HarvestSource
 from institute import digests
 from institute.models import (
     ApiToken,
@@ -665,6 +665,36 @@ def s_adoption_confirm(w):
     )
 
 
+def s_source_register(w):
+    url = "https://github.com/example-council/new-repository"
+    return Prepared(
+        reverse("components:source_register"),
+        {"url": url},
+        check=_exists(lambda: HarvestSource.objects.filter(url=url, registered_by=w.actor)),
+    )
+
+
+def s_source_decide(w):
+    source = HarvestSource.objects.create(
+        url="https://github.com/example-council/harvested",
+        kind="repository",
+        component=w.component,
+        registered_by=w.component.submitted_by,
+    )
+    fetch = HarvestFetch.objects.create(
+        source=source,
+        result=FetchResult.PROPOSED,
+        message="Change proposed: fields summary",
+        changed=["summary"],
+        proposed={"summary": "Changed in the repository."},
+    )
+    return Prepared(
+        reverse("components:source_decide", args=[fetch.pk]),
+        {"action": "dismiss"},
+        check=_field_is(fetch, "decision", "dismissed"),
+    )
+
+
 # Standards ----------------------------------------------------------------------------------------
 
 
@@ -1033,6 +1063,8 @@ PAGES = [
     Case("components:component_solve", "POST", s_component_solve, STAFF),
     Case("components:adoption_record", "POST", s_adoption_record, OFFICERS),
     Case("components:adoption_confirm", "POST", s_adoption_confirm, LEEDS),
+    Case("components:source_register", "POST", s_source_register, SIGNED_IN),
+    Case("components:source_decide", "POST", s_source_decide, STAFF),
     # Standards (drafts are 404 to everyone but institute staff)
     Case("standards:standard_create", "POST", s_standard_create, STAFF),
     Case("standards:version_new", "POST", s_version_new, STAFF),
@@ -1130,6 +1162,15 @@ def a_component_create(w):
         reverse("components-api:component_list"),
         {**COMPONENT_FORM, "service_areas": ["customer-services"], "maintainer": ""},
         check=_exists(lambda: Component.objects.filter(submitted_by=w.actor)),
+    )
+
+
+def a_source_create(w):
+    url = "https://github.com/example-council/api-registered"
+    return Prepared(
+        reverse("components-api:source_list"),
+        {"url": url},
+        check=_exists(lambda: HarvestSource.objects.filter(url=url, registered_by=w.actor)),
     )
 
 
@@ -1260,6 +1301,7 @@ API = [
     Case("backlog-api:problem_comments", "POST", a_problem_comment, PARTICIPANTS),
     Case("components-api:component_list", "POST", a_component_create, SIGNED_IN),
     Case("components-api:adoption_list", "POST", a_adoption_create, OFFICERS),
+    Case("components-api:source_list", "POST", a_source_create, SIGNED_IN),
     Case("components-api:adoption_detail", "PATCH", a_adoption_change, LEEDS),
     Case("components-api:adoption_detail", "PUT", a_adoption_change, LEEDS),
     Case("standards-api:assessment_list", "POST", a_assessment_start, OFFICERS),

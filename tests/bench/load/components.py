@@ -89,7 +89,8 @@ def seed_scale(*, components: int, adoptions: int, stdout=None) -> dict:
                 public_id, name, slug, summary, description, description_html, kind, maturity,
                 theme, licence, licence_open, source_url, documentation_url, maintainer_name,
                 cost_model, hosting, status, review_note, submitted_by_id, retired_reason,
-                created_at, updated_at, published_at, using_count, adopting_count
+                created_at, updated_at, published_at, using_count, adopting_count,
+                publiccode, publiccode_original
             )
             SELECT
                 gen_random_uuid(),
@@ -116,7 +117,7 @@ def seed_scale(*, components: int, adoptions: int, stdout=None) -> dict:
                 %(now)s - make_interval(days => (n %% 900)::int),
                 %(now)s - make_interval(days => (n %% 900)::int),
                 %(now)s - make_interval(days => (n %% 900)::int),
-                0, 0
+                0, 0, '{{}}'::jsonb, ''
             FROM generate_series(1, %(n)s) AS n
             """,  # noqa: S608  (only fixed word-picking expressions are formatted in)
             params,
