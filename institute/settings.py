@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "institute.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers about one person (signed in, an API token, a secret in the address) are never
+    # cached: Cache-Control private, no-store. Outside the session middleware, to see sign-in.
+    "institute.middleware.PrivateNoStoreMiddleware",
     # While Redis is down the service is read-only: writes get 503 before they start.
     "institute.middleware.ReadOnlyWithoutRedisMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
