@@ -9,8 +9,13 @@ from institute.models import Role
 
 
 def can_submit_component(user) -> bool:
-    """Anyone signed in may suggest a component; institute staff review it before it shows."""
-    return user.is_authenticated
+    """Anyone signed in may suggest a component (institute staff review it before it shows),
+    except read-only sector viewers."""
+    return core.can_contribute(user)
+
+
+def require_can_submit_component(user) -> None:
+    core.require(can_submit_component(user), core.contribute_refusal(user, "submit a component"))
 
 
 def can_review(user) -> bool:
