@@ -48,6 +48,12 @@ def is_institute_staff(user) -> bool:
     return user.is_authenticated and (user.is_superuser or role_of(user) == Role.INSTITUTE_STAFF)
 
 
+def needs_second_factor(user) -> bool:
+    """Institute staff publish and change everyone's data: they must sign in with a second
+    factor (institute.security.StaffMfaMiddleware). For everyone else it is optional."""
+    return is_institute_staff(user)
+
+
 def is_sector_viewer(user) -> bool:
     return role_of(user) == Role.SECTOR_VIEWER
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
-from institute.access import can_curate, require
+from institute.access import can_curate, needs_second_factor, require
+from institute.auth_backends import second_factor_exists
 from institute.errors import DomainError
 from institute.models import ApiToken, AuditEvent
 
@@ -151,11 +152,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         token = (
             ApiToken.objects.select_related("user")
+            .annotate(user_has_second_factor=second_factor_exists("user_id"))
             .filter(key_hash=_hash(secret), revoked_at__isnull=True)
             .first()
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        # Staff without a second factor use nothing until they set one up, tokens included.
+        token.user.has_second_factor = token.user_has_second_factor
+        if needs_second_factor(token.user) and not token.user_has_second_factor:
+            raise exceptions.AuthenticationFailed(
+                "Set up two-factor authentication on your account before using this token."
+            )
         api_token_touch(token)
         return token.user, token
 

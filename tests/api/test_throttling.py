@@ -82,7 +82,7 @@ def _race(urls_and_headers, workers=12):
         return Counter(pool.map(send, urls_and_headers))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_requests_with_two_tokens_stop_at_the_persons_limit(
     racing_rates, live_server, officer
 ):
@@ -96,7 +96,7 @@ def test_concurrent_requests_with_two_tokens_stop_at_the_persons_limit(
     assert _race(requests) == Counter({200: 20, 429: 40})
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_anonymous_requests_stop_at_the_limit(racing_rates, live_server):
     url = f"{live_server.url}/api/v1/problems/"
 
