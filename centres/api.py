@@ -125,9 +125,12 @@ class _SlugsField(serializers.ListField):
         kwargs.setdefault("max_length", MAX_LINKS)
         super().__init__(**kwargs)
 
+    def find(self, slugs) -> dict:
+        return type(self).by_slug(slugs)
+
     def to_internal_value(self, data):
         slugs = list(dict.fromkeys(super().to_internal_value(data)))
-        found = type(self).by_slug(slugs)
+        found = self.find(slugs)
         unknown = [s for s in slugs if s not in found]
         if unknown:
             raise serializers.ValidationError(f"No {self.noun} has the slug {', '.join(unknown)}.")
@@ -135,8 +138,14 @@ class _SlugsField(serializers.ListField):
 
 
 class ComponentsField(_SlugsField):
-    by_slug = staticmethod(components_selectors.components_by_slug)
+    """Published components, and those the object links already (as the page's form offers):
+    another person's draft is refused like an unknown slug, its name never shown."""
+
     noun = "component"
+
+    def find(self, slugs) -> dict:
+        linked = (self.root.context.get("current") or {}).get(self.field_name, ())
+        return components_selectors.components_to_link_by_slug(slugs, linked)
 
 
 class StandardsField(_SlugsField):
@@ -374,7 +383,7 @@ class RevisionSerializer(serializers.Serializer):
 
 def _merge_partial(serializer_class, data, current: dict) -> dict:
     """PATCH: validate only the fields sent and keep the rest as they are."""
-    serializer = serializer_class(data=data, partial=True)
+    serializer = serializer_class(data=data, partial=True, context={"current": current})
     if not serializer.is_valid():
         raise InvalidInput(serializer.errors)
     sent = {k: v for k, v in serializer.validated_data.items() if k in data}

@@ -9,8 +9,13 @@ from institute.models import Role
 
 
 def can_submit_component(user) -> bool:
-    """Anyone signed in may suggest a component; institute staff review it before it shows."""
-    return user.is_authenticated
+    """Anyone signed in may suggest a component (institute staff review it before it shows),
+    except read-only sector viewers."""
+    return core.can_contribute(user)
+
+
+def require_can_submit_component(user) -> None:
+    core.require(can_submit_component(user), core.contribute_refusal(user, "submit a component"))
 
 
 def can_review(user) -> bool:
@@ -84,8 +89,9 @@ def adoption_get_for_user(user, pk, *, write: bool = False) -> Adoption:
 
 
 def can_register_source(user) -> bool:
-    """Anyone signed in may say where a component's publiccode.yml lives."""
-    return user.is_authenticated
+    """Anyone signed in who may contribute (not a read-only sector viewer) may say where a
+    component's publiccode.yml lives: a harvest submits a component in their name."""
+    return core.can_contribute(user)
 
 
 def can_register_listing(user) -> bool:

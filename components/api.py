@@ -249,7 +249,7 @@ class ComponentListView(APIView):
         responses={201: ComponentDetailSerializer},
     )
     def post(self, request):
-        require(access.can_submit_component(request.user), "Sign in to submit a component.")
+        access.require_can_submit_component(request.user)
         data = _validated(ComponentInputSerializer, request.data)
         component = services.component_submit(actor=request.user, source="api", **data)
         component = access.component_get_for_user(request.user, component.public_id)

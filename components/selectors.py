@@ -395,8 +395,11 @@ def published_components_by_public_id(public_ids) -> dict:
     return {c.public_id: c for c in published}
 
 
-def components_by_slug(slugs) -> dict[str, Component]:
-    return {c.slug: c for c in Component.objects.filter(slug__in=list(slugs))}
+def components_to_link_by_slug(slugs, selected=()) -> dict[str, Component]:
+    """The components of components_to_link(selected) with these slugs. Any other (someone's
+    draft, a rejected suggestion) is missing, exactly like a slug nobody uses: an error must not
+    reveal that it exists or what it is called."""
+    return {c.slug: c for c in components_to_link(selected).filter(slug__in=list(slugs))}
 
 
 # --- The sector's per-council figures (read by institute.sector) -------------------------------

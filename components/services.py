@@ -216,7 +216,7 @@ def _staff_ids() -> list[int]:
 def component_submit(*, actor, source: str = "form", **fields) -> Component:
     """Suggest a component for the library: it waits for institute review before anyone else
     sees it."""
-    core_access.require(access.can_submit_component(actor), "Sign in to submit a component.")
+    access.require_can_submit_component(actor)
     clean = component_clean(fields)
     areas = clean.pop("service_areas")
     standards = clean.pop("standards")
@@ -704,7 +704,7 @@ def component_import_publiccode(*, actor, text, source: str = "publiccode.yml") 
     """Submit a component from a publiccode.yml document (it goes to review like any other).
     Every mistake in the document is reported at once; nothing is created on error. The whole
     file is kept beside the fields, with what the catalogue holds of the rest."""
-    core_access.require(access.can_submit_component(actor), "Sign in to submit a component.")
+    access.require_can_submit_component(actor)
     fields = publiccode_parse(text)
     publiccode = fields.pop("publiccode")
     original = fields.pop("publiccode_original")

@@ -146,6 +146,7 @@ def _render_form(
 @login_required
 @require_http_methods(["GET", "POST"])
 def component_submit(request):
+    access.require_can_submit_component(request.user)
     form = ComponentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,6 +168,7 @@ def component_submit(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def component_import(request):
+    access.require_can_submit_component(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -208,6 +210,7 @@ def my_submissions(request):
         "components/my_submissions.html",
         {
             "page_title": "Your component submissions",
+            "can_submit": access.can_submit_component(request.user),
             **paginate(request, selectors.components_submitted_by(request.user)),
         },
     )

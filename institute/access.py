@@ -48,8 +48,36 @@ def is_institute_staff(user) -> bool:
     return user.is_authenticated and (user.is_superuser or role_of(user) == Role.INSTITUTE_STAFF)
 
 
+def needs_second_factor(user) -> bool:
+    """Institute staff publish and change everyone's data: they must sign in with a second
+    factor (institute.security.StaffMfaMiddleware). For everyone else it is optional."""
+    return is_institute_staff(user)
+
+
 def is_sector_viewer(user) -> bool:
     return role_of(user) == Role.SECTOR_VIEWER
+
+
+def is_read_only(user) -> bool:
+    """Sector viewers (LGA, MHCLG, the Digital Centre) read the whole sector and change
+    nothing in it: no problems, votes, comments, components, imports, adoptions, assessments,
+    projects or learning, on pages or through the API. What is their own stays theirs to
+    manage: their account and its second factor, API tokens (which act with the same rights),
+    notifications and digests, following a problem, and reporting a comment to moderators."""
+    return is_sector_viewer(user)
+
+
+def can_contribute(user) -> bool:
+    """Add to what the service shares (suggest a component, import one): anyone signed in
+    whose role is not read-only. Roles with narrower rules (voting, assessing) say so below."""
+    return user.is_authenticated and not is_read_only(user)
+
+
+def contribute_refusal(user, action: str) -> str:
+    """Why someone cannot `action` ("submit a component"), for a refusal's message."""
+    if not user.is_authenticated:
+        return f"Sign in to {action}."
+    return f"Your organisation has read-only access, so you cannot {action}."
 
 
 def can_participate(user) -> bool:

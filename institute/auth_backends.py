@@ -1,12 +1,27 @@
 """Django's and allauth's sign-in backends, loading the signed-in user with their membership
-and organisation in one query.
+and organisation, and whether they have a second factor, in one query.
 
 Nearly every signed-in request asks what the user may do (`institute.access.membership_of`),
-which needs both; fetching them with the user saves a query on each of those requests.
+which needs the membership, and institute staff are checked for a second factor on every
+request (institute.security.StaffMfaMiddleware); fetching both with the user saves a query on
+each of those requests.
 """
 
 from allauth.account import auth_backends as allauth_backends
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import backends, get_user_model
+from django.db.models import Exists, OuterRef
+
+# The kinds of authenticator that are a second factor by themselves (recovery codes are only
+# a way back in when the app is lost).
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
+def second_factor_exists(user_field: str = "pk"):
+    """An expression: whether the user (the row's `user_field`) has a second factor."""
+    return Exists(
+        Authenticator.objects.filter(user_id=OuterRef(user_field), type__in=SECOND_FACTORS)
+    )
 
 
 class _UserWithMembership:
@@ -14,6 +29,7 @@ class _UserWithMembership:
         user = (
             get_user_model()
             ._default_manager.select_related("membership__organisation")
+            .annotate(has_second_factor=second_factor_exists())
             .filter(pk=user_id)
             .first()
         )

@@ -15,6 +15,7 @@ enqueue work on Redis and change what the cache holds.
 import functools
 import logging
 import time
+import uuid
 
 import redis
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -62,6 +63,23 @@ def _miss(key, default=None, version=None):
     return default
 
 
+# A sliding log of hits in one sorted set, read and written in one step inside Redis, so that
+# concurrent requests in every web process count exactly: drop hits older than the window; if
+# fewer than the limit remain, add this one (0: allowed); else answer the seconds until the
+# oldest leaves the window. Numbers go back as text (Lua would round them to integers).
+_RATE_HIT = """
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('EXPIRE', KEYS[1], math.ceil(window))
+  return '0'
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return tostring(tonumber(oldest[2]) + window - now)
+"""
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -73,6 +91,24 @@ class RedisCache(DjangoRedisCache):
             return bool(self._cache.get_client(write=True).ping())
         except REDIS_UNREACHABLE:
             return False
+
+    @_or(lambda *args, **kwargs: 0.0)
+    def rate_hit(self, key: str, *, limit: int, window: float) -> float:
+        """Count one hit for `key` against `limit` hits in any `window` seconds, atomically
+        for every process sharing this Redis. Returns 0 when the hit is allowed (and counted),
+        otherwise the seconds to wait. While Redis is unreachable every hit is allowed: the
+        service is read-only then (writes are refused) and a limit must not become an outage."""
+        client = self._cache.get_client(write=True)
+        answer = client.eval(
+            _RATE_HIT,
+            1,
+            self.make_and_validate_key(key),
+            time.time(),
+            window,
+            limit,
+            uuid.uuid4().hex,
+        )
+        return max(0.0, float(answer))
 
     get = _or(_miss)(DjangoRedisCache.get)
     get_many = _or(lambda keys, version=None: {})(DjangoRedisCache.get_many)

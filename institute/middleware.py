@@ -1,13 +1,16 @@
-"""Turns a refusal that reached the top of a view into the GOV.UK 403 page, never a 500; and
-makes the service read-only while Redis is down."""
+"""Turns a refusal that reached the top of a view into the GOV.UK 403 page, never a 500;
+makes the service read-only while Redis is down; and keeps private answers out of caches."""
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from institute.dbdown import service_unavailable
 from institute.errors import DomainError, NotAllowed
+from institute.request_log import SECRET_ARGUMENTS
 
 logger = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -59,3 +62,31 @@ class ReadOnlyWithoutRedisMiddleware:
             logger.warning("write refused while Redis is unavailable: %s", request.path)
             return service_unavailable(request)
         return self.get_response(request)
+
+
+def is_private(request, response) -> bool:
+    """Whether an answer may be about one person, so no cache may keep it: the request carried
+    credentials (the session cookie or an API token in `Authorization`), the answer starts a
+    session (sign-in), or the address carries a secret (a password reset or confirmation key,
+    an unsubscribe token: the names request_log redacts). Public pages fetched without
+    credentials stay cacheable."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "authorization" in request.headers:
+        return True
+    if settings.SESSION_COOKIE_NAME in response.cookies:
+        return True
+    match = getattr(request, "resolver_match", None)
+    return match is not None and any(name in SECRET_ARGUMENTS for name in match.kwargs)
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` (Django's never_cache headers) on every private
+    answer, pages and API alike: the one rule is is_private above."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_private(request, response):
+            add_never_cache_headers(response)
+        return response

@@ -1,4 +1,5 @@
-"""Session lifetime rules and the security log (sign-in success and failure, sign-out).
+"""Session lifetime rules, the second factor institute staff must have, and the security log
+(sign-in success and failure, sign-out, second factors added, removed and failed).
 
 Log lines are key=value pairs on the `institute.security` logger so a log pipeline can parse
 them; they never contain a password or a session key.
@@ -7,11 +8,19 @@ them; they never contain a password or a session key.
 import logging
 import time
 
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+
+from institute.access import needs_second_factor
+from institute.auth_backends import SECOND_FACTORS
 
 security_log = logging.getLogger("institute.security")
 
@@ -77,3 +86,79 @@ class SessionLifetimeMiddleware:
                 session[LAST_SEEN_KEY] = now
             session.setdefault(STARTED_KEY, now)
         return self.get_response(request)
+
+
+# --- The second factor --------------------------------------------------------------------------
+
+
+@receiver(mfa_signals.authenticator_added)
+def log_second_factor_added(sender, request, user, authenticator, **kwargs):
+    security_log.info("event=mfa_added type=%s user_id=%s", authenticator.type, user.pk)
+
+
+@receiver(mfa_signals.authenticator_removed)
+def log_second_factor_removed(sender, request, user, authenticator, **kwargs):
+    security_log.warning("event=mfa_removed type=%s user_id=%s", authenticator.type, user.pk)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def log_recovery_codes_reset(sender, request, user, authenticator, **kwargs):
+    security_log.info("event=mfa_reset type=%s user_id=%s", authenticator.type, user.pk)
+
+
+@receiver(mfa_signals.authentication_failed)
+def log_second_factor_failure(sender, request, user, authenticator, reauthentication, **kwargs):
+    security_log.warning(
+        "event=mfa outcome=failure user_id=%s reauthentication=%s ip=%s",
+        user.pk,
+        bool(reauthentication),
+        _client_ip(request),
+    )
+
+
+def has_second_factor(user) -> bool:
+    """Whether the user has an authenticator app (or a security key). The backend loads this
+    with the user (institute.auth_backends); a user loaded otherwise is asked the database."""
+    loaded = getattr(user, "has_second_factor", None)
+    if loaded is not None:
+        return loaded
+    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
+
+
+MFA_SETUP_MESSAGE = (
+    "Institute staff must use two-factor authentication. Set up an authenticator app to carry on."
+)
+
+
+class StaffMfaMiddleware:
+    """A person who must have a second factor (institute.access.needs_second_factor) and has
+    none is sent to set one up before any other page; the API answers 403 to their session
+    meanwhile. Setting it up, signing out and re-entering the password stay open."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and needs_second_factor(user)
+            and not has_second_factor(user)
+            and not self._open(request.path)
+        ):
+            security_log.info("event=mfa_required user_id=%s path=%s", user.pk, request.path)
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": MFA_SETUP_MESSAGE, "code": "mfa_required"}, status=403
+                )
+            messages.info(request, MFA_SETUP_MESSAGE)
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    @staticmethod
+    def _open(path: str) -> bool:
+        return path.startswith(reverse("mfa_index")) or path in (
+            reverse("account_logout"),
+            reverse("account_reauthenticate"),
+        )

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
     "csp",
     "django_htmx",
@@ -93,6 +94,9 @@ MIDDLEWARE = [
     "institute.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers about one person (signed in, an API token, a secret in the address) are never
+    # cached: Cache-Control private, no-store. Outside the session middleware, to see sign-in.
+    "institute.middleware.PrivateNoStoreMiddleware",
     # While Redis is down the service is read-only: writes get 503 before they start.
     "institute.middleware.ReadOnlyWithoutRedisMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +111,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "institute.security.SessionLifetimeMiddleware",
+    # Institute staff without a second factor are sent to set one up first.
+    "institute.security.StaffMfaMiddleware",
     "institute.middleware.DomainErrorMiddleware",
     # Axes must come last so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
@@ -250,6 +256,19 @@ ACCOUNT_ADAPTER = "institute.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
 # Axes does lockout; allauth's own limits stay on for signup and password reset e-mails.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
+
+# A second factor (allauth.mfa): an authenticator app (TOTP) with recovery codes. Institute
+# staff must have one before they use the service (institute.security.StaffMfaMiddleware);
+# anyone else may add one from their account page. A wrong code counts towards the account's
+# lockout like a wrong password (institute.auth_forms.MfaAuthenticateForm). One 30-second step
+# either side is accepted, for phones whose clocks drift.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SERVICE_NAME
+MFA_TOTP_TOLERANCE = 1
+MFA_FORMS = {
+    "authenticate": "institute.auth_forms.MfaAuthenticateForm",
+    "reauthenticate": "institute.auth_forms.MfaReauthenticateForm",
+}
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked account may try again after 15 minutes

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -16,7 +17,8 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
-from institute.access import can_curate, require
+from institute.access import can_curate, needs_second_factor, require
+from institute.auth_backends import second_factor_exists
 from institute.errors import DomainError
 from institute.models import ApiToken, AuditEvent
 
@@ -150,11 +152,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         token = (
             ApiToken.objects.select_related("user")
+            .annotate(user_has_second_factor=second_factor_exists("user_id"))
             .filter(key_hash=_hash(secret), revoked_at__isnull=True)
             .first()
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        # Staff without a second factor use nothing until they set one up, tokens included.
+        token.user.has_second_factor = token.user_has_second_factor
+        if needs_second_factor(token.user) and not token.user_has_second_factor:
+            raise exceptions.AuthenticationFailed(
+                "Set up two-factor authentication on your account before using this token."
+            )
         api_token_touch(token)
         return token.user, token
 
@@ -171,27 +180,47 @@ class ReadOnlyTokenPermission(permissions.BasePermission):
         return True
 
 
-class _RatesFromSettings:
-    """DRF reads the rates once, at import; read them per request so settings can change."""
+class _RedisRateThrottle(throttling.SimpleRateThrottle):
+    """A limit counted atomically in Redis (institute.cache.RedisCache.rate_hit), so every web
+    process shares one exact count, however many requests arrive at once. The rate is read per
+    request (DRF reads it once, at import) so settings can change."""
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        self._wait = cache.rate_hit(key, limit=self.num_requests, window=self.duration)
+        return self._wait == 0
 
-class TokenRateThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
-    """Requests per token (and per signed-in user on a session): scope "token"."""
+    def wait(self):
+        return self._wait
+
+
+def throttle_ident(request) -> str | None:
+    """Whose count a request adds to: the person, however many tokens they use and whether
+    they come with a token or a session; None for anonymous requests."""
+    user = request.user
+    if user is not None and user.is_authenticated:
+        return f"u{user.pk}"
+    return None
+
+
+class TokenRateThrottle(_RedisRateThrottle):
+    """Requests per person with a token or a session (scope "token", API_THROTTLE_TOKEN)."""
 
     scope = "token"
 
     def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiToken):
-            ident = f"t{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"u{request.user.pk}"
-        else:
-            return None  # anonymous: AnonRateThrottle
+        ident = throttle_ident(request)
+        if ident is None:
+            return None  # anonymous: AnonThrottle
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonThrottle(_RatesFromSettings, throttling.AnonRateThrottle):
+class AnonThrottle(_RedisRateThrottle, throttling.AnonRateThrottle):
     """Requests per client address without a session or token: scope "anon"."""

@@ -28,6 +28,7 @@ from institute.forms import (
 )
 from institute.models import CouncilType, MembershipRequest, OrganisationKind, Region
 from institute.pagination import paginate
+from institute.security import has_second_factor
 from institute.tokens import api_token_list_for_user
 
 logger = logging.getLogger(__name__)
@@ -236,6 +237,7 @@ def account(request):
             "profile_form": profile_form,
             "request_form": request_form,
             "api_tokens": api_token_list_for_user(user),
+            "second_factor": has_second_factor(user),
         },
     )
 

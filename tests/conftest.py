@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from institute.models import Organisation, Role
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, give_authenticator_app
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +68,10 @@ def other_centre_staff(db):
 
 @pytest.fixture
 def institute_staff(db):
-    return _member("local-digital-institute", Role.INSTITUTE_STAFF, "staff@ldi.example.test")
+    """Institute staff, with the authenticator app staff must have (tests.factories.TOTP_SECRET;
+    sign-in helpers type its code)."""
+    staff = _member("local-digital-institute", Role.INSTITUTE_STAFF, "staff@ldi.example.test")
+    return give_authenticator_app(staff)
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def superuser(db):
     user.is_superuser = True
     user.is_staff = True
     user.save(update_fields=["is_superuser", "is_staff"])
-    return user
+    return give_authenticator_app(user)
 
 
 ROLE_FIXTURES = [

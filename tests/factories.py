@@ -1,7 +1,12 @@
 """factory_boy factories for every app's models. Real rows in the real PostgreSQL test database."""
 
+import time
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 
 from institute.models import (
     Membership,
@@ -13,6 +18,26 @@ from institute.models import (
 )
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+# The authenticator app secret (base32) test staff get: institute staff must have a second
+# factor, so fixtures give them one, and sign-in helpers type its current code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+
+def give_authenticator_app(user, secret: str = TOTP_SECRET):
+    """Set up an authenticator app and recovery codes for `user`, as finishing allauth's
+    set-up page does."""
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return user
+
+
+def totp_code(secret: str = TOTP_SECRET, *, step: int = 0) -> str:
+    """The code an authenticator app shows now (or `step` 30-second periods later)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + step))
+
+
+def has_authenticator_app(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,6 @@ app's selectors, so a dataset says what the pages say (e.g. standards adoption i
 standards.selectors.adoption_for, never a second definition).
 """
 
-import csv
 import io
 import json
 import tempfile
@@ -22,6 +21,7 @@ from django.utils import timezone
 from backlog import selectors as backlog_selectors
 from centres import selectors as centres_selectors
 from components import selectors as components_selectors
+from institute.csv_export import CsvWriter
 from institute.models import Organisation
 from institute.storage import generated_storage
 from standards import selectors as standards_selectors
@@ -341,7 +341,7 @@ def dataset_publish(dataset: Dataset, *, generated_at: datetime) -> int:
     rows = list(dataset.rows())
 
     def write_csv(handle):
-        writer = csv.writer(handle)
+        writer = CsvWriter(handle)
         writer.writerow(dataset.field_names)
         for row in rows:
             writer.writerow([_csv_value(row[name]) for name in dataset.field_names])

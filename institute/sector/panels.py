@@ -7,7 +7,6 @@ together and keeps them for each refresh of the rows; the nightly snapshot recor
 metrics that trends are drawn from.
 """
 
-import csv
 import io
 import logging
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from django.utils import timezone
 from backlog import selectors as backlog_selectors
 from centres import selectors as centres_selectors
 from components import selectors as components_selectors
+from institute.csv_export import CsvWriter
 from institute.models import CouncilType, Region, Theme
 from institute.sector import trends
 from institute.sector.charts import line_chart
@@ -56,7 +56,7 @@ class Table:
 
     def csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = CsvWriter(out)
         writer.writerow(self.headers)
         for row in self.rows:
             writer.writerow([c["text"] if isinstance(c, dict) else c for c in row])

@@ -1139,6 +1139,24 @@ ACCOUNTS = [
     *form("account_change_password", OFFICER, fixed("account_change_password"), "Change password"),
     Entry("account_email", OFFICER, fixed("account_email")),
     Entry("account_reauthenticate", OFFICER, fixed("account_reauthenticate")),
+    # Two-factor authentication (allauth.mfa). Officers have none (optional); institute staff
+    # have an authenticator app and recovery codes (tests/conftest.py).
+    Entry("mfa_index", OFFICER, fixed("mfa_index"), state="off"),
+    Entry("mfa_index", INSTITUTE_STAFF, fixed("mfa_index"), state="on"),
+    Entry("mfa_view_recovery_codes", INSTITUTE_STAFF, fixed("mfa_view_recovery_codes")),
+    Entry("mfa_reauthenticate", INSTITUTE_STAFF, fixed("mfa_reauthenticate")),
+    # Changing a second factor asks for the password first: these open allauth's
+    # re-authentication page, which is what a person sees.
+    Entry("mfa_activate_totp", OFFICER, fixed("mfa_activate_totp"), state="password first"),
+    Entry(
+        "mfa_deactivate_totp", INSTITUTE_STAFF, fixed("mfa_deactivate_totp"), state="password first"
+    ),
+    Entry(
+        "mfa_generate_recovery_codes",
+        INSTITUTE_STAFF,
+        fixed("mfa_generate_recovery_codes"),
+        state="password first",
+    ),
 ]
 
 ENTRIES: list[Entry] = [*CORE, *ERRORS, *BACKLOG, *COMPONENTS, *STANDARDS, *CENTRES, *ACCOUNTS]
@@ -1196,6 +1214,13 @@ EXCLUDED: dict[str, str] = {
         "account_change_password, which is in the inventory"
     ),
     "account_confirm_login_code": "sign-in by e-mailed code is off (ACCOUNT_LOGIN_BY_CODE)",
+    "mfa_download_recovery_codes": "recovery codes as a text file download, not a page",
+    "mfa_authenticate": (
+        "the code step in the middle of signing in, with no page of its own outside that "
+        "flow (a visit without a password just entered goes to the sign-in page); its error "
+        "state is tested in tests/institute/test_mfa.py and every browser sign-in of staff "
+        "goes through it (tests/browser/session.py)"
+    ),
 }
 
 # JSON API endpoints (DRF): not pages; their contract is tested in tests/api.

@@ -270,3 +270,48 @@ def test_demo_links_projects_to_demo_components_idempotently():
         Project.components_produced.through.objects.count(),
         Project.components_used.through.objects.count(),
     ) == links
+
+
+@pytest.mark.parametrize("status", ["in_review", "changes_requested", "rejected"])
+def test_linking_someone_elses_unpublished_component_says_no_more_than_an_unknown_slug(
+    gm_centre, centre_staff, officer, status
+):
+    secret = ComponentFactory(
+        name="Secret draft name", slug="secret-draft", status=status, submitted_by=officer
+    )
+    api = api_as(centre_staff)
+
+    def refusal(slug):
+        response = api.post("/api/v1/projects/", _body(components_used=[slug]), format="json")
+        assert response.status_code == 400
+        return response.json()
+
+    hidden, unknown = refusal(secret.slug), refusal("no-such-component")
+    assert "Secret draft name" not in str(hidden)
+    assert hidden == {
+        **unknown,
+        "errors": {"components_used": [f"No component has the slug {secret.slug}."]},
+    }
+    assert unknown["errors"] == {
+        "components_used": ["No component has the slug no-such-component."]
+    }
+    assert not Project.objects.exists()
+
+
+def test_a_component_linked_before_it_left_the_library_may_stay_through_the_api(
+    gm_centre, centre_staff, produced, used
+):
+    project = ProjectFactory(centre=gm_centre, title="Before")
+    project.components_used.set([used])
+    used.status = "changes_requested"
+    used.save(update_fields=["status"])
+
+    response = api_as(centre_staff).patch(
+        f"/api/v1/projects/{project.pk}/",
+        {"title": "After", "components_used": [used.slug, produced.slug]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    project.refresh_from_db()
+    assert project.title == "After"
+    assert slugs(project.components_used) == sorted([used.slug, produced.slug])

@@ -235,7 +235,7 @@ def test_markdown_description_is_sanitised_on_the_page(client, officer, institut
 # --- Submit and review ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["no_membership_user", "officer", "sector_viewer"])
+@pytest.mark.parametrize("role", ["no_membership_user", "officer", "centre_staff"])
 def test_any_signed_in_user_submits_and_sees_a_confirmation(client, request, role):
     _client(client, request, role)
     response = client.post(SUBMIT, _form())
@@ -245,6 +245,17 @@ def test_any_signed_in_user_submits_and_sees_a_confirmation(client, request, rol
     )
     assert "Component submitted" in client.get(response["Location"]).content.decode()
     assert component.status == "in_review"
+
+
+def test_a_sector_viewer_is_read_only_and_is_offered_no_way_to_submit(client, sector_viewer):
+    client.force_login(sector_viewer)
+    assert "Submit a component" not in client.get(LIST).content.decode()
+    for url in (SUBMIT, reverse("components:component_import")):
+        refused = client.get(url)
+        assert refused.status_code == 403, url
+        assert "read-only access" in refused.content.decode()
+    assert client.post(SUBMIT, _form()).status_code == 403
+    assert not Component.objects.exists()
 
 
 def test_anonymous_is_sent_to_sign_in(client):

@@ -8,8 +8,10 @@ import re
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from institute.models import AuditEvent, Membership, Role, User
+from tests.factories import give_authenticator_app
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,10 @@ def test_the_first_staff_member_sets_a_password_through_the_link_and_signs_in(cl
     client.logout()
     signed_in = client.post("/account/login/", {"login": user.email, "password": PASSWORD})
     assert signed_in.status_code == 302
+    # Staff must set up two-factor authentication before any staff page.
+    held = client.get("/requests/")
+    assert held.status_code == 302 and held["Location"] == reverse("mfa_activate_totp")
+    give_authenticator_app(user)
     assert client.get("/requests/").status_code == 200  # a page for institute staff only
 
     # The link worked once.

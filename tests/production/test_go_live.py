@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 
 from institute.devservices import _free_port
 from institute.models import Membership, Role
+from tests.factories import totp_code
 from tests.production.servers import ROOT, Browser, production_env, start_gunicorn, stop
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -126,6 +127,21 @@ def test_first_staff_gives_a_council_its_domain_and_a_new_officer_joins_it_by_em
     assert done.status == 302
     signed_in = staff.sign_in("grace@institute.test", PASSWORD)
     assert "secure" in signed_in.headers["set-cookie"].lower()
+
+    # Staff must set up two-factor authentication before anything else: the password again,
+    # then the code from an authenticator app given the page's secret.
+    held = staff.get("/organisations/leeds/email-domains/")
+    assert held.status == 302 and held.location.endswith("/account/2fa/totp/activate/")
+    assert staff.submit("/account/reauthenticate/", {"password": PASSWORD}).status == 302
+    setup = staff.get("/account/2fa/totp/activate/")
+    secret = re.search(r'id="authenticator-secret">([A-Z2-7]+)<', setup.body).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', setup.body).group(1)
+    activated = staff.request(
+        "POST",
+        "/account/2fa/totp/activate/",
+        {"code": totp_code(secret), "csrfmiddlewaretoken": token},
+    )
+    assert activated.status == 302, activated.body[-1500:]
 
     # Staff give Leeds its real domain through the service.
     added = staff.submit("/organisations/leeds/email-domains/", {"domain": "leeds.gov.uk"})

@@ -83,6 +83,8 @@ PARTICIPANTS = frozenset(
     {"officer", "other_officer", "centre_staff", "other_centre_staff", "institute_staff"}
 )
 OFFICERS = frozenset({"officer", "other_officer"})
+# Everyone signed in but the read-only sector viewer (institute.access.is_read_only).
+CONTRIBUTORS = SIGNED_IN - {"sector_viewer"}
 LEEDS = frozenset({"officer"})
 STAFF = frozenset({"institute_staff"})
 LEEDS_AND_STAFF = LEEDS | STAFF
@@ -1035,8 +1037,8 @@ PAGES = [
     Case("backlog:problem_unmerge", "POST", s_problem_unmerge, STAFF),
     Case("backlog:duplicate_dismiss", "POST", s_duplicate_dismiss, STAFF),
     # Components
-    Case("components:component_submit", "POST", s_component_submit, SIGNED_IN),
-    Case("components:component_import", "POST", s_component_import, SIGNED_IN),
+    Case("components:component_submit", "POST", s_component_submit, CONTRIBUTORS),
+    Case("components:component_import", "POST", s_component_import, CONTRIBUTORS),
     # In review: only its submitter and institute staff know it exists.
     Case(
         "components:component_edit",
@@ -1299,7 +1301,7 @@ API = [
     # Withdrawing Leeds's vote: no one else has a vote there to withdraw (404).
     Case("backlog-api:problem_vote", "DELETE", a_problem_unvote, LEEDS, hidden=SIGNED_IN),
     Case("backlog-api:problem_comments", "POST", a_problem_comment, PARTICIPANTS),
-    Case("components-api:component_list", "POST", a_component_create, SIGNED_IN),
+    Case("components-api:component_list", "POST", a_component_create, CONTRIBUTORS),
     Case("components-api:adoption_list", "POST", a_adoption_create, OFFICERS),
     Case("components-api:source_list", "POST", a_source_create, SIGNED_IN),
     Case("components-api:adoption_detail", "PATCH", a_adoption_change, LEEDS),
@@ -1399,6 +1401,25 @@ def test_api_write(case, role, request):
     response = send(prepared.url, prepared.data, format="json")
     after = snapshot()
     _assert_outcome(case, role, response, before, after, prepared, api=True)
+
+
+# What a sector viewer may still change: only what is their own (institute.access.is_read_only).
+# Every other row of PAGES and API refuses them, and test_page_write / test_api_write prove it
+# for each row, with nothing changed in any table.
+SECTOR_VIEWER_OWN = {
+    "POST institute:account (profile)",
+    "POST institute:notifications_read_all",
+    "POST institute:notification_preferences",
+    "POST institute:digest_unsubscribe",
+    "POST institute:token_create",
+    "POST backlog:problem_follow",
+    "POST backlog:comment_report",
+}
+
+
+def test_a_sector_viewer_changes_nothing_the_service_shares():
+    allowed = {case.id for case in [*PAGES, *API] if "sector_viewer" in case.allowed}
+    assert allowed == SECTOR_VIEWER_OWN
 
 
 # --- Coverage: no write endpoint is missing -------------------------------------------------------
