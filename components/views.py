@@ -536,6 +536,10 @@ def source_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def source_register(request):
+    core_access.require(
+        access.can_register_source(request.user),
+        core_access.contribute_refusal(request.user, "register a repository"),
+    )
     staff = access.can_register_listing(request.user)
     component = None
     raw = request.GET.get("component", "")

@@ -1065,7 +1065,7 @@ PAGES = [
     Case("components:component_solve", "POST", s_component_solve, STAFF),
     Case("components:adoption_record", "POST", s_adoption_record, OFFICERS),
     Case("components:adoption_confirm", "POST", s_adoption_confirm, LEEDS),
-    Case("components:source_register", "POST", s_source_register, SIGNED_IN),
+    Case("components:source_register", "POST", s_source_register, CONTRIBUTORS),
     Case("components:source_decide", "POST", s_source_decide, STAFF),
     # Standards (drafts are 404 to everyone but institute staff)
     Case("standards:standard_create", "POST", s_standard_create, STAFF),
