@@ -1,9 +1,12 @@
 """allauth and axes hooks."""
 
+import uuid
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.conf import settings
 
+from institute import outbox
 from institute.models import User
 from institute.urlcache import on_site_url
 
@@ -27,7 +30,22 @@ class AccountAdapter(DefaultAccountAdapter):
             for key, value in context.items()
         }
         context["site_url"] = settings.SITE_URL
-        return super().send_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (body for body, kind in getattr(message, "alternatives", []) if kind == "text/html"), ""
+        )
+        # Account e-mail (confirming an address, resetting a password) goes through the outbox
+        # like all mail, is never switchable and is sent as soon as this request commits.
+        row = outbox.enqueue(
+            recipient=User.objects.filter(email__iexact=email).first(),
+            to=email,
+            kind=f"account.{template_prefix.rsplit('/', 1)[-1]}",
+            key=f"account:{uuid.uuid4()}",
+            subject=message.subject,
+            body=message.body,
+            html=html,
+        )
+        outbox.deliver_after_commit(row)
 
 
 def axes_username(request, credentials):
