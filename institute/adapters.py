@@ -1,5 +1,6 @@
 """allauth and axes hooks."""
 
+import functools
 import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -30,22 +31,31 @@ class AccountAdapter(DefaultAccountAdapter):
             for key, value in context.items()
         }
         context["site_url"] = settings.SITE_URL
-        message = self.render_mail(template_prefix, email, context)
-        html = next(
-            (body for body, kind in getattr(message, "alternatives", []) if kind == "text/html"), ""
-        )
-        # Account e-mail (confirming an address, resetting a password) goes through the outbox
-        # like all mail, is never switchable and is sent as soon as this request commits.
-        row = outbox.enqueue(
-            recipient=User.objects.filter(email__iexact=email).first(),
-            to=email,
-            kind=f"account.{template_prefix.rsplit('/', 1)[-1]}",
-            key=f"account:{uuid.uuid4()}",
-            subject=message.subject,
-            body=message.body,
-            html=html,
-        )
-        outbox.deliver_after_commit(row)
+        return super().send_mail(template_prefix, email, context)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth renders the message and calls its send(): that queues it in the outbox."""
+        message = super().render_mail(template_prefix, email, context, headers)
+        message.send = functools.partial(_queue_account_email, message, template_prefix, email)
+        return message
+
+
+def _queue_account_email(message, template_prefix, email, fail_silently=False) -> int:
+    """Account e-mail (confirming an address, resetting a password) goes through the outbox like
+    all mail, is never switchable (no unsubscribe link) and is sent straight away."""
+    html = next(
+        (body for body, kind in getattr(message, "alternatives", []) if kind == "text/html"), ""
+    )
+    row = outbox.enqueue(
+        recipient=User.objects.filter(email__iexact=email).first(),
+        to=email,
+        kind=f"account.{template_prefix.rsplit('/', 1)[-1]}",
+        key=f"account:{uuid.uuid4()}",
+        subject=message.subject,
+        body=message.body,
+        html=html,
+    )
+    return int(outbox.deliver_now(row))
 
 
 def axes_username(request, credentials):

@@ -362,7 +362,6 @@ def _digest_claim(digest: Digest) -> tuple[OutboxEmail, set[int]] | None:
     )
     if row is None:
         return None
-    row = OutboxEmail.objects.get(key=row.key)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO institute_notificationemail (notification_id, outbox_id, sent_at) "

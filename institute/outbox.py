@@ -60,14 +60,22 @@ def enqueue(
 
 
 def enqueue_many(rows: list[OutboxEmail]) -> list[OutboxEmail]:
-    """Queue e-mails in one statement; returns those that were new (others' keys existed)."""
+    """Queue e-mails; returns those that were new (others' keys existed), with their ids.
+    Three statements whatever the number."""
     if not rows:
         return []
     keys = [row.key for row in rows]
     with transaction.atomic():
         existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
         new = [row for row in rows if row.key not in existing]
+        if not new:
+            return []
         OutboxEmail.objects.bulk_create(new, ignore_conflicts=True)
+        ids = dict(
+            OutboxEmail.objects.filter(key__in=[row.key for row in new]).values_list("key", "pk")
+        )
+    for row in new:
+        row.pk = ids.get(row.key)
     return new
 
 
@@ -126,19 +134,11 @@ def send_due(*, limit: int = CHUNK_SIZE) -> int:
     return sent
 
 
-def deliver_after_commit(row: OutboxEmail | None) -> None:
-    """For account e-mail a person is waiting for on screen: send it as soon as the transaction
-    commits, in this process. If that fails the row stays pending for the sending task."""
-    if row is None:
-        return
-
-    def send():
-        try:
-            deliver(row.pk)
-        except Exception:  # the database itself failed: the task will find the row later
-            logger.warning("e-mail %s left for the sending task", row.pk, exc_info=True)
-
-    transaction.on_commit(send)
+def deliver_now(row: OutboxEmail | None) -> bool:
+    """For account e-mail a person is waiting for on screen (a link to confirm their address, to
+    reset their password): hand it over in this request, as soon as it is queued. A failure
+    leaves the row pending, with its backoff, for the sending task."""
+    return row is not None and deliver(row.pk)
 
 
 @transaction.atomic
