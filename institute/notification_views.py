@@ -187,6 +187,8 @@ def email_outbox(request):
 @login_required
 @require_POST
 def email_outbox_retry(request, pk):
+    if not access.is_institute_staff(request.user):
+        raise NotAllowed()
     try:
         row = outbox.retry(actor=request.user, pk=pk)
     except DomainError as error:
