@@ -24,6 +24,7 @@ from backlog.models import (
 from backlog.selectors import problem_similar
 from institute import access as core_access
 from institute import fragments, jobs, registry
+from institute import selectors as core_selectors
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
 from institute.models import ServiceArea, Theme
@@ -652,11 +653,20 @@ def comment_report(*, actor, comment: Comment, reason: str) -> CommentReport:
     try:
         with transaction.atomic():
             report = CommentReport.objects.create(comment=comment, reporter=actor, reason=reason)
+            audit_record(actor=actor, verb="comment.reported", target=comment, note=reason)
+            notify(
+                recipient_ids=core_selectors.institute_staff_ids(),
+                kind="comment_reported",
+                key=f"comment:{comment.pk}:report:{report.pk}",
+                title=f"A comment on “{comment.problem.title}” was reported",
+                body=reason[:500],
+                url=comment.problem.get_absolute_url(),
+                exclude_user_id=actor.pk,
+            )
     except IntegrityError:
         raise DomainError(
             "You have already reported this comment.", status=409, code="conflict"
         ) from None
-    audit_record(actor=actor, verb="comment.reported", target=comment, note=reason)
     return report
 
 

@@ -56,5 +56,5 @@ class AdoptionAdmin(admin.ModelAdmin):
 
 @admin.register(AdoptionReminder)
 class AdoptionReminderAdmin(admin.ModelAdmin):
-    list_display = ["adoption", "stale_on", "recipients", "created_at", "emailed_at"]
+    list_display = ["adoption", "stale_on", "recipients", "created_at"]
     raw_id_fields = ["adoption"]

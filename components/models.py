@@ -324,14 +324,14 @@ class AdoptionChange(models.Model):
 
 
 class AdoptionReminder(models.Model):
-    """A reminder that an adoption will go stale, written BEFORE anything is sent: one per
-    adoption and confirmation period, so a rerun of the daily job never sends twice."""
+    """A reminder that an adoption will go stale, written with its notifications (and so
+    its e-mails, through the outbox): one per adoption and confirmation period, so a rerun of
+    the daily job never reminds twice."""
 
     adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="reminders")
     stale_on = models.DateField(help_text="The day the adoption goes stale; names the period")
     recipients = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
-    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -5,7 +5,6 @@ import logging
 from datetime import date
 from urllib.parse import urlsplit
 
-from django.core.mail import get_connection, send_mass_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, When
@@ -46,12 +45,12 @@ from components.models import (
 from components.publiccode import PubliccodeError, publiccode_parse
 from institute import access as core_access
 from institute import fragments
+from institute import selectors as core_selectors
 from institute.errors import DomainError
 from institute.jobs import run_after_commit
 from institute.markdown import render_markdown
-from institute.models import Membership, Organisation, Role, ServiceArea, Theme
+from institute.models import Membership, Organisation, ServiceArea, Theme
 from institute.services import audit_record, notify
-from institute.urlcache import absolute_url
 from standards.models import Standard
 
 logger = logging.getLogger(__name__)
@@ -206,12 +205,6 @@ def _event(component, actor, verb: str, note: str = "", data: dict | None = None
     audit_record(actor=actor, verb=f"component.{verb}", target=component, note=note, data=data)
 
 
-def _staff_ids() -> list[int]:
-    return list(
-        Membership.objects.filter(role=Role.INSTITUTE_STAFF).values_list("user_id", flat=True)
-    )
-
-
 @transaction.atomic
 def component_submit(*, actor, source: str = "form", **fields) -> Component:
     """Suggest a component for the library: it waits for institute review before anyone else
@@ -236,7 +229,7 @@ def component_submit(*, actor, source: str = "form", **fields) -> Component:
     component.standards.set(standards)
     _event(component, actor, "submitted", data={"source": source})
     notify(
-        recipient_ids=_staff_ids(),
+        recipient_ids=core_selectors.institute_staff_ids(),
         kind="component_review",
         key=f"component:{component.pk}:submitted",
         title=f"New component to review: {component.name}",
@@ -620,10 +613,10 @@ def adoptions_due_reminder(*, now=None):
 
 
 def adoption_remind(*, adoption_id: int, now=None) -> bool:
-    """Remind a council's officers that its adoption goes stale soon: in-app and by e-mail,
-    once per adoption and confirmation period. The AdoptionReminder row is written first (and
-    the notifications with it); the e-mail goes only if that row was new, so a rerun, a retry or
-    a second worker never sends twice. True if this call sent the reminder."""
+    """Remind a council's officers that its adoption goes stale soon, once per adoption and
+    confirmation period (the AdoptionReminder row). The notifications are written with it; each
+    officer's preferences decide whether that is an e-mail now, in a digest or only on the site,
+    and the outbox sends it. True if this call recorded the reminder."""
     now = now or timezone.now()
     with transaction.atomic():
         adoption = (
@@ -642,50 +635,31 @@ def adoption_remind(*, adoption_id: int, now=None) -> bool:
                     adoption=adoption, stale_on=stale_on, created_at=now
                 )
         except IntegrityError:
-            return False  # this period's reminder exists: sent already, or being sent
+            return False  # this period's reminder exists already
         officers = list(
             Membership.objects.council_officers()
             .filter(organisation=adoption.organisation, user__is_active=True)
-            .values_list("user_id", "user__email")
+            .values_list("user_id", flat=True)
         )
         reminder.recipients = len(officers)
         reminder.save(update_fields=["recipients"])
         component = adoption.component
-        url = component.get_absolute_url()
-        title = (
-            f"Confirm that {adoption.organisation.name} still uses “{component.name}” "
-            f"by {stale_on:%-d %B %Y}"
-        )
-        body = (
-            f"Your council's adoption of {component.name} was last confirmed on "
-            f"{timezone.localtime(adoption.confirmed_at):%-d %B %Y}. Unless an officer confirms "
-            f"it by {stale_on:%-d %B %Y}, it will be shown as out of date and stop counting."
-        )
         notify(
-            recipient_ids=[pk for pk, _ in officers],
+            recipient_ids=officers,
             kind="adoption_reminder",
             key=f"adoption:{adoption.pk}:stale:{stale_on.isoformat()}",
-            title=title,
-            body=body,
-            url=url,
+            title=(
+                f"Confirm that {adoption.organisation.name} still uses “{component.name}” "
+                f"by {stale_on:%-d %B %Y}"
+            ),
+            body=(
+                f"Your council's adoption of {component.name} was last confirmed on "
+                f"{timezone.localtime(adoption.confirmed_at):%-d %B %Y}. Unless an officer "
+                f"confirms it by {stale_on:%-d %B %Y}, it will be shown as out of date and stop "
+                "counting."
+            ),
+            url=component.get_absolute_url(),
         )
-        # Sent before the row commits: a worker killed while the mail server is slow leaves
-        # no row, so the next run sends it (a duplicate needs a kill between the server's
-        # "accepted" and the commit).
-        link = absolute_url(url)
-        messages = [
-            (title, f"{body}\n\nConfirm it in one step: {link}", None, [email])
-            for _, email in officers
-            if email
-        ]
-        try:
-            send_mass_mail(messages, fail_silently=False, connection=get_connection())
-        except Exception:
-            # The reminder is recorded and shown in-app; a lost e-mail is logged, never resent.
-            logger.exception("Adoption reminder e-mail failed for adoption %s", adoption.pk)
-            return True
-        reminder.emailed_at = timezone.now()
-        reminder.save(update_fields=["emailed_at"])
     return True
 
 
@@ -914,7 +888,7 @@ def harvest_source_check(*, source_id: int) -> HarvestFetch | None:
             sha=sha,
         )
         notify(
-            recipient_ids=_staff_ids(),
+            recipient_ids=core_selectors.institute_staff_ids(),
             kind="component_review",
             key=f"harvest-fetch:{fetch.pk}",
             title=f"Change proposed from publiccode.yml: {source.component.name}",

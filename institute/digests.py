@@ -1,31 +1,32 @@
-"""Notification preferences, immediate e-mails and the daily and weekly digests.
+"""Notification preferences: the one place they decide what e-mail a notification becomes.
 
-Exactly once: a notification is e-mailed at most once (`NotificationEmail`, unique per
-notification) and a person gets at most one digest per period (`DigestSend`, unique per person,
-cadence and period). Both rows, the `SentEmail` record and the hand-over to the mail backend
-happen in one transaction per person, so a worker killed between people leaves each person
-either fully sent or untouched, and the redelivered task sends the rest.
+`notifications_email` turns new notifications into outbox rows for the people who hear about
+their kind immediately; daily and weekly digests collect the rest (`digest_queue`); "off"
+leaves them on the site. Nothing here sends mail: the outbox does (`institute.outbox`).
+
+Exactly once: a notification goes into at most one e-mail (`NotificationEmail`, unique per
+notification) and a person gets at most one digest per period (the outbox row's key names the
+person, cadence and period). The claim and the outbox row are written in one transaction.
 """
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from institute import outbox
 from institute.errors import DomainError
 from institute.models import (
     Cadence,
-    DigestSend,
     Notification,
+    NotificationEmail,
     NotificationPreference,
-    SentEmail,
+    OutboxEmail,
     User,
 )
 from institute.urlcache import absolute_url
@@ -38,35 +39,56 @@ TOPICS = {
     "council": "Your council",
     "standards": "Standards due",
     "learning": "New learning in your themes",
+    "decide": "For you to decide",
     "other": "Other news",
 }
 
 # Every kind the apps record (grep `kind=` in their services): label, topic, default cadence.
-# Reminders the standards and components apps already e-mail themselves default to "off" here,
-# so nobody hears the same thing twice.
+# Reminders default to "immediately", as they were always e-mailed; news that only some people
+# want (consultations opening) is off until they choose it.
 KINDS = {
     "problem_status": ("A problem you follow changes status", "follow", Cadence.WEEKLY),
     "problem_solved": ("A problem you follow is solved", "follow", Cadence.IMMEDIATELY),
     "problem_comment": ("New comments on problems you follow", "follow", Cadence.DAILY),
     "centre_project": ("A centre starts work on a problem you follow", "follow", Cadence.WEEKLY),
     "centre_learning": ("New learning on problems you follow", "learning", Cadence.WEEKLY),
-    "centre_review": ("Review of your centre's learning", "council", Cadence.IMMEDIATELY),
-    "component_review": ("Review of a component you submitted", "council", Cadence.IMMEDIATELY),
+    "centre_review": (
+        "Learning submitted or reviewed at your centre",
+        "decide",
+        Cadence.IMMEDIATELY,
+    ),
+    "component_review": ("Components submitted or reviewed", "decide", Cadence.IMMEDIATELY),
     "component_retired": ("A component your council uses is retired", "council", Cadence.WEEKLY),
-    "adoption_reminder": ("Your council's adoptions need confirming", "council", Cadence.OFF),
+    "adoption_reminder": (
+        "Your council's adoptions need confirming",
+        "council",
+        Cadence.IMMEDIATELY,
+    ),
     "standards.review": (
         "Review of your council's self-assessment",
         "council",
         Cadence.IMMEDIATELY,
     ),
-    "standards.expiring": ("A self-assessment expires soon", "standards", Cadence.OFF),
-    "standards.expired": ("A self-assessment has expired", "standards", Cadence.OFF),
-    "standards.new_version": ("A new version of a standard is published", "standards", Cadence.OFF),
-    "standards.consultation_closing": (
-        "A consultation you commented on closes soon",
+    "standards.expiring": ("A self-assessment expires soon", "standards", Cadence.IMMEDIATELY),
+    "standards.expired": ("A self-assessment has expired", "standards", Cadence.IMMEDIATELY),
+    "standards.new_version": (
+        "A new version of a standard is published",
+        "standards",
+        Cadence.IMMEDIATELY,
+    ),
+    "standards.consultation_opened": (
+        "A standard opens for consultation (standards news)",
         "standards",
         Cadence.OFF,
     ),
+    "standards.consultation_closing": (
+        "A consultation you commented on closes soon",
+        "standards",
+        Cadence.IMMEDIATELY,
+    ),
+    "membership_request": ("Someone asks to join an organisation", "decide", Cadence.IMMEDIATELY),
+    "membership_decided": ("A decision on your request to join", "council", Cadence.IMMEDIATELY),
+    "comment_reported": ("A comment is reported", "decide", Cadence.IMMEDIATELY),
 }
 DEFAULT_CADENCE = Cadence.WEEKLY  # for a kind not listed above
 # How far back a digest looks: longer than its period, so a missed run loses nothing.
@@ -90,6 +112,16 @@ def preferences_for(user) -> list[dict]:
         }
         for kind, (label, topic, default) in KINDS.items()
     ]
+
+
+def opted_in(kind: str, user_ids) -> list[int]:
+    """Of these people, those who chose to hear about `kind` (for news that is off by default)."""
+    return list(
+        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind)
+        .exclude(cadence=Cadence.OFF)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
 
 
 @transaction.atomic
@@ -176,11 +208,10 @@ def digest_chunks(*, cadence: str, now: datetime | None = None) -> list[list[int
     sql, params = _pending(cadence, now - WINDOW[cadence], columns="DISTINCT n.recipient_id")
     sql = (
         f"SELECT recipient_id FROM ({sql}) r WHERE NOT EXISTS (SELECT 1 FROM "  # noqa: S608
-        "institute_digestsend d WHERE d.user_id = r.recipient_id AND d.cadence = %s "
-        "AND d.period = %s) ORDER BY recipient_id"
+        "institute_outboxemail o WHERE o.key = %s || r.recipient_id) ORDER BY recipient_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, cadence, period_of(cadence, now)])
+        cursor.execute(sql, [*params, _digest_key("", cadence, period_of(cadence, now))])
         ids = [row[0] for row in cursor.fetchall()]
     return [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
 
@@ -197,6 +228,10 @@ class Digest:
         return [n for _, items in self.groups for n in items]
 
 
+def _digest_key(user_id: int, cadence: str, period: str) -> str:
+    return f"digest:{cadence}:{period}:{user_id}"
+
+
 def digests_build(*, user_ids, cadence: str, now: datetime | None = None) -> list[Digest]:
     """The digests for a chunk of people: three queries whatever the chunk's size. People
     already sent this period's digest, or with nothing to hear, get none."""
@@ -204,11 +239,8 @@ def digests_build(*, user_ids, cadence: str, now: datetime | None = None) -> lis
     period = period_of(cadence, now)
     user_ids = list(user_ids)
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids, is_active=True)}
-    done = set(
-        DigestSend.objects.filter(user_id__in=user_ids, cadence=cadence, period=period).values_list(
-            "user_id", flat=True
-        )
-    )
+    keys = {_digest_key(pk, cadence, period): pk for pk in user_ids}
+    done = {keys[k] for k in OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True)}
     sql, params = _pending(cadence, now - WINDOW[cadence], user_ids, columns="n.id")
     notifications = Notification.objects.raw(
         f"SELECT * FROM institute_notification WHERE id IN ({sql}) "  # noqa: S608
@@ -236,10 +268,11 @@ def digests_build(*, user_ids, cadence: str, now: datetime | None = None) -> lis
     return digests
 
 
-# --- Sending ---------------------------------------------------------------------------------
+# --- E-mails into the outbox -------------------------------------------------------------------
 
 
-def _message(*, user, subject, template, context, cadence) -> EmailMultiAlternatives:
+def _render(*, user, subject, template, context, cadence) -> dict:
+    """The outbox row's fields for a message people can unsubscribe from."""
     unsubscribe = absolute_url(
         reverse("institute:digest_unsubscribe", args=[unsubscribe_token(user, cadence)])
     )
@@ -252,65 +285,101 @@ def _message(*, user, subject, template, context, cadence) -> EmailMultiAlternat
         "site_url": settings.SITE_URL,
         "service_name": settings.SERVICE_NAME,
     }
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"institute/email/{template}.txt", context),
-        to=[user.email],
-        headers={"List-Unsubscribe": f"<{unsubscribe}>"},
-    )
-    message.attach_alternative(
-        render_to_string(f"institute/email/{template}.html", context), "text/html"
-    )
-    return message
+    return {
+        "recipient": user,
+        "to": user.email,
+        "subject": subject[:300],
+        "body": render_to_string(f"institute/email/{template}.txt", context),
+        "html": render_to_string(f"institute/email/{template}.html", context),
+        "unsubscribe_url": unsubscribe,
+    }
 
 
-def _claim(notification_ids, digest_id=None) -> set[int]:
-    """Mark notifications e-mailed; returns those this call claimed (others were, meanwhile)."""
+def cadence_for(kind: str, chosen: dict[str, str]) -> str:
+    """A person's cadence for a kind: their choice (`chosen`, kind to cadence), or the default."""
+    return chosen.get(kind) or KINDS.get(kind, (None, None, DEFAULT_CADENCE))[2]
+
+
+def notifications_email(notification_ids) -> int:
+    """The one rule for preferences: each notification becomes one outbox row now (its
+    recipient hears about its kind immediately), waits for their daily or weekly digest
+    (`digest_queue` claims it there), or stays on the site (off, or an inactive account).
+    Call it in the transaction that recorded the notifications. Five queries for any number;
+    returns how many e-mails were queued."""
+    notifications = list(
+        Notification.objects.filter(pk__in=list(notification_ids), email__isnull=True)
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    if not notifications:
+        return 0
+    chosen: dict[int, dict[str, str]] = {}
+    for user_id, kind, cadence in NotificationPreference.objects.filter(
+        user_id__in={n.recipient_id for n in notifications},
+        kind__in={n.kind for n in notifications},
+    ).values_list("user_id", "kind", "cadence"):
+        chosen.setdefault(user_id, {})[kind] = cadence
+    rows = {}
+    for n in notifications:
+        if not n.recipient.is_active or not n.recipient.email:
+            continue
+        if cadence_for(n.kind, chosen.get(n.recipient_id, {})) != Cadence.IMMEDIATELY:
+            continue
+        rows[n.pk] = OutboxEmail(
+            kind=n.kind,
+            key=f"notification:{n.pk}",
+            **_render(
+                user=n.recipient,
+                subject=n.title,
+                template="notification",
+                context={"notification": n, "url": absolute_url(n.url)},
+                cadence=Cadence.IMMEDIATELY,
+            ),
+        )
+    if not rows:
+        return 0
+    new = outbox.enqueue_many(list(rows.values()))
+    ids = dict(
+        OutboxEmail.objects.filter(key__in=[r.key for r in rows.values()]).values_list("key", "pk")
+    )
+    NotificationEmail.objects.bulk_create(
+        [NotificationEmail(notification_id=pk, outbox_id=ids[r.key]) for pk, r in rows.items()],
+        ignore_conflicts=True,
+    )
+    return len(new)
+
+
+def _digest_claim(digest: Digest) -> tuple[OutboxEmail, set[int]] | None:
+    """Write the person's outbox row for this period and claim their notifications for it:
+    two statements. None when this period's digest exists already."""
+    row = outbox.enqueue(
+        recipient=digest.user,
+        to=digest.user.email,
+        kind=f"digest.{digest.cadence}",
+        key=_digest_key(digest.user.pk, digest.cadence, digest.period),
+        subject="",
+        body="",
+    )
+    if row is None:
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO institute_notificationemail (notification_id, digest_id, sent_at) "
+            "INSERT INTO institute_notificationemail (notification_id, outbox_id, sent_at) "
             "SELECT unnest(%s::bigint[]), %s, now() "
             "ON CONFLICT (notification_id) DO NOTHING RETURNING notification_id",
-            [list(notification_ids), digest_id],
+            [[n.pk for n in digest.notifications], row.pk],
         )
-        return {row[0] for row in cursor.fetchall()}
+        return row, {r[0] for r in cursor.fetchall()}
 
 
-def _digest_claim(digest: Digest) -> tuple[int, set[int]] | None:
-    """Write the person's row for this period and claim their notifications for it, counted
-    on the row: two statements. None when this period's digest was sent already."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO institute_digestsend (user_id, cadence, period, items, sent_at) "
-            "VALUES (%s, %s, %s, 0, %s) "
-            "ON CONFLICT (user_id, cadence, period) DO NOTHING RETURNING id",
-            [digest.user.pk, digest.cadence, digest.period, timezone.now()],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        cursor.execute(
-            """WITH claimed AS (
-                INSERT INTO institute_notificationemail (notification_id, digest_id, sent_at)
-                SELECT unnest(%s::bigint[]), %s, now()
-                ON CONFLICT (notification_id) DO NOTHING RETURNING notification_id
-            ), counted AS (
-                UPDATE institute_digestsend SET items = (SELECT count(*) FROM claimed)
-                WHERE id = %s
-            ) SELECT notification_id FROM claimed""",
-            [[n.pk for n in digest.notifications], row[0], row[0]],
-        )
-        return row[0], {r[0] for r in cursor.fetchall()}
-
-
-def digest_send(digest: Digest) -> bool:
-    """Send one person's digest exactly once; False when it was sent already or is empty.
-    Five queries whatever the digest holds (savepoint, row, claim, e-mail record, release)."""
+def digest_queue(digest: Digest) -> bool:
+    """Put one person's digest in the outbox exactly once; False when it is there already or
+    there is nothing left to say (then nothing is written)."""
     with transaction.atomic():
         claim = _digest_claim(digest)
         if claim is None:
             return False
-        send_id, claimed = claim
+        row, claimed = claim
         groups = [(t, [n for n in items if n.pk in claimed]) for t, items in digest.groups]
         groups = [(t, items) for t, items in groups if items]
         if not groups:
@@ -318,16 +387,9 @@ def digest_send(digest: Digest) -> bool:
             return False
         count = sum(len(items) for _, items in groups)
         label = "Your weekly digest" if digest.cadence == Cadence.WEEKLY else "Your daily digest"
-        subject = f"{label}: {count} update{'s' if count != 1 else ''}"
-        SentEmail.objects.create(
-            to=digest.user.email,
-            subject=subject,
-            kind=f"digest.{digest.cadence}",
-            key=f"digest:{send_id}",
-        )
-        _message(
+        fields = _render(
             user=digest.user,
-            subject=subject,
+            subject=f"{label}: {count} update{'s' if count != 1 else ''}",
             template="digest",
             context={
                 "groups": [
@@ -338,53 +400,19 @@ def digest_send(digest: Digest) -> bool:
                 "cadence_label": Cadence(digest.cadence).label.lower(),
             },
             cadence=digest.cadence,
-        ).send()
+        )
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save(update_fields=["subject", "body", "html", "unsubscribe_url"])
     return True
 
 
-def digests_send_chunk(*, user_ids, cadence: str, now: datetime | None = None) -> int:
-    """Build and send a chunk's digests, one transaction per person."""
-    sent = 0
-    pause = settings.DIGEST_TEST_PAUSE_SECONDS
-    for digest in digests_build(user_ids=user_ids, cadence=cadence, now=now):
-        sent += digest_send(digest)
-        if pause:
-            time.sleep(pause)  # tests only: lets a test kill the worker between people
-    return sent
-
-
-def notifications_email_immediate(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """E-mail each new notification whose kind its recipient hears about immediately."""
-    now = now or timezone.now()
-    sql, params = _pending(Cadence.IMMEDIATELY, now - timedelta(days=2), columns="n.id")
-    pending = list(
-        Notification.objects.raw(
-            f"SELECT * FROM institute_notification WHERE id IN ({sql}) "  # noqa: S608
-            "ORDER BY created_at, id LIMIT %s",
-            [*params, limit],
-        ).prefetch_related("recipient")
+def digests_queue_chunk(*, user_ids, cadence: str, now: datetime | None = None) -> int:
+    """Build a chunk's digests and put them in the outbox, one transaction per person."""
+    return sum(
+        digest_queue(digest)
+        for digest in digests_build(user_ids=user_ids, cadence=cadence, now=now)
     )
-    sent = 0
-    for notification in pending:
-        with transaction.atomic():
-            if not _claim([notification.pk]):
-                continue
-            user = notification.recipient
-            SentEmail.objects.create(
-                to=user.email,
-                subject=notification.title[:300],
-                kind="immediate",
-                key=f"notification:{notification.pk}",
-            )
-            _message(
-                user=user,
-                subject=notification.title,
-                template="notification",
-                context={"notification": notification, "url": absolute_url(notification.url)},
-                cadence=Cadence.IMMEDIATELY,
-            ).send()
-            sent += 1
-    return sent
 
 
 # --- The notification centre -------------------------------------------------------------------

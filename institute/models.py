@@ -440,51 +440,68 @@ class NotificationPreference(models.Model):
         return f"{self.user_id} {self.kind}: {self.cadence}"
 
 
-class DigestSend(models.Model):
-    """One digest e-mail to one person for one period, written in the same transaction as the
-    e-mail is handed over, so a rerun or a restarted worker never sends it twice."""
+class OutboxEmail(models.Model):
+    """Every e-mail the platform sends, written in the transaction of the event that causes it.
+    `key` names the event (recipient, kind and period), so the same e-mail cannot be queued
+    twice; `institute.outbox` sends pending rows and records what the backend said."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="digest_sends")
-    cadence = models.CharField(max_length=16, choices=Cadence.choices)
-    period = models.CharField(max_length=20, help_text="2026-W07 or 2026-02-16")
-    items = models.PositiveIntegerField(default=0)
-    sent_at = models.DateTimeField(default=timezone.now)
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails_sent"
+    )
+    to = models.EmailField()
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=300, unique=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    html = models.TextField(blank=True, default="")
+    unsubscribe_url = models.CharField(
+        max_length=1000, blank=True, default="", help_text="Empty for account e-mail"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True, default="")
+    provider_id = models.CharField(max_length=100, blank=True, default="")
+    delivery_status = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "cadence", "period"], name="one_digest_per_person_and_period"
-            )
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(status="pending"),
+                name="outbox_pending",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="outbox_recipient"),
+            models.Index(fields=["-created_at", "-id"], name="outbox_newest"),
         ]
 
     def __str__(self):
-        return f"{self.cadence} digest {self.period} to {self.user_id}"
+        return f"{self.kind} to {self.to} ({self.status})"
+
+    @property
+    def transactional(self) -> bool:
+        """Account and security e-mail: no unsubscribe link, not switchable."""
+        return not self.unsubscribe_url
 
 
 class NotificationEmail(models.Model):
-    """A notification that has gone out by e-mail, alone or in a digest: never e-mailed twice."""
+    """A notification that has gone into an e-mail, alone or in a digest: never e-mailed twice."""
 
     notification = models.OneToOneField(
         Notification, on_delete=models.CASCADE, related_name="email"
     )
-    digest = models.ForeignKey(
-        DigestSend, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    outbox = models.ForeignKey(
+        OutboxEmail, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
     )
     sent_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
         return f"Notification {self.notification_id} e-mailed"
-
-
-class SentEmail(models.Model):
-    """Every e-mail this module sends, written in the sending transaction: operators (and the
-    exactly-once tests) can count them."""
-
-    to = models.EmailField()
-    subject = models.CharField(max_length=300)
-    kind = models.CharField(max_length=32)
-    key = models.CharField(max_length=200, unique=True)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self):
-        return f"{self.kind} to {self.to}"

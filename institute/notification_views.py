@@ -1,17 +1,24 @@
-"""The notification centre, e-mail preferences and the unsubscribe link from digests."""
+"""The notification centre, e-mail preferences, the unsubscribe link from e-mails, the sent-mail
+log for staff and GOV.UK Notify's delivery receipts."""
+
+import hmac
+import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from institute import digests
-from institute.errors import DomainError
+from institute import access, digests, outbox
+from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
-from institute.models import Cadence
+from institute.models import Cadence, OutboxEmail
 from institute.pagination import paginate
 from institute.services import unread_cache_key
 
@@ -31,6 +38,7 @@ def notification_list(request):
         {
             "page_title": "Notifications",
             "unread": unread,
+            "can_see_outbox": access.is_institute_staff(request.user),
             **paginate(request, digests.notification_list_for_user(request.user)),
         },
     )
@@ -107,9 +115,13 @@ def notification_preferences(request):
     )
 
 
+# The signed token is the credential: a mail program's one-click POST (RFC 8058) carries no
+# CSRF token and no session, and the worst a forged POST can do is turn e-mails off.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def digest_unsubscribe(request, token):
-    """From a link in an e-mail, without signing in: confirm, then turn that cadence off."""
+    """From a link in an e-mail, without signing in: confirm, then turn that cadence off. A mail
+    program's one-click POST (`List-Unsubscribe=One-Click`) turns it off straight away."""
     found = digests.unsubscribe_read(token)
     if found is None:
         return render(
@@ -122,6 +134,8 @@ def digest_unsubscribe(request, token):
     done = False
     if request.method == "POST":
         digests.digest_unsubscribe(user=user, cadence=cadence)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse("Unsubscribed", content_type="text/plain")
         done = True
     return render(
         request,
@@ -133,3 +147,71 @@ def digest_unsubscribe(request, token):
             "cadence_label": Cadence(cadence).label.lower(),
         },
     )
+
+
+# --- The sent-mail log ---------------------------------------------------------------------------
+
+
+class OutboxFilterForm(forms.Form):
+    person = forms.CharField(label="E-mail address", required=False, max_length=254)
+    kind = forms.ChoiceField(label="Kind", required=False)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *OutboxEmail.Status.choices]
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Any kind"), *[(k, k) for k in kinds]]
+
+
+@login_required
+@require_GET
+def email_outbox(request):
+    """Institute staff: every e-mail the platform sent or is about to send, filtered."""
+    if not access.is_institute_staff(request.user):
+        raise NotAllowed()
+    form = OutboxFilterForm(request.GET or None, kinds=outbox.outbox_kinds())
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    rows = outbox.outbox_list(
+        person=filters.get("person", ""),
+        kind=filters.get("kind", ""),
+        status=filters.get("status", ""),
+    )
+    return render(
+        request,
+        "institute/email_outbox.html",
+        {"page_title": "E-mails sent", "form": form, **paginate(request, rows)},
+    )
+
+
+@login_required
+@require_POST
+def email_outbox_retry(request, pk):
+    if not access.is_institute_staff(request.user):
+        raise NotAllowed()
+    try:
+        row = outbox.retry(actor=request.user, pk=pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The e-mail to {row.to} will be sent again within a minute.")
+    return _back(request, default="institute:email_outbox")
+
+
+@csrf_exempt  # GOV.UK Notify's servers POST here with a bearer token, not a session
+@require_POST
+def notify_callback(request):
+    """GOV.UK Notify's delivery receipt: {"id": ..., "status": "delivered", ...}."""
+    token = settings.NOTIFY_CALLBACK_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+        return HttpResponse("Not authorised", status=401, content_type="text/plain")
+    try:
+        receipt = json.loads(request.body)
+        provider_id, status = str(receipt["id"]), str(receipt["status"])
+    except (ValueError, KeyError, TypeError):
+        return HttpResponse(
+            "Expected JSON with id and status", status=400, content_type="text/plain"
+        )
+    found = outbox.callback_record(provider_id=provider_id, status=status)
+    return HttpResponse("Recorded" if found else "Unknown id", content_type="text/plain")

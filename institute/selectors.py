@@ -16,8 +16,18 @@ from institute.models import (
     MembershipRequest,
     Organisation,
     OrganisationKind,
+    Role,
     ServiceArea,
 )
+
+
+def institute_staff_ids() -> list[int]:
+    """The people who decide requests, review submissions and moderate: active institute staff."""
+    return list(
+        Membership.objects.filter(role=Role.INSTITUTE_STAFF, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
 
 
 def organisation_list_for_directory(

@@ -9,9 +9,10 @@ from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from institute import access, selectors
+from institute import access, digests, selectors
 from institute.errors import DomainError
 from institute.models import (
     AuditEvent,
@@ -279,7 +280,34 @@ def membership_request_create(
             "You already have a request waiting for a decision.", status=409, code="conflict"
         ) from None
     audit_record(actor=actor, verb="membership_request.created", target=request)
+    notify(
+        recipient_ids=selectors.institute_staff_ids(),
+        kind="membership_request",
+        key=f"membership_request:{request.pk}",
+        title=f"{actor.email} asks to join {organisation.name} as a {Role(role).label.lower()}",
+        body=reason[:500],
+        url=reverse("institute:membership_request_decide", args=[request.pk]),
+        exclude_user_id=actor.pk,
+    )
     return request
+
+
+def _tell_requester(request: MembershipRequest, organisation_name: str) -> None:
+    """The person who asked hears the decision (in-app, and by e-mail as they prefer)."""
+    if request.status == MembershipRequest.Status.APPROVED:
+        title = f"You have joined {organisation_name}"
+        body = f"Your request was approved. {request.decision_note}".strip()
+    else:
+        title = f"Your request to join {organisation_name} was turned down"
+        body = request.decision_note
+    notify(
+        recipient_ids=[request.user_id],
+        kind="membership_decided",
+        key=f"membership_request:{request.pk}:decided",
+        title=title,
+        body=body,
+        url=reverse("institute:account"),
+    )
 
 
 def _decidable(request: MembershipRequest, actor: User) -> MembershipRequest:
@@ -310,6 +338,7 @@ def membership_request_approve(
     request.decision_note = note.strip()
     request.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
     audit_record(actor=actor, verb="membership_request.approved", target=request, note=note)
+    _tell_requester(request, membership.organisation.name)
     return membership
 
 
@@ -328,6 +357,7 @@ def membership_request_reject(
     request.decision_note = note
     request.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
     audit_record(actor=actor, verb="membership_request.rejected", target=request, note=note)
+    _tell_requester(request, request.organisation.name)
     return request
 
 
@@ -357,6 +387,7 @@ def _forget_unread_counts(user_ids) -> None:
         logger.warning("could not forget unread counts", exc_info=True)
 
 
+@transaction.atomic
 def notify(
     *,
     recipient_ids,
@@ -367,13 +398,19 @@ def notify(
     body: str = "",
     exclude_user_id: int | None = None,
 ) -> int:
-    """Record one notification per recipient for an event; repeats of the same key are ignored."""
+    """Record one notification per recipient for an event; repeats of the same key are ignored.
+    Each person's preferences decide, in the same transaction, whether it is e-mailed now, in a
+    digest or not at all (`digests.notifications_email`)."""
     ids = {pk for pk in recipient_ids if pk and pk != exclude_user_id}
     rows = [
         Notification(recipient_id=pk, kind=kind, key=key, title=title[:300], url=url, body=body)
         for pk in sorted(ids)
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if ids:
+        digests.notifications_email(
+            Notification.objects.filter(recipient_id__in=ids, key=key).values_list("pk", flat=True)
+        )
     if ids:  # the header must not show a count from before these
         transaction.on_commit(lambda: _forget_unread_counts(ids))
     return len(rows)

@@ -450,6 +450,17 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@localdigital.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who the outbox hands e-mail to: "django" (EMAIL_BACKEND above) or "notify" (GOV.UK Notify).
+EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="django")
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+# One template for every e-mail, with ((subject)), ((body)) and ((unsubscribe_url)) ...
+NOTIFY_TEMPLATE_ID = env("NOTIFY_TEMPLATE_ID", default="")
+# ... or a template per kind: {"account.email_confirmation": "template id", ...}.
+NOTIFY_TEMPLATES = env.json("NOTIFY_TEMPLATES", default={})
+NOTIFY_REPLY_TO_ID = env("NOTIFY_REPLY_TO_ID", default="")
+# Notify's delivery receipts (callbacks) must carry this bearer token; empty turns them off.
+NOTIFY_CALLBACK_TOKEN = env("NOTIFY_CALLBACK_TOKEN", default="")
 
 # --- Logging ----------------------------------------------------------------------------------
 
@@ -501,8 +512,8 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "tmp" / "emails"
 # production; the tests list their local servers.
 HARVEST_TIMEOUT = env.float("HARVEST_TIMEOUT", default=30.0)
 HARVEST_ALLOWED_HOSTS = env.list("HARVEST_ALLOWED_HOSTS", default=[])
-# Test-only: seconds the digest loop waits between people, so a test can kill a worker mid-batch.
-DIGEST_TEST_PAUSE_SECONDS = env.float("DIGEST_TEST_PAUSE_SECONDS", default=0.0)
+# Test-only: seconds the outbox waits between e-mails, so a test can kill a worker mid-batch.
+OUTBOX_TEST_PAUSE_SECONDS = env.float("OUTBOX_TEST_PAUSE_SECONDS", default=0.0)
 # Redis redelivers a task whose worker died after `visibility_timeout` seconds (default 1 hour).
 CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
 CELERY_BEAT_SCHEDULE.update(
@@ -515,9 +526,13 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "institute.sector.tasks.dashboard_metrics_snapshot",
             "schedule": crontab(hour=1, minute=30),
         },
-        "notifications-email-immediate": {
-            "task": "institute.tasks.notifications_email_immediate",
-            "schedule": crontab(minute="*/5"),
+        "outbox-send": {
+            "task": "institute.tasks.outbox_send",
+            "schedule": crontab(minute="*"),
+        },
+        "outbox-statuses-refresh": {
+            "task": "institute.tasks.outbox_statuses_refresh",
+            "schedule": crontab(minute="*/15"),
         },
         "digests-daily": {
             "task": "institute.tasks.digests_send",

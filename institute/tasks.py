@@ -6,7 +6,7 @@ from celery import shared_task
 from django.core.management import call_command
 from django.utils import timezone
 
-from institute import digests
+from institute import digests, outbox
 from institute.models import TaskRun
 
 
@@ -28,13 +28,27 @@ def platform_echo(key: str) -> dict:
 
 
 @shared_task
-def notifications_email_immediate() -> int:
-    return digests.notifications_email_immediate()
+def outbox_send(chunks: int = 20) -> int:
+    """Send what is due in the outbox, up to `chunks` x 100 e-mails (beat runs it every minute).
+    Idempotent: each e-mail is marked sent in the transaction that hands it over, so a task
+    redelivered after its worker died sends only the rest."""
+    sent = 0
+    for _ in range(chunks):
+        if not outbox.due(limit=1):
+            break
+        sent += outbox.send_due()
+    return sent
+
+
+@shared_task
+def outbox_statuses_refresh() -> int:
+    """Record what GOV.UK Notify says became of recent e-mails (SMTP: nothing to ask)."""
+    return outbox.statuses_refresh()
 
 
 @shared_task(bind=True)
 def digests_send(self, cadence: str) -> int:
-    """Plan this period's digests and send them in chunks of at most 100 people per task."""
+    """Plan this period's digests and queue them in chunks of at most 100 people per task."""
     now = timezone.now()
     queue = (self.request.delivery_info or {}).get("routing_key")
     chunks = digests.digest_chunks(cadence=cadence, now=now)
@@ -45,8 +59,8 @@ def digests_send(self, cadence: str) -> int:
 
 @shared_task
 def digest_send_chunk(cadence: str, user_ids: list[int], now: str) -> int:
-    """Send one chunk's digests. Idempotent: people already sent this period are skipped, so a
-    task redelivered after its worker died sends only the rest."""
-    return digests.digests_send_chunk(
+    """Put one chunk's digests in the outbox. Idempotent: people whose digest for this period is
+    there already are skipped, so a task redelivered after its worker died queues the rest."""
+    return digests.digests_queue_chunk(
         user_ids=user_ids, cadence=cadence, now=datetime.fromisoformat(now)
     )

@@ -54,6 +54,17 @@ institute_patterns = [
         notification_views.digest_unsubscribe,
         name="digest_unsubscribe",
     ),
+    path("notifications/outbox/", notification_views.email_outbox, name="email_outbox"),
+    path(
+        "notifications/outbox/<int:pk>/retry/",
+        notification_views.email_outbox_retry,
+        name="email_outbox_retry",
+    ),
+    path(
+        "notifications/notify-callback/",
+        notification_views.notify_callback,
+        name="notify_callback",
+    ),
     path("account/tokens/", token_views.token_create, name="token_create"),
     path("account/tokens/<uuid:public_id>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("tokens/", token_views.token_list_for_staff, name="token_list"),

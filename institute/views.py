@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from institute import access, selectors, services
+from institute import access, outbox, selectors, services
 from institute.celery import app as celery_app
 from institute.errors import DomainError, NotAllowed
 from institute.forms import (
@@ -238,6 +238,8 @@ def account(request):
             "request_form": request_form,
             "api_tokens": api_token_list_for_user(user),
             "second_factor": has_second_factor(user),
+            "sent_emails": outbox.sent_to(user),
+            "can_see_outbox": access.is_institute_staff(user),
         },
     )
 

@@ -83,6 +83,6 @@ class AuditAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderSend)
 class ReminderSendAdmin(admin.ModelAdmin):
-    list_display = ["kind", "assessment", "version", "recipient", "created_at", "emailed_at"]
+    list_display = ["kind", "assessment", "version", "recipient", "created_at"]
     list_filter = ["kind"]
     raw_id_fields = ["assessment", "version", "recipient"]

@@ -399,7 +399,8 @@ class ReminderKind(models.TextChoices):
 
 
 class ReminderSend(models.Model):
-    """Written before a reminder goes out: at most one per assessment (or commenter) and kind."""
+    """Written with a reminder's notifications (their e-mails go through the outbox): at most one
+    per assessment (or commenter) and kind."""
 
     kind = models.CharField(max_length=32, choices=ReminderKind.choices)
     assessment = models.ForeignKey(
@@ -412,7 +413,6 @@ class ReminderSend(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -426,11 +426,6 @@ class ReminderSend(models.Model):
                 condition=Q(assessment__isnull=True),
                 name="one_reminder_per_commenter_and_kind",
             ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["created_at"], condition=Q(emailed_at__isnull=True), name="reminder_unsent"
-            )
         ]
 
     def __str__(self):

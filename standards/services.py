@@ -20,18 +20,17 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from institute import access as core_access
+from institute import digests
 from institute.errors import DomainError
 from institute.markdown import render_markdown
-from institute.models import CouncilType, Membership, Organisation, User
+from institute.models import CouncilType, Membership, Organisation
 from institute.services import audit_record, notify
-from institute.urlcache import absolute_url
 from standards import access
 from standards.models import (
     EDITABLE_STATUSES,
@@ -322,6 +321,18 @@ def version_open_consultation(*, actor, version, closes_on) -> StandardVersion:
     version.consultation_closes_on = closes_on
     version.save(update_fields=["status", "consultation_closes_on"])
     audit_record(actor=actor, verb="version.consultation_opened", target=version)
+    officers = Membership.objects.council_officers().filter(user__is_active=True)
+    notify(
+        recipient_ids=digests.opted_in("standards.consultation_opened", officers.values("user_id")),
+        kind="standards.consultation_opened",
+        key=f"standards:version:{version.pk}:consultation_opened",
+        title=f"Have your say on {version.standard.title} until {closes_on:%-d %B %Y}",
+        body=(
+            f"Version {version.number} of {version.standard.title} is open for comments "
+            f"until {closes_on:%-d %B %Y}."
+        ),
+        url=version.get_absolute_url(),
+    )
     return version
 
 
@@ -867,7 +878,7 @@ def reminders_record(*, today: date | None = None) -> int:
 
     The ReminderSend row and the Notification rows are written in one transaction per reminder;
     the unique constraint means a second run (or a run racing this one) records nothing more.
-    E-mails go out afterwards from rows not yet e-mailed (reminders_email).
+    E-mails are queued with the notifications (`notify`) and sent by the outbox.
     """
     today = today or timezone.localdate()
     recorded = 0
@@ -925,49 +936,8 @@ def reminders_record(*, today: date | None = None) -> int:
     return recorded
 
 
-def reminders_email(*, limit: int = 500) -> int:
-    """E-mail reminders recorded but not yet e-mailed; each row is locked while it is sent."""
-    sent = 0
-    pending = ReminderSend.objects.filter(emailed_at__isnull=True).order_by("created_at", "id")
-    for pk in list(pending.values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
-            send = (
-                ReminderSend.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("assessment__standard", "version__standard")
-                .filter(pk=pk, emailed_at__isnull=True)
-                .first()
-            )
-            if send is None:
-                continue
-            title, body, url = _reminder_text(
-                send.kind, assessment=send.assessment, version=send.version
-            )
-            if send.recipient_id:
-                recipients = [send.recipient_id]
-            else:
-                recipients = _officer_ids([send.assessment.organisation_id]).get(
-                    send.assessment.organisation_id, []
-                )
-            emails = list(User.objects.filter(pk__in=recipients).values_list("email", flat=True))
-            if emails:
-                try:
-                    send_mail(
-                        subject=title,
-                        message=f"{body}\n\n{absolute_url(url)}",
-                        from_email=None,
-                        recipient_list=emails,
-                    )
-                except OSError:
-                    # Left unsent: the next run tries again. The in-app notification is there.
-                    logger.warning("reminder e-mail failed send_id=%s", send.pk, exc_info=True)
-                    continue
-            send.emailed_at = timezone.now()
-            send.save(update_fields=["emailed_at"])
-            sent += 1
-    return sent
-
-
 def reminders_send(*, today: date | None = None) -> dict:
-    """The daily reminder job: record what is due, then e-mail what is recorded and unsent."""
-    recorded = reminders_record(today=today)
-    return {"recorded": recorded, "emailed": reminders_email()}
+    """The daily reminder job: record what is due with its notifications. Each officer's
+    preferences decide whether a reminder is e-mailed now, in a digest or not at all; the
+    outbox sends the e-mails."""
+    return {"recorded": reminders_record(today=today)}

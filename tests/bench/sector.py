@@ -20,11 +20,12 @@ Functions for tests/bench/run.py (call them after django.setup(); each returns a
 - `time_digest_build(users=10_000, send=True, cadence="weekly")`: plans this period's digests
   (`digests.digest_chunks`, as the task `digests_send` does), then builds the digests of the
   first `users` people chunk by chunk (100 people each) as `digest_send_chunk` does, counting
-  the queries of each chunk's build with CaptureQueriesContext; with `send`, it then sends
-  every chunk with `digests.digests_send_chunk` (the task's own function) through Django's
-  in-memory e-mail backend. All of it runs in one transaction that is rolled back, so nothing
-  is left behind: a second run finds the same work. The digests are built "as of" just after
-  the newest synthetic notification, so they are due whenever the benchmark runs.
+  the queries of each chunk's build with CaptureQueriesContext; with `send`, it then queues
+  every chunk's digests in the outbox with `digests.digests_queue_chunk` (the task's own
+  function) and sends them with `outbox.send_due` through Django's in-memory e-mail backend.
+  All of it runs in one transaction that is rolled back, so nothing is left behind: a second
+  run finds the same work. The digests are built "as of" just after the newest synthetic
+  notification, so they are due whenever the benchmark runs.
 - `report(refresh, dashboard, snapshot, digest, counts) -> str`: the text `main` prints.
 
 `time_aggregate_refresh` and `time_digest_build` have `meets_target` against issue #7 (refresh
@@ -234,7 +235,7 @@ def time_digest_build(users: int = 10_000, *, send: bool = True, cadence: str = 
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from institute import digests
+    from institute import digests, outbox
 
     now = digest_moment()
     if now is None:
@@ -296,7 +297,8 @@ def time_digest_build(users: int = 10_000, *, send: bool = True, cadence: str = 
                 mail.outbox = []
                 connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as captured:
-                    n = digests.digests_send_chunk(user_ids=chunk, cadence=cadence, now=now)
+                    n = digests.digests_queue_chunk(user_ids=chunk, cadence=cadence, now=now)
+                assert outbox.send_due(limit=len(chunk)) == n
                 sent += n
                 # Per person sent, beyond the chunk's build: the same for everyone.
                 send_queries.append((len(captured), n))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from components import services as component_services
 from components.models import STALE_AFTER, Adoption
-from institute import digests
+from institute import digests, outbox
 from institute.models import Cadence, Membership, NotificationPreference, Organisation, Role
 from institute.sector import opendata
 from institute.services import notify, site_update_from_settings
@@ -94,7 +94,7 @@ def _everything_emailed() -> dict[str, str]:
         title="Now triaged",
         url=problem.get_absolute_url(),
     )
-    digests.notifications_email_immediate()
+    outbox.send_due()
     collect("a notification, at once")
     notify(
         recipient_ids=[officer.pk],
@@ -104,7 +104,8 @@ def _everything_emailed() -> dict[str, str]:
         url=problem.get_absolute_url(),
     )
     (chunk,) = digests.digest_chunks(cadence=Cadence.DAILY)
-    digests.digests_send_chunk(user_ids=chunk, cadence=Cadence.DAILY)
+    digests.digests_queue_chunk(user_ids=chunk, cadence=Cadence.DAILY)
+    outbox.send_due()
     collect("the daily digest")
 
     staff = UserFactory(email="staff@institute.example.test")
@@ -119,6 +120,7 @@ def _everything_emailed() -> dict[str, str]:
         valid_until=timezone.localdate() + timedelta(days=10)
     )
     standards_services.reminders_send()
+    outbox.send_due()
     collect("a standards reminder")
 
     adoption = AdoptionFactory(
@@ -129,6 +131,7 @@ def _everything_emailed() -> dict[str, str]:
         confirmed_at=timezone.now() - STALE_AFTER + timedelta(days=10)
     )
     component_services.adoption_remind(adoption_id=adoption.pk)
+    outbox.send_due()
     collect("an adoption reminder")
     return sent
 

@@ -1,5 +1,6 @@
-"""A real Celery worker killed (SIGKILL) in the middle of a digest batch: a new worker picks the
-task up again, sends the rest, and nobody gets a digest twice."""
+"""A real Celery worker killed (SIGKILL) in the middle of sending a batch from the outbox to a real
+SMTP server: a new worker picks the task up again, sends the rest, and nobody gets an e-mail
+twice."""
 
 import json
 import os
@@ -7,31 +8,29 @@ import signal
 import subprocess
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
-from institute.models import DigestSend, Notification, SentEmail
-from institute.tasks import digest_send_chunk
+from institute import digests
+from institute.models import Cadence, Notification, OutboxEmail
+from institute.tasks import outbox_send
 from tests.celery_workers import start_worker
 from tests.celery_workers import stop as _stop
 from tests.conftest import _database_url
 from tests.factories import UserFactory
+from tests.mail_servers import SmtpServer
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PEOPLE = 8
 
 
-def _start_worker(queue: str, email_dir: Path, **extra_env: str) -> subprocess.Popen:
+def _start_worker(queue: str, **extra_env: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(connection.settings_dict),
         "CONN_MAX_AGE": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(email_dir),
-        "DIGEST_TEST_PAUSE_SECONDS": "0.5",
+        "OUTBOX_TEST_PAUSE_SECONDS": "0.5",
         "DASHBOARD_REFRESH_ON_WRITE": "0",
         # Redeliver a dead worker's task after 3 seconds instead of an hour.
         "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(
@@ -51,7 +50,7 @@ def _wait_for(predicate, seconds):
     return False
 
 
-def test_worker_killed_mid_batch_and_restarted_sends_the_rest_and_nothing_twice(tmp_path):
+def test_worker_killed_mid_batch_and_restarted_sends_the_rest_and_nothing_twice():
     people = [UserFactory(email=f"person{i}@digest.example.test") for i in range(PEOPLE)]
     for person in people:
         Notification.objects.create(
@@ -61,30 +60,39 @@ def test_worker_killed_mid_batch_and_restarted_sends_the_rest_and_nothing_twice(
             title="A problem moved on",
             url="/problems/1/",
         )
+    (chunk,) = digests.digest_chunks(cadence=Cadence.WEEKLY)
+    assert digests.digests_queue_chunk(user_ids=chunk, cadence=Cadence.WEEKLY) == PEOPLE
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    first = _start_worker(queue, tmp_path)
-    second = None
-    try:
-        digest_send_chunk.apply_async(
-            args=["weekly", [p.pk for p in people], timezone.now().isoformat()], queue=queue
-        )
-        assert _wait_for(lambda: SentEmail.objects.count() >= 3, 60)
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(10)
-        killed_after = SentEmail.objects.count()
-        assert 3 <= killed_after < PEOPLE, "the worker must die half way through the batch"
+    with SmtpServer() as smtp:
+        smtp_env = {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp.port),
+        }
+        first = _start_worker(queue, **smtp_env)
+        second = None
+        try:
+            outbox_send.apply_async(queue=queue)
+            assert _wait_for(lambda: len(smtp.inbox.messages) >= 3, 60)
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(10)
+            killed_after = len(smtp.inbox.messages)
+            assert 3 <= killed_after < PEOPLE, "the worker must die half way through the batch"
 
-        second = _start_worker(queue, tmp_path)
-        assert _wait_for(lambda: SentEmail.objects.count() == PEOPLE, 90)
-        time.sleep(2)  # anything sent twice would arrive now
-    finally:
-        _stop(first)
-        if second is not None:
-            _stop(second)
+            second = _start_worker(queue, **smtp_env)
+            # The killed task is redelivered; beat also runs the task again a minute later.
+            outbox_send.apply_async(queue=queue)
+            assert _wait_for(lambda: len(smtp.inbox.messages) >= PEOPLE, 90)
+            assert _wait_for(lambda: not OutboxEmail.objects.filter(status="pending").exists(), 30)
+            time.sleep(2)  # anything sent twice would arrive now
+        finally:
+            _stop(first)
+            if second is not None:
+                _stop(second)
 
-    assert SentEmail.objects.count() == PEOPLE
-    files = [f.read_text() for f in tmp_path.iterdir()]
-    for person in people:
-        assert DigestSend.objects.filter(user=person).count() == 1
-        assert SentEmail.objects.filter(to=person.email).count() == 1
-        assert sum(text.count(f"To: {person.email}") for text in files) == 1, person.email
+        for person in people:
+            (message,) = smtp.inbox.to(person.email)
+            assert message["Subject"] == "Your weekly digest: 1 update"
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert len(smtp.inbox.messages) == PEOPLE
+    assert OutboxEmail.objects.filter(status="sent").count() == PEOPLE

@@ -8,14 +8,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from institute import digests
+from institute import digests, outbox
 from institute.models import (
     Cadence,
-    DigestSend,
     Notification,
     NotificationEmail,
     NotificationPreference,
-    SentEmail,
+    OutboxEmail,
 )
 from institute.services import notify
 from tests.factories import UserFactory
@@ -135,6 +134,21 @@ def test_unsubscribe_link_works_signed_out_after_confirmation(client, officer):
     assert bad.status_code == 400
 
 
+def test_one_click_unsubscribe_from_a_mail_program(officer):
+    """RFC 8058: the mail program POSTs `List-Unsubscribe=One-Click`, with no session and no
+    CSRF token, and the person hears no more at that cadence."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    url = reverse(
+        "institute:digest_unsubscribe", args=[digests.unsubscribe_token(officer, Cadence.DAILY)]
+    )
+    response = strict.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    daily = [p for p in digests.preferences_for(officer) if p["default"] == Cadence.DAILY]
+    assert daily and all(p["cadence"] == Cadence.OFF for p in daily)
+
+
 # --- Digests -----------------------------------------------------------------------------------
 
 
@@ -147,7 +161,9 @@ def test_weekly_digest_groups_by_topic_newest_first_and_never_repeats(officer):
     _note(officer, "problem_comment", "Daily, not weekly", minutes_ago=5)
     (chunk,) = digests.digest_chunks(cadence=Cadence.WEEKLY)
     assert chunk == [officer.pk]
-    assert digests.digests_send_chunk(user_ids=chunk, cadence=Cadence.WEEKLY) == 1
+    assert digests.digests_queue_chunk(user_ids=chunk, cadence=Cadence.WEEKLY) == 1
+    assert mail.outbox == []  # the digest job only queues; the outbox sends
+    assert outbox.send_due() == 1
     (message,) = mail.outbox
     assert message.to == [officer.email]
     assert message.subject == "Your weekly digest: 4 updates"
@@ -162,12 +178,16 @@ def test_weekly_digest_groups_by_topic_newest_first_and_never_repeats(officer):
     assert "Daily, not weekly" not in text
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and "Problems you follow" in html
-    assert "/notifications/unsubscribe/" in text and "List-Unsubscribe" in message.extra_headers
+    assert "/notifications/unsubscribe/" in text
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.extra_headers["List-Unsubscribe"].startswith("<https://institute.test/")
     # Nothing twice: a rerun this week sends nothing; a new week with nothing new sends nothing.
-    assert digests.digests_send_chunk(user_ids=chunk, cadence=Cadence.WEEKLY) == 0
+    assert digests.digests_queue_chunk(user_ids=chunk, cadence=Cadence.WEEKLY) == 0
+    assert outbox.send_due() == 0
     next_week = timezone.now() + timedelta(days=7)
     assert digests.digest_chunks(cadence=Cadence.WEEKLY, now=next_week) == []
-    assert DigestSend.objects.get().items == 4 and SentEmail.objects.count() == 1
+    row = OutboxEmail.objects.get()
+    assert row.kind == "digest.weekly" and row.status == "sent" and row.items.count() == 4
 
 
 def test_nothing_to_say_means_no_email(officer):
@@ -175,8 +195,9 @@ def test_nothing_to_say_means_no_email(officer):
         read_at=timezone.now()
     )
     assert digests.digest_chunks(cadence=Cadence.WEEKLY) == []
-    assert digests.digests_send_chunk(user_ids=[officer.pk], cadence=Cadence.WEEKLY) == 0
-    assert mail.outbox == [] and not DigestSend.objects.exists()
+    assert digests.digests_queue_chunk(user_ids=[officer.pk], cadence=Cadence.WEEKLY) == 0
+    assert outbox.send_due() == 0
+    assert mail.outbox == [] and not OutboxEmail.objects.exists()
 
 
 def test_immediate_email_once_and_never_again_in_a_digest(officer):
@@ -185,8 +206,9 @@ def test_immediate_email_once_and_never_again_in_a_digest(officer):
     )
     _note(officer, "problem_status", "Told at once")
     _note(officer, "problem_solved", "Solved: also at once by default")
-    assert digests.notifications_email_immediate() == 2
-    assert digests.notifications_email_immediate() == 0
+    assert OutboxEmail.objects.count() == 2  # queued with the notifications
+    assert outbox.send_due() == 2
+    assert outbox.send_due() == 0
     assert {m.subject for m in mail.outbox} == {"Told at once", "Solved: also at once by default"}
     assert NotificationEmail.objects.count() == 2
     NotificationPreference.objects.filter(user=officer).update(cadence="weekly")
@@ -198,7 +220,8 @@ def test_daily_digest_for_daily_kinds(officer, other_officer):
     _note(other_officer, "problem_status", "Weekly only")
     (chunk,) = digests.digest_chunks(cadence=Cadence.DAILY)
     assert chunk == [officer.pk]
-    digests.digests_send_chunk(user_ids=chunk, cadence=Cadence.DAILY)
+    digests.digests_queue_chunk(user_ids=chunk, cadence=Cadence.DAILY)
+    outbox.send_due()
     assert mail.outbox[0].subject == "Your daily digest: 1 update"
 
 

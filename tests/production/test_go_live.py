@@ -10,15 +10,12 @@ officer of Leeds."""
 import re
 import subprocess
 import sys
-import time
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from institute.devservices import _free_port
 from institute.models import Membership, Role
 from tests.factories import totp_code
+from tests.mail_servers import SmtpServer
 from tests.production.servers import ROOT, Browser, production_env, start_gunicorn, stop
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -28,36 +25,10 @@ SITE_URL = f"https://{HOST}"
 PASSWORD = "a-long-and-unusual-passphrase-42"
 
 
-class Inbox:
-    """aiosmtpd handler: keeps every message it is given."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, address: str, timeout: float = 30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for recipients, message in self.messages:
-                if address in recipients:
-                    return message
-            time.sleep(0.1)
-        raise AssertionError(f"no e-mail reached {address}")
-
-
 @pytest.fixture
 def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
+    with SmtpServer() as server:
+        yield server.inbox, server.port
 
 
 @pytest.fixture
