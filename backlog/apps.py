@@ -36,4 +36,12 @@ class BacklogConfig(AppConfig):
             build=selectors.organisation_section,
         )
         registry.demo_seeder("backlog.demo", order=20)
+        registry.search_kind(
+            "problem",
+            label="Problem",
+            plural="Problems",
+            order=10,
+            rows=selectors.problem_search_rows,
+            url=selectors.problem_search_url,
+        )
         registry.figures_depend_on(Problem, Vote, CouncilDemand)

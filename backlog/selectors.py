@@ -24,7 +24,7 @@ from backlog.models import (
     StatusChange,
     Vote,
 )
-from institute import fragments, registry
+from institute import fragments, registry, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, CouncilType, Region, ServiceArea
@@ -524,3 +524,20 @@ def problems_by_title(titles=None) -> dict[str, Problem]:
     if titles is not None:
         qs = qs.filter(title__in=list(titles))
     return {p.title: p for p in qs}
+
+
+def problem_search_rows(*, user, terms: str):
+    """Problems for the service search: every problem but merged ones (their page leads to the
+    problem they were merged into), scored on title and summary."""
+    return search.ranked(
+        Problem.objects.exclude(status=Status.MERGED),
+        terms=terms,
+        vector="search_vector",
+        rank_vector="title_vector",
+        title="title",
+        summary="summary",
+    )
+
+
+def problem_search_url(key: str) -> str:
+    return detail_url("backlog:problem_detail", "pk", int(key))

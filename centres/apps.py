@@ -27,4 +27,20 @@ class CentresConfig(AppConfig):
             depends=(self.label,),
         )
         registry.demo_seeder("centres.demo", order=50)
+        registry.search_kind(
+            "learning",
+            label="Learning",
+            plural="Learning",
+            order=40,
+            rows=selectors.learning_search_rows,
+            url=selectors.learning_search_url,
+        )
+        registry.search_kind(
+            "centre",
+            label="Centre",
+            plural="Centres",
+            order=50,
+            rows=selectors.centre_search_rows,
+            url=selectors.centre_search_url,
+        )
         registry.figures_depend_on(Project, Learning)

@@ -1,9 +1,10 @@
 """Every non-trivial read of this app, built once with its joins: fixed query counts."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import (
     Count,
     Exists,
@@ -36,9 +37,10 @@ from centres.models import (
 )
 from components.models import Component
 from institute import access as core_access
-from institute import fragments
+from institute import fragments, search
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, Organisation
+from institute.urlcache import detail_url
 
 SORTS = {
     "newest": ("Newest", ["-published_at", "-id"]),
@@ -586,3 +588,38 @@ def published_learning_by_title(titles) -> dict[str, Learning]:
 def published_learning_by_public_id(public_ids) -> dict:
     """Published learning by public id; drafts and unknown ids are missing from the result."""
     return {item.public_id: item for item in published_learning().filter(public_id__in=public_ids)}
+
+
+def learning_search_rows(*, user, terms: str):
+    """Published learning for the service search (drafts and learning in review are for the
+    centre and the institute)."""
+    return search.ranked(
+        Learning.objects.filter(status=LearningStatus.PUBLISHED),
+        terms=terms,
+        vector="search_vector",
+        title="title",
+        summary="summary",
+        key="public_id",
+    )
+
+
+def learning_search_url(key: str) -> str:
+    return detail_url("centres:learning_detail", "public_id", uuid.UUID(key))
+
+
+def centre_search_rows(*, user, terms: str):
+    """Centres for the service search: few rows, so their vector is made as the query runs."""
+    return search.ranked(
+        Centre.objects.all(),
+        terms=terms,
+        vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("focus", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="C", config=SEARCH_CONFIG),
+        title="name",
+        summary="focus",
+        key="slug",
+    )
+
+
+def centre_search_url(key: str) -> str:
+    return detail_url("centres:centre_detail", "slug", key)

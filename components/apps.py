@@ -31,4 +31,12 @@ class ComponentsConfig(AppConfig):
             depends=(self.label,),
         )
         registry.demo_seeder("components.demo", order=30)
+        registry.search_kind(
+            "component",
+            label="Component",
+            plural="Components",
+            order=20,
+            rows=selectors.component_search_rows,
+            url=selectors.component_search_url,
+        )
         registry.figures_depend_on(Adoption)

@@ -1,5 +1,6 @@
 """Reads of the components library, each built once with the joins its page needs."""
 
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 
@@ -25,10 +26,11 @@ from components.models import (
     stale_q,
 )
 from institute import access as core_access
-from institute import fragments
+from institute import fragments, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import ServiceArea
+from institute.urlcache import detail_url
 
 SORTS = {
     "using": ("Most councils using it", ["-using_count", "-adopting_count", "name", "id"]),
@@ -386,3 +388,20 @@ def component_names(ids) -> list[tuple[int, object, str]]:
 
 def stage_choices() -> list[tuple[str, str]]:
     return list(Stage.choices)
+
+
+def component_search_rows(*, user, terms: str):
+    """Published components for the service search (others are for their submitter and the
+    review queue)."""
+    return search.ranked(
+        Component.objects.filter(status=ReviewStatus.PUBLISHED),
+        terms=terms,
+        vector="search_vector",
+        title="name",
+        summary="summary",
+        key="public_id",
+    )
+
+
+def component_search_url(key: str) -> str:
+    return detail_url("components:component_detail", "public_id", uuid.UUID(key))

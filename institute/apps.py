@@ -8,10 +8,18 @@ class InstituteConfig(AppConfig):
 
     def ready(self):
         # Modules that import models can load only once the app registry is ready.
-        from institute import checks, fragments, registry, security, signals  # noqa: F401  (receivers)
+        from institute import checks, fragments, registry, security, selectors, signals  # noqa: F401  (receivers)
         from institute.models import Membership
 
         fragments.connect()
         post_migrate.connect(signals.site_update_after_migrate, sender=self)
         registry.demo_seeder("institute.demo", order=10)
+        registry.search_kind(
+            "organisation",
+            label="Organisation",
+            plural="Organisations",
+            order=60,
+            rows=selectors.organisation_search_rows,
+            url=selectors.organisation_search_url,
+        )
         registry.figures_depend_on(Membership)  # members and active people per council

@@ -99,3 +99,32 @@ def figures_depend_on(*models) -> None:
         label = model._meta.label
         post_save.connect(_written, sender=model, weak=False, dispatch_uid=f"figures-{label}")
         post_delete.connect(_written, sender=model, weak=False, dispatch_uid=f"figures-d-{label}")
+
+
+# --- One search across the service ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    """One kind of thing the service search finds. `rows(user=, terms=)` gives a queryset
+    ranked by `institute.search.ranked` (what this user may see that matches); `url(key)` the
+    address of one result from its key."""
+
+    kind: str
+    label: str
+    plural: str
+    order: int
+    rows: Callable
+    url: Callable
+
+
+_search_kinds: dict[str, SearchKind] = {}
+
+
+def search_kind(kind: str, *, label: str, plural: str, order: int, rows, url) -> None:
+    """Add a kind of result to the service search (`/search/`)."""
+    _search_kinds[kind] = SearchKind(kind, label, plural, order, rows, url)
+
+
+def search_kinds() -> list[SearchKind]:
+    return sorted(_search_kinds.values(), key=lambda entry: entry.order)

@@ -5,11 +5,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import SearchVector
 from django.db.models import Count, F, Q
 
-from institute import fragments, registry
+from institute import fragments, registry, search
 from institute.errors import DomainError
 from institute.models import (
+    SEARCH_CONFIG,
     AuditEvent,
     EmailDomain,
     Membership,
@@ -18,6 +20,7 @@ from institute.models import (
     OrganisationKind,
     ServiceArea,
 )
+from institute.urlcache import detail_url
 
 
 def organisation_list_for_directory(
@@ -241,3 +244,21 @@ def email_domains_import_plan(text: str) -> DomainImportPlan:
 def _line_of(message: str) -> int:
     found = re.match(r"Line (\d+):", message)
     return int(found.group(1)) if found else 0
+
+
+def organisation_search_rows(*, user, terms: str):
+    """Organisations for the service search: a few hundred rows, their vector made as the
+    query runs."""
+    return search.ranked(
+        Organisation.objects.all(),
+        terms=terms,
+        vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="B", config=SEARCH_CONFIG),
+        title="name",
+        summary="description",
+        key="slug",
+    )
+
+
+def organisation_search_url(key: str) -> str:
+    return detail_url("institute:organisation_detail", "slug", key)

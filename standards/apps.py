@@ -21,4 +21,12 @@ class StandardsConfig(AppConfig):
             build=selectors.organisation_section,
         )
         registry.demo_seeder("standards.demo", order=40)
+        registry.search_kind(
+            "standard",
+            label="Standard",
+            plural="Standards",
+            order=30,
+            rows=selectors.standard_search_rows,
+            url=selectors.standard_search_url,
+        )
         registry.figures_depend_on(Assessment)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.search import SearchVector
 from django.db.models import (
     BooleanField,
     Case,
@@ -30,9 +31,10 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
 from institute import access as core_access
-from institute import fragments
+from institute import fragments, search
 from institute.fragments import Part, Parts
-from institute.models import Organisation
+from institute.models import SEARCH_CONFIG, Organisation
+from institute.urlcache import detail_url
 from standards import access
 from standards.models import (
     EDITABLE_STATUSES,
@@ -626,3 +628,21 @@ def standards_published_since() -> dict[int, date]:
         .annotate(first=Min("published_at"))
         .values_list("standard_id", "first")
     }
+
+
+def standard_search_rows(*, user, terms: str):
+    """Standards with a published version, for the service search (a standard still in draft
+    or consultation is found from the standards pages)."""
+    return search.ranked(
+        Standard.objects.filter(current_version__isnull=False),
+        terms=terms,
+        vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG),
+        title="title",
+        summary="summary",
+        key="slug",
+    )
+
+
+def standard_search_url(key: str) -> str:
+    return detail_url("standards:standard_detail", "slug", key)

@@ -1,0 +1,129 @@
+"""The service search page and its API: one ranked list of everything a person may see."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from institute import registry, search
+from institute.api import InvalidInput
+from institute.forms import SearchForm
+from institute.urlcache import absolute_url
+
+
+def _form(data) -> SearchForm:
+    choices = [(entry.kind, entry.plural) for entry in registry.search_kinds()]
+    return SearchForm(data or None, kind_choices=choices)
+
+
+@require_GET
+def search_page(request):
+    form = _form(request.GET)
+    results = None
+    if form.is_bound and form.is_valid() and search.terms_clean(form.cleaned_data["q"]):
+        results = search.search(
+            user=request.user, terms=form.cleaned_data["q"], kinds=form.cleaned_data["kind"]
+        )
+    context = {"page_title": "Search", "form": form, "results": results}
+    if results is not None:
+        paginator = Paginator(results.rows, search.PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context |= {
+            "page_title": f"Search results for ‘{results.terms}’",
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(
+                page_obj.number, on_each_side=1, on_ends=1
+            ),
+            "querystring_base": query.urlencode(),
+            "kinds": [
+                {
+                    "kind": entry.kind,
+                    "plural": entry.plural,
+                    "count": results.count_label(entry.kind),
+                }
+                for entry in registry.search_kinds()
+            ],
+        }
+    elif form.errors:
+        context["page_title"] = "Error: Search"
+    return render(request, "institute/search.html", context)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=search.MAX_LENGTH, allow_blank=False, trim_whitespace=True)
+    kind = serializers.ListField(child=serializers.CharField(), required=False)
+
+    def validate_kind(self, value):
+        known = {entry.kind for entry in registry.search_kinds()}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown kind: {', '.join(unknown)}. Kinds are {', '.join(sorted(known))}."
+            )
+        return value
+
+
+class SearchApi(APIView):
+    @extend_schema(
+        operation_id="search",
+        summary="Search problems, components, standards, learning, centres and organisations",
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="The words."),
+            OpenApiParameter(
+                "kind",
+                OpenApiTypes.STR,
+                many=True,
+                description="Only these kinds (repeat the parameter for more than one).",
+            ),
+        ],
+        responses=inline_serializer(
+            name="SearchResults",
+            fields={
+                "count": serializers.IntegerField(),
+                "counts": serializers.DictField(child=serializers.IntegerField()),
+                "results": inline_serializer(
+                    name="SearchResult",
+                    fields={
+                        "kind": serializers.CharField(),
+                        "title": serializers.CharField(),
+                        "summary": serializers.CharField(),
+                        "url": serializers.URLField(),
+                        "score": serializers.FloatField(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    def get(self, request):
+        serializer = SearchQuerySerializer(
+            data={
+                "q": request.query_params.get("q", ""),
+                "kind": request.query_params.getlist("kind"),
+            }
+        )
+        if not serializer.is_valid():
+            raise InvalidInput(serializer.errors)
+        data = serializer.validated_data
+        results = search.search(user=request.user, terms=data["q"], kinds=data.get("kind", []))
+        return Response(
+            {
+                "count": len(results.rows),
+                "counts": results.counts,
+                "results": [
+                    {
+                        "kind": row.kind,
+                        "title": row.title,
+                        "summary": row.summary,
+                        "url": absolute_url(row.url),
+                        "score": round(row.score, 4),
+                    }
+                    for row in results.rows
+                ],
+            }
+        )
