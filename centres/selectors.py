@@ -40,6 +40,7 @@ from institute import access as core_access
 from institute import fragments, search
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, Organisation
+from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url
 
 SORTS = {
@@ -623,3 +624,44 @@ def centre_search_rows(*, user, terms: str):
 
 def centre_search_url(key: str) -> str:
     return detail_url("centres:centre_detail", "slug", key)
+
+
+# --- Role homes and the work-waiting list ----------------------------------------------------
+
+
+def centre_staff_home_section(home, user) -> dict | None:
+    """Centre staff's home: their centre's drafts, its learning in review (which its leads
+    publish) and its projects by status."""
+    centre = Centre.objects.filter(host=home.organisation).first()
+    if centre is None:
+        return None
+    unpublished = list(
+        Learning.objects.filter(centre=centre)
+        .exclude(status=LearningStatus.PUBLISHED)
+        .only("pk", "public_id", "title", "status", "updated_at", "centre_id")
+        .order_by("-updated_at", "-id")
+    )
+    projects = list(
+        Project.objects.filter(centre=centre)
+        .only("pk", "title", "status", "centre_id")
+        .order_by("title", "id")
+    )
+    by_status = [
+        (label, [p for p in projects if p.status == value])
+        for value, label in ProjectStatus.choices
+    ]
+    return {
+        "centre": centre,
+        "drafts": [item for item in unpublished if item.status == LearningStatus.DRAFT],
+        "in_review": [item for item in unpublished if item.status == LearningStatus.IN_REVIEW],
+        "projects_by_status": [(label, items) for label, items in by_status if items],
+        "is_lead": access.is_centre_lead(user, centre),
+        "can_work": access.can_work_on_centre(user, centre),
+    }
+
+
+def learning_waiting():
+    """Learning in review, waiting for a centre lead or institute staff to publish it."""
+    return count_and_oldest(
+        Learning.objects.filter(status=LearningStatus.IN_REVIEW), "submitted_at"
+    )

@@ -14,6 +14,7 @@ from backlog.models import Status
 from components import access
 from components.models import (
     ACTIVE_STAGES,
+    REMIND_BEFORE,
     SEARCH_CONFIG,
     Adoption,
     AdoptionChange,
@@ -30,6 +31,7 @@ from institute import fragments, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import ServiceArea
+from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url
 
 SORTS = {
@@ -405,3 +407,33 @@ def component_search_rows(*, user, terms: str):
 
 def component_search_url(key: str) -> str:
     return detail_url("components:component_detail", "public_id", uuid.UUID(key))
+
+
+# --- Role homes and the work-waiting list ----------------------------------------------------
+
+
+def officer_home_section(home, user) -> dict | None:
+    """A council officer's home: their council's adoptions that are stale or go stale within
+    the reminder window (30 days), to confirm."""
+    council = home.organisation
+    if not council.is_council:
+        return None
+    now = timezone.now()
+    rows = list(
+        Adoption.objects.filter(
+            organisation=council,
+            component__status=ReviewStatus.PUBLISHED,
+            stage__in=ACTIVE_STAGES,
+        )
+        .filter(stale_q(now + REMIND_BEFORE))
+        .select_related("component")
+        .order_by("confirmed_at", "id")
+    )
+    for row in rows:
+        row.stale = row.is_stale(now)
+    return {"council": council, "adoptions": rows}
+
+
+def components_waiting():
+    """Components waiting for institute review."""
+    return count_and_oldest(Component.objects.filter(status=ReviewStatus.IN_REVIEW), "created_at")

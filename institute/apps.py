@@ -14,6 +14,13 @@ class InstituteConfig(AppConfig):
         fragments.connect()
         post_migrate.connect(signals.site_update_after_migrate, sender=self)
         registry.demo_seeder("institute.demo", order=10)
+        registry.work_waiting(
+            "membership_requests",
+            order=80,
+            label="Requests to join an organisation",
+            url="institute:membership_request_list",
+            count=selectors.membership_requests_waiting,
+        )
         registry.search_kind(
             "organisation",
             label="Organisation",

@@ -16,6 +16,7 @@ SERVICE_URLS = {
     "centres": "centres:centre_list",
     "organisations": "institute:organisation_list",
     "requests": "institute:membership_request_list",
+    "reported_comments": "backlog:comment_reports",
     "dashboard": "sector:dashboard",
     "notifications": "institute:notification_list",
     "notification_count": "institute:notification_count",
@@ -63,6 +64,8 @@ def service(request):
     ]
     if access.can_decide_membership_requests(request.user):
         names.append(("Requests", "requests"))
+    if access.can_curate(request.user):
+        names.append(("Reported comments", "reported_comments"))
     if access.can_view_sector_detail(request.user):
         names.append(("Dashboard", "dashboard"))
     navigation = [

@@ -128,3 +128,40 @@ def search_kind(kind: str, *, label: str, plural: str, order: int, rows, url) ->
 
 def search_kinds() -> list[SearchKind]:
     return sorted(_search_kinds.values(), key=lambda entry: entry.order)
+
+
+# --- Role homes: what each person has to do ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Home:
+    """What a role home's sections are built from (registered with `section("home:<role>")`):
+    the person's organisation, and when they last opened their home (None: never), for "changed
+    since your last visit"."""
+
+    organisation: object
+    since: object = None
+
+
+@dataclass(frozen=True)
+class WorkWaiting:
+    """One line of institute staff's "work waiting" list: `count()` gives (how many, when the
+    oldest arrived or None), in one query; `url` is the URL name of the queue that holds them."""
+
+    key: str
+    order: int
+    label: str
+    url: str
+    count: Callable
+
+
+_work_waiting: dict[str, WorkWaiting] = {}
+
+
+def work_waiting(key: str, *, order: int, label: str, url: str, count: Callable) -> None:
+    """Add a line to institute staff's work-waiting list on their home page."""
+    _work_waiting[key] = WorkWaiting(key, order, label, url, count)
+
+
+def work_waiting_entries() -> list[WorkWaiting]:
+    return sorted(_work_waiting.values(), key=lambda entry: entry.order)

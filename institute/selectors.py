@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchVector
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 
 from institute import fragments, registry, search
 from institute.errors import DomainError
@@ -81,6 +81,33 @@ def membership_requests_pending():
     )
 
 
+def count_and_oldest(queryset, field: str = "created_at") -> tuple[int, object]:
+    """How many rows, and the earliest `field` among them: one query, for a line of the
+    work-waiting list."""
+    row = queryset.order_by().aggregate(count=Count("pk"), oldest=Min(field))
+    return row["count"], row["oldest"]
+
+
+def membership_requests_waiting():
+    """Requests to join waiting for institute staff, for their work-waiting list."""
+    return count_and_oldest(membership_requests_pending())
+
+
+def work_waiting(user) -> list[dict]:
+    """Institute staff's work-waiting list: each registered line with its count and oldest item
+    (one query a line, whatever is waiting)."""
+    rows = []
+    for entry in registry.work_waiting_entries():
+        count, oldest = entry.count()
+        rows.append({"label": entry.label, "url": entry.url, "count": count, "oldest": oldest})
+    return rows
+
+
+def home_sections(role: str, home, user) -> list[dict]:
+    """The sections the apps add to a role's home page (`registry.section("home:<role>")`)."""
+    return registry.sections_render(f"home:{role}", home, user)
+
+
 # --- Shared vocabulary ---------------------------------------------------------------------------
 
 
@@ -136,6 +163,16 @@ def email_domain_history(organisation: Organisation):
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
+
+
+def audit_trail(target, *, verbs=None):
+    """What was done to one row, and by whom, oldest first (the audit trail)."""
+    events = AuditEvent.objects.filter(
+        target_type=target._meta.label_lower, target_id=str(target.pk)
+    )
+    if verbs is not None:
+        events = events.filter(verb__in=list(verbs))
+    return events.select_related("actor").order_by("created_at", "id")
 
 
 IMPORT_MAX_LINES = 5000

@@ -34,6 +34,7 @@ from institute import access as core_access
 from institute import fragments, search
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, Organisation
+from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url
 from standards import access
 from standards.models import (
@@ -646,3 +647,48 @@ def standard_search_rows(*, user, terms: str):
 
 def standard_search_url(key: str) -> str:
     return detail_url("standards:standard_detail", "slug", key)
+
+
+# --- Role homes and the work-waiting list ----------------------------------------------------
+
+RENEWAL_WARNING = timedelta(days=60)  # an officer's home lists assessments expiring this soon
+
+
+def officer_home_section(home, user) -> dict | None:
+    """A council officer's home: where their council stands on each published standard (due
+    for renewal in the next 60 days, expired, not started) and the consultations open."""
+    council = home.organisation
+    if not council.is_council:
+        return None
+    today = timezone.localdate()
+    standards = list(
+        Standard.objects.filter(current_version__isnull=False)
+        .select_related("current_version")
+        .order_by("title")
+    )
+    states = council_states(council, standards=standards, today=today)
+    renew_by = today + RENEWAL_WARNING
+    groups = {"adopted": [], "renewal": [], "expired": [], "in_progress": [], "not_started": []}
+    for standard in standards:
+        state = states[standard.pk]
+        valid_until = state.latest.valid_until if state.latest else None
+        if state.state == "adopted" and valid_until and valid_until <= renew_by:
+            groups["renewal"].append((standard, state))
+        if state.state in groups:
+            groups[state.state].append((standard, state))
+    consultations = list(
+        StandardVersion.objects.filter(status=VersionStatus.CONSULTATION)
+        .select_related("standard")
+        .order_by("consultation_closes_on", "id")
+    )
+    return {"council": council, "groups": groups, "consultations": consultations}
+
+
+def assessments_waiting():
+    """Submitted assessments waiting for institute staff to verify or challenge."""
+    return count_and_oldest(review_queue(), "submitted_at")
+
+
+def audits_waiting():
+    """This quarter's audit sample (and any earlier round left open), not yet audited."""
+    return count_and_oldest(audit_queue(), "round__drawn_at")

@@ -562,6 +562,14 @@ BACKLOG = [
     ),
     Entry("backlog:triage", INSTITUTE_STAFF, fixed("backlog:triage"), state="empty", empty=True),
     Entry("backlog:triage", INSTITUTE_STAFF, fixed("backlog:triage")),
+    Entry(
+        "backlog:comment_reports",
+        INSTITUTE_STAFF,
+        fixed("backlog:comment_reports"),
+        state="empty",
+        empty=True,
+    ),
+    Entry("backlog:comment_reports", INSTITUTE_STAFF, fixed("backlog:comment_reports")),
     Entry("backlog:my_council", OFFICER, fixed("backlog:my_council"), state="none", empty=True),
     Entry("backlog:my_council", OFFICER, fixed("backlog:my_council")),
     *_each(
