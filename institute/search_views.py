@@ -5,11 +5,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from institute import registry, search
-from institute.api import InvalidInput
+from institute.api import PAGE_PARAMETERS, InvalidInput, Pagination
 from institute.forms import SearchForm
 from institute.urlcache import absolute_url
 
@@ -80,11 +79,14 @@ class SearchApi(APIView):
                 many=True,
                 description="Only these kinds (repeat the parameter for more than one).",
             ),
+            *PAGE_PARAMETERS,
         ],
         responses=inline_serializer(
             name="SearchResults",
             fields={
                 "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
                 "counts": serializers.DictField(child=serializers.IntegerField()),
                 "results": inline_serializer(
                     name="SearchResult",
@@ -111,19 +113,25 @@ class SearchApi(APIView):
             raise InvalidInput(serializer.errors)
         data = serializer.validated_data
         results = search.search(user=request.user, terms=data["q"], kinds=data.get("kind", []))
-        return Response(
-            {
-                "count": len(results.rows),
-                "counts": results.counts,
-                "results": [
-                    {
-                        "kind": row.kind,
-                        "title": row.title,
-                        "summary": row.summary,
-                        "url": absolute_url(row.url),
-                        "score": round(row.score, 4),
-                    }
-                    for row in results.rows
-                ],
-            }
+        paginator = _ResultsPagination()
+        page = paginator.paginate_queryset(results.rows, request, view=self)
+        response = paginator.get_paginated_response(
+            [
+                {
+                    "kind": row.kind,
+                    "title": row.title,
+                    "summary": row.summary,
+                    "url": absolute_url(row.url),
+                    "score": round(row.score, 4),
+                }
+                for row in page
+            ]
         )
+        response.data["counts"] = results.counts
+        return response
+
+
+class _ResultsPagination(Pagination):
+    """The API's pagination, over the search's results (a list, at most PER_KIND a kind)."""
+
+    django_paginator_class = Paginator
