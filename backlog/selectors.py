@@ -540,14 +540,15 @@ def problems_by_title(titles=None) -> dict[str, Problem]:
 
 def problem_search_rows(*, user, terms: str):
     """Problems for the service search: every problem but merged ones (their page leads to the
-    problem they were merged into), scored on title and summary."""
+    problem they were merged into), matched and scored on title and summary (the backlog's own
+    search reads descriptions too)."""
     return search.ranked(
         Problem.objects.exclude(status=Status.MERGED),
         terms=terms,
-        vector="search_vector",
-        rank_vector="title_vector",
+        vector="title_vector",
         title="title",
         summary="summary",
+        candidate_order=("-council_count", "-id"),  # the problem_search_demand index
     )
 
 

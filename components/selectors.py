@@ -402,6 +402,7 @@ def component_search_rows(*, user, terms: str):
         title="name",
         summary="summary",
         key="public_id",
+        candidate_order=("-using_count", "-id"),
     )
 
 

@@ -7,15 +7,16 @@ that scores compare across kinds. Every kind's best rows come back in one UNION 
 whatever the number of kinds or matches.
 
 A row matches when its full-text vector matches the words (websearch syntax, English stemming)
-or when its title is like them (pg_trgm word similarity, which forgives typing mistakes: "bin
-colection" finds "Missed bin collections"). Its score is the full-text rank plus the title's
-word similarity, so a title match outranks a match deep in a description, whatever the kind.
+or, when the words match nothing of its kind, when its title is like them (pg_trgm word
+similarity, which forgives typing mistakes: "bin colection" finds "Missed bin collections").
+Its score is the full-text rank plus the title's word similarity, so a title match outranks a
+match deep in a description, whatever the kind.
 """
 
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import F, FloatField, Q, TextField, Value
+from django.db.models import Exists, F, FloatField, TextField, Value
 from django.db.models.functions import Cast, Left
 
 from institute import registry
@@ -23,6 +24,7 @@ from institute.models import SEARCH_CONFIG
 
 MAX_LENGTH = 200  # characters of a search; more is refused with a message
 PER_KIND = 50  # best rows of each kind in one search
+CANDIDATES = 100  # rows of each kind scored, at most (see `ranked`)
 PAGE_SIZE = 20
 SUMMARY_LENGTH = 300
 
@@ -32,15 +34,45 @@ def terms_clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def ranked(qs, *, terms: str, vector, title: str, summary: str, key: str = "pk", rank_vector=None):
+def ranked(
+    qs,
+    *,
+    terms: str,
+    vector,
+    title: str,
+    summary: str,
+    key: str = "pk",
+    rank_vector=None,
+    candidate_order=("pk",),
+):
     """Rows of `qs` matching `terms`, scored: `vector` is a search vector field name or
     expression, `title` and `summary` field names, `key` the field that addresses the row (its
-    URL argument); `rank_vector`, a narrower vector to score on (long texts are slow to rank)."""
+    URL argument); `rank_vector`, a narrower vector to score on (long texts are slow to rank).
+
+    However many rows match, at most CANDIDATES of them are scored, the first in
+    `candidate_order` (for problems, the most councils first: an index walks them in that order
+    without reading the rows). Titles are compared by trigrams only when the words match nothing
+    of this kind: a typing mistake, not a second search."""
     query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
     vector = F(vector) if isinstance(vector, str) else vector
-    rank_vector = F(rank_vector) if rank_vector else F("search_vector_")
-    return qs.annotate(
-        search_vector_=vector,
+    rank_vector = F(rank_vector) if rank_vector else vector
+    words = qs.annotate(search_vector_=vector).filter(search_vector_=query)
+    alike = qs.filter(**{f"{title}__trigram_word_similar": terms})
+    # One list of candidates (a UNION), so PostgreSQL joins it rather than testing every row.
+    candidates = (
+        words.order_by(*candidate_order)
+        .values("pk")[:CANDIDATES]
+        .union(
+            # The most alike first: ordering also leads PostgreSQL to the trigram index (with
+            # a bare LIMIT it reads the table, computing every title's similarity).
+            alike.filter(~Exists(words))
+            .annotate(search_alike=TrigramWordSimilarity(terms, title))
+            .order_by("-search_alike")
+            .values("pk")[:CANDIDATES],
+            all=True,
+        )
+    )
+    return qs.filter(pk__in=candidates).annotate(
         search_key=Cast(key, output_field=TextField()),
         search_title=F(title),
         search_summary=Left(summary, SUMMARY_LENGTH),
@@ -49,7 +81,7 @@ def ranked(qs, *, terms: str, vector, title: str, summary: str, key: str = "pk",
             + TrigramWordSimilarity(terms, title),
             output_field=FloatField(),
         ),
-    ).filter(Q(search_vector_=query) | Q(**{f"{title}__trigram_word_similar": terms}))
+    )
 
 
 @dataclass(frozen=True)
