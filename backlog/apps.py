@@ -71,5 +71,6 @@ class BacklogConfig(AppConfig):
             order=10,
             rows=selectors.problem_search_rows,
             url=selectors.problem_search_url,
+            depends=("problem-titles", "demand"),
         )
         registry.figures_depend_on(Problem, Vote, CouncilDemand)

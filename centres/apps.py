@@ -47,6 +47,7 @@ class CentresConfig(AppConfig):
             order=40,
             rows=selectors.learning_search_rows,
             url=selectors.learning_search_url,
+            depends=(self.label,),
         )
         registry.search_kind(
             "centre",
@@ -55,5 +56,6 @@ class CentresConfig(AppConfig):
             order=50,
             rows=selectors.centre_search_rows,
             url=selectors.centre_search_url,
+            depends=(self.label,),
         )
         registry.figures_depend_on(Project, Learning)

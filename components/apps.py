@@ -51,5 +51,6 @@ class ComponentsConfig(AppConfig):
             order=20,
             rows=selectors.component_search_rows,
             url=selectors.component_search_url,
+            depends=(self.label,),
         )
         registry.figures_depend_on(Adoption)

@@ -28,5 +28,6 @@ class InstituteConfig(AppConfig):
             order=60,
             rows=selectors.organisation_search_rows,
             url=selectors.organisation_search_url,
+            depends=("names",),
         )
         registry.figures_depend_on(Membership)  # members and active people per council

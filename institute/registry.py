@@ -108,7 +108,8 @@ def figures_depend_on(*models) -> None:
 class SearchKind:
     """One kind of thing the service search finds. `rows(user=, terms=)` gives a queryset
     ranked by `institute.search.ranked` (what this user may see that matches); `url(key)` the
-    address of one result from its key."""
+    address of one result from its key; `depends`, the cached-part versions
+    (institute.fragments) whose bump changes what the search finds of this kind."""
 
     kind: str
     label: str
@@ -116,14 +117,15 @@ class SearchKind:
     order: int
     rows: Callable
     url: Callable
+    depends: tuple[str, ...] = ()
 
 
 _search_kinds: dict[str, SearchKind] = {}
 
 
-def search_kind(kind: str, *, label: str, plural: str, order: int, rows, url) -> None:
+def search_kind(kind: str, *, label: str, plural: str, order: int, rows, url, depends=()) -> None:
     """Add a kind of result to the service search (`/search/`)."""
-    _search_kinds[kind] = SearchKind(kind, label, plural, order, rows, url)
+    _search_kinds[kind] = SearchKind(kind, label, plural, order, rows, url, tuple(depends))
 
 
 def search_kinds() -> list[SearchKind]:

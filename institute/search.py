@@ -13,13 +13,14 @@ Its score is the full-text rank plus the title's word similarity, so a title mat
 match deep in a description, whatever the kind.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db.models import Exists, F, FloatField, TextField, Value
 from django.db.models.functions import Cast, Left
 
-from institute import registry
+from institute import fragments, registry
 from institute.models import SEARCH_CONFIG
 
 MAX_LENGTH = 200  # characters of a search; more is refused with a message
@@ -107,12 +108,29 @@ class Results:
 
 def search(*, user, terms: str, kinds=()) -> Results:
     """What `user` may see that matches `terms`, best first; only `kinds` if given (the counts
-    are of every kind). One query."""
+    are of every kind). One query, or none when the same search was answered since the rows it
+    would find last changed."""
     terms = terms_clean(terms)[:MAX_LENGTH]
     results = Results(terms=terms)
     entries = {entry.kind: entry for entry in registry.search_kinds()}
     if not terms or not any(character.isalnum() for character in terms):
         return results
+    depends = tuple(sorted({name for entry in entries.values() for name in entry.depends}))
+    digest = hashlib.sha256(terms.encode()).hexdigest()
+    # Only what everyone may see is found, so one answer serves everyone until a write changes
+    # what it would find (popular searches repeat).
+    rows = fragments.cached(f"search:{digest}", depends, lambda: _rows(user, terms, entries))
+    for key, title, summary, score, kind in rows:
+        results.counts[kind] = results.counts.get(kind, 0) + 1
+        if kinds and kind not in kinds:
+            continue
+        entry = entries[kind]
+        results.rows.append(Result(kind, entry.label, title, summary, entry.url(key), score))
+    return results
+
+
+def _rows(user, terms: str, entries: dict) -> list[tuple]:
+    """(key, title, summary, score, kind) of every kind's best matches, best first."""
     parts = [
         entry.rows(user=user, terms=terms)
         .annotate(search_kind=Value(entry.kind))
@@ -123,11 +141,4 @@ def search(*, user, terms: str, kinds=()) -> Results:
         for entry in entries.values()
     ]
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    rows = list(union.order_by("-search_score", "search_kind", "search_key"))
-    for key, title, summary, score, kind in rows:
-        results.counts[kind] = results.counts.get(kind, 0) + 1
-        if kinds and kind not in kinds:
-            continue
-        entry = entries[kind]
-        results.rows.append(Result(kind, entry.label, title, summary, entry.url(key), score))
-    return results
+    return list(union.order_by("-search_score", "search_kind", "search_key"))

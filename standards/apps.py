@@ -48,5 +48,6 @@ class StandardsConfig(AppConfig):
             order=30,
             rows=selectors.standard_search_rows,
             url=selectors.standard_search_url,
+            depends=(self.label,),
         )
         registry.figures_depend_on(Assessment)

@@ -159,3 +159,19 @@ def test_a_search_takes_the_same_queries_however_many_results(
     with django_assert_num_queries(2):
         response = client.get(PAGE, {"q": "bin collection"})
     assert len(response.context["page_obj"].object_list) == min(3 * count + 1, search.PAGE_SIZE)
+
+
+def test_a_repeated_search_is_answered_again_once_what_it_finds_changes(client, institute_staff):
+    assert _titles(client.get(PAGE, {"q": "waste routes"})) == []
+    ProblemFactory(title="Waste routes are planned on paper")
+    learning = LearningFactory(
+        title="Waste routes planned together", status=LearningStatus.DRAFT, published_at=None
+    )
+    assert _titles(client.get(PAGE, {"q": "waste routes"})) == ["Waste routes are planned on paper"]
+    learning.status = LearningStatus.PUBLISHED
+    learning.published_at = learning.created_at
+    learning.save(update_fields=["status", "published_at"])
+    assert sorted(_titles(client.get(PAGE, {"q": "waste routes"}))) == [
+        "Waste routes are planned on paper",
+        "Waste routes planned together",
+    ]
