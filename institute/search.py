@@ -31,8 +31,9 @@ SUMMARY_LENGTH = 300
 
 
 def terms_clean(text: str) -> str:
-    """The words searched for: spaces collapsed."""
-    return " ".join(text.split())
+    """The words searched for: spaces collapsed, control characters (which PostgreSQL refuses
+    in a string) dropped."""
+    return " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split())
 
 
 def ranked(

@@ -107,7 +107,15 @@ def test_assessments_and_hidden_comments_never_appear(
 
 @pytest.mark.parametrize(
     "q",
-    ["", "   ", "x" * 1000, "!!! ??? & | ! :*", "'\"); DROP TABLE backlog_problem; --", "<>()"],
+    [
+        "",
+        "   ",
+        "x" * 1000,
+        "!!! ??? & | ! :*",
+        "'\"); DROP TABLE backlog_problem; --",
+        "<>()",
+        "bin\x00collection",
+    ],
 )
 def test_bad_input_gets_an_answer_not_an_error(client, q):
     ProblemFactory(title="Missed bin collections are reported by phone")
