@@ -36,4 +36,41 @@ class BacklogConfig(AppConfig):
             build=selectors.organisation_section,
         )
         registry.demo_seeder("backlog.demo", order=20)
+        for role, order in (("officer", 30), ("centre_staff", 30)):
+            registry.section(
+                f"home:{role}",
+                order=order,
+                template="backlog/_home_section.html",
+                build=selectors.officer_home_section,
+            )
+        registry.work_waiting(
+            "problems",
+            order=10,
+            label="New problems to triage",
+            url="backlog:triage",
+            count=selectors.problems_waiting,
+        )
+        registry.work_waiting(
+            "duplicates",
+            order=20,
+            label="Likely duplicate problems",
+            url="backlog:triage",
+            count=selectors.duplicates_waiting,
+        )
+        registry.work_waiting(
+            "reported_comments",
+            order=70,
+            label="Reported comments",
+            url="backlog:comment_reports",
+            count=selectors.reported_comments_waiting,
+        )
+        registry.search_kind(
+            "problem",
+            label="Problem",
+            plural="Problems",
+            order=10,
+            rows=selectors.problem_search_rows,
+            url=selectors.problem_search_url,
+            depends=("problem-titles", "demand"),
+        )
         registry.figures_depend_on(Problem, Vote, CouncilDemand)

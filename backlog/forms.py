@@ -110,6 +110,38 @@ class ReasonForm(forms.Form):
     )
 
 
+class ModerationForm(forms.Form):
+    """A moderator's decision on a comment, with the reason the audit trail keeps: hide it, or
+    keep it and close its reports; a hidden comment can only be restored (reason optional)."""
+
+    decision = forms.CharField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Reason",
+        help_text="Kept in the comment’s audit trail",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Enter a reason of 1,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, hidden: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hidden = hidden
+
+    def clean(self):
+        data = super().clean()
+        if self.hidden:
+            decision = "restore"
+        else:
+            decision = data.get("decision") or "hide"
+            if decision not in ("hide", "dismiss"):
+                raise forms.ValidationError("Choose to hide the comment or keep it")
+        if decision != "restore" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Enter a reason")
+        data["decision"] = decision
+        return data
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
         label="New status",

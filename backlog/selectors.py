@@ -8,7 +8,18 @@ from dataclasses import dataclass, replace
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Greatest
 from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.functional import cached_property
@@ -16,6 +27,7 @@ from django.utils.functional import cached_property
 from backlog import access
 from backlog.models import (
     Comment,
+    CommentReport,
     CouncilDemand,
     DuplicateCandidate,
     Follow,
@@ -24,7 +36,7 @@ from backlog.models import (
     StatusChange,
     Vote,
 )
-from institute import fragments, registry
+from institute import fragments, registry, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, CouncilType, Region, ServiceArea
@@ -524,3 +536,111 @@ def problems_by_title(titles=None) -> dict[str, Problem]:
     if titles is not None:
         qs = qs.filter(title__in=list(titles))
     return {p.title: p for p in qs}
+
+
+def problem_search_rows(*, user, terms: str):
+    """Problems for the service search: every problem but merged ones (their page leads to the
+    problem they were merged into), matched and scored on title and summary (the backlog's own
+    search reads descriptions too)."""
+    return search.ranked(
+        Problem.objects.exclude(status=Status.MERGED),
+        terms=terms,
+        vector="title_vector",
+        title="title",
+        summary="summary",
+        candidate_order=("-council_count", "-id"),  # the problem_search_demand index
+    )
+
+
+def problem_search_url(key: str) -> str:
+    return detail_url("backlog:problem_detail", "pk", int(key))
+
+
+# --- Role homes, the work-waiting list and the reported comments --------------------------------
+
+HOME_ROWS = 5
+
+
+def officer_home_section(home, user) -> dict | None:
+    """A member's home: problems they follow (changed since their last visit marked), and their
+    organisation's problems and how many it has said it has."""
+    organisation = home.organisation
+    followed = list(
+        Problem.objects.filter(follows__user=user)
+        .exclude(status=Status.MERGED)
+        .only("pk", "title", "status", "council_count", "last_activity_at")
+        .order_by("-last_activity_at", "-id")[:HOME_ROWS]
+    )
+    for problem in followed:
+        problem.changed = home.since is not None and problem.last_activity_at > home.since
+    own = problems_for_organisation(organisation)
+    counts = own.order_by().aggregate(
+        submitted=Count("pk", filter=Q(submitted_for=organisation)),
+        affected=Count("pk", filter=Q(affected_here=True)),
+    )
+    return {
+        "organisation": organisation,
+        "followed": followed,
+        "own": list(own.prefetch_related(None)[:HOME_ROWS]),
+        "counts": counts,
+    }
+
+
+def problems_waiting():
+    """New problems waiting for triage."""
+    return core_selectors.count_and_oldest(triage_queue())
+
+
+def duplicates_waiting():
+    """Look-alike pairs waiting for institute staff to merge or dismiss."""
+    return core_selectors.count_and_oldest(duplicate_pairs(), "found_at")
+
+
+def reported_comments():
+    """Comments with reports no moderator has dealt with, oldest report first: each with its
+    problem, author and open reports (a fixed number of queries whatever the length)."""
+    open_reports = CommentReport.objects.filter(resolved_at__isnull=True)
+    return (
+        Comment.objects.filter(Exists(open_reports.filter(comment=OuterRef("pk"))))
+        .annotate(
+            first_reported_at=Subquery(
+                open_reports.filter(comment=OuterRef("pk"))
+                .order_by("created_at")
+                .values("created_at")[:1]
+            )
+        )
+        .select_related("problem", "author", "author_organisation")
+        .prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=open_reports.select_related("reporter").order_by("created_at", "id"),
+                to_attr="open_reports",
+            )
+        )
+        .order_by("first_reported_at", "id")
+    )
+
+
+def reported_comments_waiting():
+    """Reported comments waiting for a moderator."""
+    row = CommentReport.objects.filter(resolved_at__isnull=True).aggregate(
+        count=Count("comment", distinct=True), oldest=Min("created_at")
+    )
+    return row["count"], row["oldest"]
+
+
+# What a moderator did to a comment, for its audit trail on the moderation page.
+COMMENT_VERBS = {
+    "comment.reported": "Reported",
+    "comment.hidden": "Hidden",
+    "comment.restored": "Restored",
+    "comment.reports_dismissed": "Reports dismissed",
+}
+
+
+def comment_moderation_trail(comment) -> list:
+    """Reports and moderators' decisions on a comment, oldest first."""
+    events = list(core_selectors.audit_trail(comment, verbs=COMMENT_VERBS))
+    for event in events:
+        event.label = COMMENT_VERBS[event.verb]
+    return events

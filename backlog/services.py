@@ -684,15 +684,36 @@ def comment_hide(*, actor, comment: Comment, reason: str) -> Comment:
 
 
 @transaction.atomic
-def comment_restore(*, actor, comment: Comment) -> Comment:
+def comment_restore(*, actor, comment: Comment, reason: str = "") -> Comment:
     core_access.require(core_access.can_curate(actor))
+    reason = " ".join(reason.split())[:1000]
     comment.hidden_at = None
     comment.hidden_by = None
     comment.hidden_reason = ""
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
-    audit_record(actor=actor, verb="comment.restored", target=comment)
+    audit_record(actor=actor, verb="comment.restored", target=comment, note=reason)
     return comment
+
+
+@transaction.atomic
+def comment_reports_dismiss(*, actor, comment: Comment, reason: str) -> int:
+    """Keep a reported comment visible and close its reports, saying why (audit trail)."""
+    core_access.require(core_access.can_curate(actor))
+    reason = _clean_text(reason, field="reason", label="a reason", max_length=1000)
+    if comment.is_hidden:
+        raise DomainError("This comment is hidden: restore it instead.", status=409)
+    closed = comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    if not closed:
+        raise DomainError("No reports of this comment are open.", status=409, code="conflict")
+    audit_record(
+        actor=actor,
+        verb="comment.reports_dismissed",
+        target=comment,
+        note=reason,
+        data={"reports": closed},
+    )
+    return closed
 
 
 def duplicate_candidates_find(*, problem: Problem, limit: int = 5) -> int:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.problem_status, name="problem_status"),
     path("<int:pk>/merge/", views.problem_merge, name="problem_merge"),
     path("<int:pk>/unmerge/", views.problem_unmerge, name="problem_unmerge"),
+    path("comments/reported/", views.comment_reports, name="comment_reports"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/report/", views.comment_report, name="comment_report"),
     path("comments/<int:pk>/moderate/", views.comment_moderate, name="comment_moderate"),

@@ -16,6 +16,7 @@ from backlog.forms import (
     BacklogFilterForm,
     CommentForm,
     MergeForm,
+    ModerationForm,
     ProblemForm,
     ReasonForm,
     StatusForm,
@@ -352,28 +353,66 @@ def comment_report(request, pk):
     )
 
 
+MODERATED = {
+    "hide": "The comment is hidden.",
+    "dismiss": "The comment stays visible and its reports are closed.",
+    "restore": "The comment is visible again.",
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_moderate(request, pk):
+    """Hide a comment, or keep it and close its reports, with a reason; or restore a hidden one.
+    From the reported comments queue, back to the queue."""
     comment = access.comment_get_for_user(request.user, pk)
     if not access.can_triage(request.user):
         raise NotAllowed()
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST":
-        if comment.is_hidden:
-            services.comment_restore(actor=request.user, comment=comment)
-            messages.success(request, "The comment is visible again.")
-            return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
-        if form.is_valid():
-            services.comment_hide(
-                actor=request.user, comment=comment, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, "The comment is hidden.")
+    from_queue = request.GET.get("from") == "queue" or request.POST.get("from") == "queue"
+    form = ModerationForm(
+        request.POST if request.method == "POST" else None, hidden=comment.is_hidden
+    )
+    if request.method == "POST" and form.is_valid():
+        decision = form.cleaned_data["decision"]
+        reason = form.cleaned_data["reason"]
+        try:
+            if decision == "restore":
+                services.comment_restore(actor=request.user, comment=comment, reason=reason)
+            elif decision == "dismiss":
+                services.comment_reports_dismiss(actor=request.user, comment=comment, reason=reason)
+            else:
+                services.comment_hide(actor=request.user, comment=comment, reason=reason)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, MODERATED[decision])
+            if from_queue:
+                return redirect("backlog:comment_reports")
             return redirect(f"{comment.problem.get_absolute_url()}#comment-{comment.pk}")
     return render(
         request,
         "backlog/comment_moderate.html",
-        {"page_title": "Moderate a comment", "comment": comment, "form": form},
+        {
+            "page_title": "Restore a comment" if comment.is_hidden else "Moderate a comment",
+            "comment": comment,
+            "form": form,
+            "from_queue": from_queue,
+            "reports": list(comment.reports.select_related("reporter").order_by("created_at")),
+            "trail": selectors.comment_moderation_trail(comment),
+        },
+    )
+
+
+@login_required
+@require_GET
+def comment_reports(request):
+    """Reported comments waiting for a moderator, oldest report first."""
+    if not access.can_triage(request.user):
+        raise NotAllowed("Only institute staff moderate comments.")
+    return render(
+        request,
+        "backlog/comment_reports.html",
+        {"page_title": "Reported comments", **paginate(request, selectors.reported_comments())},
     )
 
 

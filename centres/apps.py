@@ -27,4 +27,35 @@ class CentresConfig(AppConfig):
             depends=(self.label,),
         )
         registry.demo_seeder("centres.demo", order=50)
+        registry.section(
+            "home:centre_staff",
+            order=10,
+            template="centres/_home_section.html",
+            build=selectors.centre_staff_home_section,
+        )
+        registry.work_waiting(
+            "learning",
+            order=40,
+            label="Learning in review",
+            url="centres:review_queue",
+            count=selectors.learning_waiting,
+        )
+        registry.search_kind(
+            "learning",
+            label="Learning",
+            plural="Learning",
+            order=40,
+            rows=selectors.learning_search_rows,
+            url=selectors.learning_search_url,
+            depends=(self.label,),
+        )
+        registry.search_kind(
+            "centre",
+            label="Centre",
+            plural="Centres",
+            order=50,
+            rows=selectors.centre_search_rows,
+            url=selectors.centre_search_url,
+            depends=(self.label,),
+        )
         registry.figures_depend_on(Project, Learning)

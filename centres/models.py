@@ -286,6 +286,8 @@ class Learning(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="learning_search_vector"),
+            # The service search forgives typing mistakes in titles (pg_trgm word similarity).
+            GinIndex(fields=["title"], name="learning_title_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["themes"], name="learning_themes"),
             models.Index(fields=["status", "-published_at"], name="learning_newest"),
             models.Index(

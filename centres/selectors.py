@@ -1,9 +1,10 @@
 """Every non-trivial read of this app, built once with its joins: fixed query counts."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import (
     Count,
     Exists,
@@ -36,9 +37,11 @@ from centres.models import (
 )
 from components.models import Component
 from institute import access as core_access
-from institute import fragments
+from institute import fragments, search
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, Organisation
+from institute.selectors import count_and_oldest
+from institute.urlcache import detail_url
 
 SORTS = {
     "newest": ("Newest", ["-published_at", "-id"]),
@@ -586,3 +589,79 @@ def published_learning_by_title(titles) -> dict[str, Learning]:
 def published_learning_by_public_id(public_ids) -> dict:
     """Published learning by public id; drafts and unknown ids are missing from the result."""
     return {item.public_id: item for item in published_learning().filter(public_id__in=public_ids)}
+
+
+def learning_search_rows(*, user, terms: str):
+    """Published learning for the service search (drafts and learning in review are for the
+    centre and the institute)."""
+    return search.ranked(
+        Learning.objects.filter(status=LearningStatus.PUBLISHED),
+        terms=terms,
+        vector="search_vector",
+        title="title",
+        summary="summary",
+        key="public_id",
+    )
+
+
+def learning_search_url(key: str) -> str:
+    return detail_url("centres:learning_detail", "public_id", uuid.UUID(key))
+
+
+def centre_search_rows(*, user, terms: str):
+    """Centres for the service search: few rows, so their vector is made as the query runs."""
+    return search.ranked(
+        Centre.objects.all(),
+        terms=terms,
+        vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("focus", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="C", config=SEARCH_CONFIG),
+        title="name",
+        summary="focus",
+        key="slug",
+    )
+
+
+def centre_search_url(key: str) -> str:
+    return detail_url("centres:centre_detail", "slug", key)
+
+
+# --- Role homes and the work-waiting list ----------------------------------------------------
+
+
+def centre_staff_home_section(home, user) -> dict | None:
+    """Centre staff's home: their centre's drafts, its learning in review (which its leads
+    publish) and its projects by status."""
+    centre = Centre.objects.filter(host=home.organisation).first()
+    if centre is None:
+        return None
+    unpublished = list(
+        Learning.objects.filter(centre=centre)
+        .exclude(status=LearningStatus.PUBLISHED)
+        .only("pk", "public_id", "title", "status", "updated_at", "centre_id")
+        .order_by("-updated_at", "-id")
+    )
+    projects = list(
+        Project.objects.filter(centre=centre)
+        .only("pk", "title", "status", "centre_id")
+        .order_by("title", "id")
+    )
+    by_status = [
+        (label, [p for p in projects if p.status == value])
+        for value, label in ProjectStatus.choices
+    ]
+    return {
+        "centre": centre,
+        "drafts": [item for item in unpublished if item.status == LearningStatus.DRAFT],
+        "in_review": [item for item in unpublished if item.status == LearningStatus.IN_REVIEW],
+        "projects_by_status": [(label, items) for label, items in by_status if items],
+        "is_lead": access.is_centre_lead(user, centre),
+        "can_work": access.can_work_on_centre(user, centre),
+    }
+
+
+def learning_waiting():
+    """Learning in review, waiting for a centre lead or institute staff to publish it."""
+    return count_and_oldest(
+        Learning.objects.filter(status=LearningStatus.IN_REVIEW), "submitted_at"
+    )

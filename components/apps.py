@@ -41,4 +41,26 @@ class ComponentsConfig(AppConfig):
             depends=(self.label,),
         )
         registry.demo_seeder("components.demo", order=30)
+        registry.section(
+            "home:officer",
+            order=20,
+            template="components/_home_section.html",
+            build=selectors.officer_home_section,
+        )
+        registry.work_waiting(
+            "components",
+            order=30,
+            label="Components in review",
+            url="components:review_queue",
+            count=selectors.components_waiting,
+        )
+        registry.search_kind(
+            "component",
+            label="Component",
+            plural="Components",
+            order=20,
+            rows=selectors.component_search_rows,
+            url=selectors.component_search_url,
+            depends=(self.label,),
+        )
         registry.figures_depend_on(Adoption)

@@ -164,6 +164,8 @@ class Component(models.Model):
         ordering = ["name"]
         indexes = [
             GinIndex(fields=["search_vector"], name="component_search_vector"),
+            # The service search forgives typing mistakes in names (pg_trgm word similarity).
+            GinIndex(fields=["name"], name="component_name_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["status", "-using_count", "-id"], name="component_using"),
             models.Index(fields=["status", "-published_at", "-id"], name="component_newest"),
             models.Index(fields=["status", "name", "id"], name="component_name"),

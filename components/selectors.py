@@ -1,5 +1,6 @@
 """Reads of the components library, each built once with the joins its page needs."""
 
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from backlog.models import Status
 from components import access
 from components.models import (
     ACTIVE_STAGES,
+    REMIND_BEFORE,
     SEARCH_CONFIG,
     Adoption,
     AdoptionChange,
@@ -30,10 +32,12 @@ from components.models import (
 )
 from components.publiccode import publiccode_refusal
 from institute import access as core_access
-from institute import fragments
+from institute import fragments, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import ServiceArea
+from institute.selectors import count_and_oldest
+from institute.urlcache import detail_url
 
 SORTS = {
     "using": ("Most councils using it", ["-using_count", "-adopting_count", "name", "id"]),
@@ -439,3 +443,51 @@ def component_names(ids) -> list[tuple[int, object, str]]:
 
 def stage_choices() -> list[tuple[str, str]]:
     return list(Stage.choices)
+
+
+def component_search_rows(*, user, terms: str):
+    """Published components for the service search (others are for their submitter and the
+    review queue)."""
+    return search.ranked(
+        Component.objects.filter(status=ReviewStatus.PUBLISHED),
+        terms=terms,
+        vector="search_vector",
+        title="name",
+        summary="summary",
+        key="public_id",
+        candidate_order=("-using_count", "-id"),
+    )
+
+
+def component_search_url(key: str) -> str:
+    return detail_url("components:component_detail", "public_id", uuid.UUID(key))
+
+
+# --- Role homes and the work-waiting list ----------------------------------------------------
+
+
+def officer_home_section(home, user) -> dict | None:
+    """A council officer's home: their council's adoptions that are stale or go stale within
+    the reminder window (30 days), to confirm."""
+    council = home.organisation
+    if not council.is_council:
+        return None
+    now = timezone.now()
+    rows = list(
+        Adoption.objects.filter(
+            organisation=council,
+            component__status=ReviewStatus.PUBLISHED,
+            stage__in=ACTIVE_STAGES,
+        )
+        .filter(stale_q(now + REMIND_BEFORE))
+        .select_related("component")
+        .order_by("confirmed_at", "id")
+    )
+    for row in rows:
+        row.stale = row.is_stale(now)
+    return {"council": council, "adoptions": rows}
+
+
+def components_waiting():
+    """Components waiting for institute review."""
+    return count_and_oldest(Component.objects.filter(status=ReviewStatus.IN_REVIEW), "created_at")

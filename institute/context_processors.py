@@ -16,10 +16,22 @@ SERVICE_URLS = {
     "centres": "centres:centre_list",
     "organisations": "institute:organisation_list",
     "requests": "institute:membership_request_list",
+    "reported_comments": "backlog:comment_reports",
     "dashboard": "sector:dashboard",
     "notifications": "institute:notification_list",
     "notification_count": "institute:notification_count",
     "account": "institute:account",
+    "search": "institute:search",
+    "help": "institute:help",
+    "contact": "institute:contact",
+    "accessibility": "institute:accessibility",
+    "privacy": "institute:privacy",
+    "cookies": "institute:cookies",
+    "how_it_works": "institute:how_it_works",
+    "summary": "sector:dashboard_summary",
+    "blueprint": "sector:blueprint",
+    "open_data": "sector:data_index",
+    "api_docs": "api_docs",
     "sign_in": "account_login",
     "sign_up": "account_signup",
     "sign_out": "account_logout",
@@ -52,6 +64,8 @@ def service(request):
     ]
     if access.can_decide_membership_requests(request.user):
         names.append(("Requests", "requests"))
+    if access.can_curate(request.user):
+        names.append(("Reported comments", "reported_comments"))
     if access.can_view_sector_detail(request.user):
         names.append(("Dashboard", "dashboard"))
     navigation = [

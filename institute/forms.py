@@ -243,3 +243,22 @@ class EmailDomainImportForm(forms.Form):
             self.add_error("file", "Choose a CSV file of GSS codes and domains")
             return None
         return text
+
+
+class SearchForm(forms.Form):
+    """The service search: words, and the kinds of result to show (none ticked: every kind)."""
+
+    q = forms.CharField(
+        label="Search the service",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "true"}),
+        error_messages={"max_length": "Search for 200 characters or fewer"},
+    )
+    kind = forms.MultipleChoiceField(
+        label="Show only", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, kind_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kind_choices

@@ -99,3 +99,75 @@ def figures_depend_on(*models) -> None:
         label = model._meta.label
         post_save.connect(_written, sender=model, weak=False, dispatch_uid=f"figures-{label}")
         post_delete.connect(_written, sender=model, weak=False, dispatch_uid=f"figures-d-{label}")
+
+
+# --- One search across the service ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    """One kind of thing the service search finds. `rows(user=, terms=)` gives a queryset
+    ranked by `institute.search.ranked` (what this user may see that matches); `url(key)` the
+    address of one result from its key; `depends`, the cached-part versions
+    (institute.fragments) whose bump changes what the search finds of this kind."""
+
+    kind: str
+    label: str
+    plural: str
+    order: int
+    rows: Callable
+    url: Callable
+    depends: tuple[str, ...] = ()
+
+
+_search_kinds: dict[str, SearchKind] = {}
+
+
+def search_kind(kind: str, *, label: str, plural: str, order: int, rows, url, depends=()) -> None:
+    """Add a kind of result to the service search (`/search/`)."""
+    _search_kinds[kind] = SearchKind(kind, label, plural, order, rows, url, tuple(depends))
+
+
+def search_kinds() -> list[SearchKind]:
+    return sorted(_search_kinds.values(), key=lambda entry: entry.order)
+
+
+# --- Role homes: what each person has to do ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Home:
+    """What a role home's sections are built from (registered with `section("home:<role>")`):
+    the person's organisation, and when they last opened their home (None: never), for "changed
+    since your last visit"."""
+
+    organisation: object
+    since: object = None
+
+
+@dataclass(frozen=True)
+class WorkWaiting:
+    """One line of institute staff's "work waiting" list: `count()` gives (how many, when the
+    oldest arrived or None), in one query; `url` is the URL name of the queue that holds them,
+    and `query` the filter that queue needs to show only them ("status=failed")."""
+
+    key: str
+    order: int
+    label: str
+    url: str
+    count: Callable
+    query: str = ""
+
+
+_work_waiting: dict[str, WorkWaiting] = {}
+
+
+def work_waiting(
+    key: str, *, order: int, label: str, url: str, count: Callable, query: str = ""
+) -> None:
+    """Add a line to institute staff's work-waiting list on their home page."""
+    _work_waiting[key] = WorkWaiting(key, order, label, url, count, query)
+
+
+def work_waiting_entries() -> list[WorkWaiting]:
+    return sorted(_work_waiting.values(), key=lambda entry: entry.order)

@@ -5,20 +5,24 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.contrib.postgres.search import SearchVector
+from django.db.models import Count, F, Min, Q
 
-from institute import fragments, registry
+from institute import fragments, registry, search
 from institute.errors import DomainError
 from institute.models import (
+    SEARCH_CONFIG,
     AuditEvent,
     EmailDomain,
     Membership,
     MembershipRequest,
     Organisation,
     OrganisationKind,
+    OutboxEmail,
     Role,
     ServiceArea,
 )
+from institute.urlcache import detail_url
 
 
 def institute_staff_ids() -> list[int]:
@@ -88,6 +92,46 @@ def membership_requests_pending():
     )
 
 
+def count_and_oldest(queryset, field: str = "created_at") -> tuple[int, object]:
+    """How many rows, and the earliest `field` among them: one query, for a line of the
+    work-waiting list."""
+    row = queryset.order_by().aggregate(count=Count("pk"), oldest=Min(field))
+    return row["count"], row["oldest"]
+
+
+def membership_requests_waiting():
+    """Requests to join waiting for institute staff, for their work-waiting list."""
+    return count_and_oldest(membership_requests_pending())
+
+
+def failed_emails_waiting():
+    """E-mails the outbox gave up on, for institute staff to send again or put right."""
+    return count_and_oldest(OutboxEmail.objects.filter(status=OutboxEmail.Status.FAILED))
+
+
+def work_waiting(user) -> list[dict]:
+    """Institute staff's work-waiting list: each registered line with its count and oldest item
+    (one query a line, whatever is waiting)."""
+    rows = []
+    for entry in registry.work_waiting_entries():
+        count, oldest = entry.count()
+        rows.append(
+            {
+                "label": entry.label,
+                "url": entry.url,
+                "query": entry.query,
+                "count": count,
+                "oldest": oldest,
+            }
+        )
+    return rows
+
+
+def home_sections(role: str, home, user) -> list[dict]:
+    """The sections the apps add to a role's home page (`registry.section("home:<role>")`)."""
+    return registry.sections_render(f"home:{role}", home, user)
+
+
 # --- Shared vocabulary ---------------------------------------------------------------------------
 
 
@@ -143,6 +187,16 @@ def email_domain_history(organisation: Organisation):
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
+
+
+def audit_trail(target, *, verbs=None):
+    """What was done to one row, and by whom, oldest first (the audit trail)."""
+    events = AuditEvent.objects.filter(
+        target_type=target._meta.label_lower, target_id=str(target.pk)
+    )
+    if verbs is not None:
+        events = events.filter(verb__in=list(verbs))
+    return events.select_related("actor").order_by("created_at", "id")
 
 
 IMPORT_MAX_LINES = 5000
@@ -251,3 +305,21 @@ def email_domains_import_plan(text: str) -> DomainImportPlan:
 def _line_of(message: str) -> int:
     found = re.match(r"Line (\d+):", message)
     return int(found.group(1)) if found else 0
+
+
+def organisation_search_rows(*, user, terms: str):
+    """Organisations for the service search: a few hundred rows, their vector made as the
+    query runs."""
+    return search.ranked(
+        Organisation.objects.all(),
+        terms=terms,
+        vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="B", config=SEARCH_CONFIG),
+        title="name",
+        summary="description",
+        key="slug",
+    )
+
+
+def organisation_search_url(key: str) -> str:
+    return detail_url("institute:organisation_detail", "slug", key)

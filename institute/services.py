@@ -372,6 +372,15 @@ def user_update_profile(*, actor: User, full_name: str) -> User:
     return actor
 
 
+def user_home_seen(*, actor: User):
+    """Record that the person opened their home page now; returns when they last did before
+    (None: never), so the page can mark what changed since."""
+    previous = actor.home_seen_at
+    actor.home_seen_at = timezone.now()
+    User.objects.filter(pk=actor.pk).update(home_seen_at=actor.home_seen_at)
+    return previous
+
+
 def unread_cache_key(user_id: int) -> str:
     """Where the header's unread-notification count is kept for a minute (see
     institute.context_processors.notifications)."""

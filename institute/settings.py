@@ -32,6 +32,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SERVICE_NAME = "Local Digital Institute"
+# Where people write to the institute: the contact, help, privacy and accessibility pages.
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="contact@localdigital.example")
 
 # The address people reach the service at: scheme, host and port, no path. It is the only
 # source of absolute links (e-mail, exports, publiccode.yml: institute.urlcache.absolute_url),

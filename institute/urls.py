@@ -5,6 +5,8 @@ from django.urls import include, path
 from institute import (
     api_docs,
     notification_views,
+    pages,
+    search_views,
     token_views,
     views,
 )
@@ -68,6 +70,11 @@ institute_patterns = [
     path("account/tokens/", token_views.token_create, name="token_create"),
     path("account/tokens/<uuid:public_id>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("tokens/", token_views.token_list_for_staff, name="token_list"),
+    path("search/", search_views.search_page, name="search"),
+    *(
+        path(route, pages.info_page, {"name": name}, name=name)
+        for name, (route, _, _) in pages.PAGES.items()
+    ),
 ]
 
 urlpatterns = [

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from institute import access, outbox, selectors, services
+from institute import access, outbox, registry, selectors, services
 from institute.celery import app as celery_app
 from institute.errors import DomainError, NotAllowed
 from institute.forms import (
@@ -35,7 +35,24 @@ logger = logging.getLogger(__name__)
 
 
 def home(request):
-    return render(request, "institute/home.html", {"page_title": None})
+    """The public landing page for visitors; for a member of an organisation, their role's home:
+    what they have to do, gathered from every part of the service."""
+    membership = access.membership_of(request.user)
+    if membership is None:
+        return render(request, "institute/home.html", {"page_title": None})
+    since = services.user_home_seen(actor=request.user)
+    home = registry.Home(organisation=membership.organisation, since=since)
+    role = membership.role
+    context = {
+        "page_title": "Your home",
+        "membership": membership,
+        "role": role,
+        "since": since,
+        "sections": selectors.home_sections(role, home, request.user),
+    }
+    if access.is_institute_staff(request.user):
+        context["work_waiting"] = selectors.work_waiting(request.user)
+    return render(request, "institute/home_role.html", context)
 
 
 @require_GET
@@ -74,6 +91,7 @@ def organisation_detail(request, slug):
             "organisation": organisation,
             "sections": selectors.organisation_sections(organisation, request.user),
             "can_manage_domains": can_manage_domains,
+            "can_view_profile": organisation.is_council,
             "email_domains": (
                 list(organisation.email_domains.all()) if can_manage_domains else None
             ),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.search import SearchVector
 from django.db.models import (
     BooleanField,
     Case,
@@ -30,9 +31,11 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
 from institute import access as core_access
-from institute import fragments
+from institute import fragments, search
 from institute.fragments import Part, Parts
-from institute.models import Organisation
+from institute.models import SEARCH_CONFIG, Organisation
+from institute.selectors import count_and_oldest
+from institute.urlcache import detail_url
 from standards import access
 from standards.models import (
     EDITABLE_STATUSES,
@@ -626,3 +629,66 @@ def standards_published_since() -> dict[int, date]:
         .annotate(first=Min("published_at"))
         .values_list("standard_id", "first")
     }
+
+
+def standard_search_rows(*, user, terms: str):
+    """Standards with a published version, for the service search (a standard still in draft
+    or consultation is found from the standards pages)."""
+    return search.ranked(
+        Standard.objects.filter(current_version__isnull=False),
+        terms=terms,
+        vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG),
+        title="title",
+        summary="summary",
+        key="slug",
+    )
+
+
+def standard_search_url(key: str) -> str:
+    return detail_url("standards:standard_detail", "slug", key)
+
+
+# --- Role homes and the work-waiting list ----------------------------------------------------
+
+RENEWAL_WARNING = timedelta(days=60)  # an officer's home lists assessments expiring this soon
+
+
+def officer_home_section(home, user) -> dict | None:
+    """A council officer's home: where their council stands on each published standard (due
+    for renewal in the next 60 days, expired, not started) and the consultations open."""
+    council = home.organisation
+    if not council.is_council:
+        return None
+    today = timezone.localdate()
+    standards = list(
+        Standard.objects.filter(current_version__isnull=False)
+        .select_related("current_version")
+        .order_by("title")
+    )
+    states = council_states(council, standards=standards, today=today)
+    renew_by = today + RENEWAL_WARNING
+    groups = {"adopted": [], "renewal": [], "expired": [], "in_progress": [], "not_started": []}
+    for standard in standards:
+        state = states[standard.pk]
+        valid_until = state.latest.valid_until if state.latest else None
+        if state.state == "adopted" and valid_until and valid_until <= renew_by:
+            groups["renewal"].append((standard, state))
+        if state.state in groups:
+            groups[state.state].append((standard, state))
+    consultations = list(
+        StandardVersion.objects.filter(status=VersionStatus.CONSULTATION)
+        .select_related("standard")
+        .order_by("consultation_closes_on", "id")
+    )
+    return {"council": council, "groups": groups, "consultations": consultations}
+
+
+def assessments_waiting():
+    """Submitted assessments waiting for institute staff to verify or challenge."""
+    return count_and_oldest(review_queue(), "submitted_at")
+
+
+def audits_waiting():
+    """This quarter's audit sample (and any earlier round left open), not yet audited."""
+    return count_and_oldest(audit_queue(), "round__drawn_at")

@@ -267,6 +267,25 @@ BLUEPRINT = [
 
 CORE = [
     *_each("institute:home", ROLES, fixed("institute:home")),
+    # The pages every public service publishes, linked from every page's footer.
+    *(
+        Entry(f"institute:{name}", ANONYMOUS, fixed(f"institute:{name}"))
+        for name in ("accessibility", "privacy", "cookies", "help", "contact", "how_it_works")
+    ),
+    Entry("institute:search", ANONYMOUS, fixed("institute:search"), state="no search yet"),
+    *_each("institute:search", ROLES, fixed("/search/?q=bin+colection"), state="results"),
+    Entry(
+        "institute:search",
+        ANONYMOUS,
+        fixed("/search/?q=zzzz+nothing+like+this"),
+        state="nothing matches",
+    ),
+    Entry(
+        "institute:search",
+        ANONYMOUS,
+        fixed("/search/?q=" + "x" * 201),
+        state="too long",
+    ),
     *_each(
         "institute:organisation_list", [ANONYMOUS, OFFICER], fixed("institute:organisation_list")
     ),
@@ -551,6 +570,14 @@ BACKLOG = [
     ),
     Entry("backlog:triage", INSTITUTE_STAFF, fixed("backlog:triage"), state="empty", empty=True),
     Entry("backlog:triage", INSTITUTE_STAFF, fixed("backlog:triage")),
+    Entry(
+        "backlog:comment_reports",
+        INSTITUTE_STAFF,
+        fixed("backlog:comment_reports"),
+        state="empty",
+        empty=True,
+    ),
+    Entry("backlog:comment_reports", INSTITUTE_STAFF, fixed("backlog:comment_reports")),
     Entry("backlog:my_council", OFFICER, fixed("backlog:my_council"), state="none", empty=True),
     Entry("backlog:my_council", OFFICER, fixed("backlog:my_council")),
     *_each(
@@ -1236,6 +1263,7 @@ EXCLUDED: dict[str, str] = {
 # JSON API endpoints (DRF): not pages; their contract is tested in tests/api.
 EXCLUDED.update(
     {
+        "institute-api:search": _API,
         "backlog-api:problem_list": _API,
         "backlog-api:problem_detail": _API,
         "backlog-api:problem_vote": _API,

@@ -46,6 +46,9 @@ def _problems(officer, institute_staff):
     comment = backlog_services.comment_add(
         actor=officer, problem=problem, body="Leeds takes about 400 calls a week about this."
     )
+    backlog_services.comment_report(
+        actor=institute_staff, comment=comment, reason="It names a member of the public."
+    )
     lookalike = ProblemFactory(
         title="Missed bin collections reported by telephone",
         summary="Residents phone the contact centre because there is no online form.",

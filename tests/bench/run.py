@@ -74,6 +74,21 @@ SEARCHES = [
     "noise complaints", "fly-tipping", "library", "garden waste", "supplier data export",
     "accessibility", "API", "spreadsheet", "contract renewal", "recruitment data engineers",
 ]  # fmt: skip
+# What people type with a slip of the finger: the service search finds them by trigrams.
+MISTYPED = [
+    "bin colection",
+    "councl tax",
+    "pot hole",
+    "housing repiars",
+    "damp mold",
+    "blue badg",
+    "parkng permit",
+    "planing application",
+    "safegaurding",
+    "fly tipping",
+    "libary",
+]
+
 SIMILAR_TITLES = [
     "missed bin collections", "Missed bin reports are re-keyed by hand",
     "council tax direct debit changes", "pothole reports in different formats",
@@ -387,6 +402,8 @@ def bench_pages(chosen: dict) -> list[Page]:
         Page("Backlog list", "read", "/problems/"),
         Page("Filtered list", "read", "/problems/?theme=data&sort=votes"),
         Page("Search", "read", "/problems/?q=bin+collection"),
+        Page("Service search", "read", "/search/?q=bin+collection"),
+        Page("Service search, with a typing mistake", "read", "/search/?q=bin+colection"),
         Page("Problem page (most votes)", "detail", chosen["problem"] or "/problems/0/"),
         Page(
             "Similar problems (htmx)",
@@ -418,6 +435,7 @@ def bench_pages(chosen: dict) -> list[Page]:
         Page("API: standards", "read", "/api/v1/standards/"),
         Page("API: learning", "read", "/api/v1/learning/"),
         Page("API: adoptions", "read", "/api/v1/adoptions/"),
+        Page("API: search", "read", "/api/v1/search/?q=bin+collection"),
     ]
     if votes is None:
         pages = [p for p in pages if p.kind != "write"]
@@ -605,6 +623,7 @@ def database_timings(samples: int):
     import django
 
     django.setup()
+    from django.contrib.auth.models import AnonymousUser
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
@@ -642,17 +661,25 @@ def database_timings(samples: int):
     def similar(title):
         selectors.problem_similar(title=title, limit=5)
 
+    from institute import search
+
+    def service_search(q):  # /search/ and /api/v1/search/: one statement across six kinds
+        search.search(user=AnonymousUser(), terms=q)
+
     results = {
         "search: first page of results (ranked)": timed(search_page, SEARCHES),
         f"search: count of results (up to {SEARCH_COUNT_CAP:,}, as the page counts)": timed(
             search_count, SEARCHES
         ),
         "selectors.problem_similar (5 suggestions)": timed(similar, SIMILAR_TITLES),
+        "service search: every kind, ranked (/search/)": timed(service_search, SEARCHES),
+        "service search with typing mistakes (/search/)": timed(service_search, MISTYPED),
     }
     plans = {}
     for label, fn, value in (
         ("search: the ranked candidates for “API” (12,000 matches)", search_page, "API"),
         ("problem_similar", similar, "missed bin collections"),
+        ("service search for “API”", service_search, "API"),
     ):
         with CaptureQueriesContext(connection) as captured:
             fn(value)
