@@ -725,7 +725,10 @@ def source_register(
     """Register where a component's publiccode.yml lives (anyone signed in), or an
     organisation's list of repository addresses (institute staff). It is checked at once and
     then daily."""
-    core_access.require(access.can_register_source(actor), "Sign in to register a repository.")
+    core_access.require(
+        access.can_register_source(actor),
+        core_access.contribute_refusal(actor, "register a repository"),
+    )
     url = _source_url(url)
     if listing:
         core_access.require(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from backlog import services as backlog_services
 from centres.models import LearningStatus, Project
 from institute import registry
+from institute.models import OutboxEmail
 from standards import services as standards_services
 from standards.models import Assessment
 from tests.centres.factories import CentreFactory, LearningFactory, centre_person, draft
@@ -193,3 +194,34 @@ EXPECTED_QUERIES = {
     "staff@ldi.example.test": 10,
     "c@gmca.example.test": 10,
 }
+
+
+def test_institute_staff_are_led_to_the_emails_that_could_not_be_sent(
+    client, institute_staff, officer
+):
+    OutboxEmail.objects.create(
+        recipient=officer,
+        to=officer.email,
+        kind="problem_status",
+        key="test:failed",
+        subject="Your problem was triaged",
+        body="Body",
+        status=OutboxEmail.Status.FAILED,
+    )
+    OutboxEmail.objects.create(
+        recipient=officer,
+        to=officer.email,
+        kind="problem_status",
+        key="test:sent",
+        subject="S",
+        body="Body",
+        status=OutboxEmail.Status.SENT,
+    )
+    client.force_login(institute_staff)
+    response = client.get(HOME)
+    rows = {row["label"]: row for row in response.context["work_waiting"]}
+    assert rows["E-mails that could not be sent"]["count"] == 1
+    link = f"{reverse('institute:email_outbox')}?status=failed"
+    assert f'href="{link}"' in _text(response)
+    listed = client.get(link)
+    assert "Your problem was triaged" in listed.content.decode()

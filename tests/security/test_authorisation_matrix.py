@@ -1324,7 +1324,7 @@ API = [
     Case("backlog-api:problem_comments", "POST", a_problem_comment, PARTICIPANTS),
     Case("components-api:component_list", "POST", a_component_create, CONTRIBUTORS),
     Case("components-api:adoption_list", "POST", a_adoption_create, OFFICERS),
-    Case("components-api:source_list", "POST", a_source_create, SIGNED_IN),
+    Case("components-api:source_list", "POST", a_source_create, CONTRIBUTORS),
     Case("components-api:adoption_detail", "PATCH", a_adoption_change, LEEDS),
     Case("components-api:adoption_detail", "PUT", a_adoption_change, LEEDS),
     Case("standards-api:assessment_list", "POST", a_assessment_start, OFFICERS),
