@@ -1,5 +1,6 @@
 """Forms of the core domain, and the renderer that gives every form GOV.UK markup."""
 
+import datetime
 import hashlib
 import logging
 
@@ -81,6 +82,57 @@ class CachedMarkupMixin:
         errors = self._errors or {}
         state.append(sorted((name, [str(e) for e in errs]) for name, errs in errors.items()))
         return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+class GovUKDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes. The form renderer puts them in a
+    fieldset whose legend is the field's label (templates/govuk/forms/field.html)."""
+
+    template_name = "govuk/forms/date_input.html"
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        # Named like Django's: since_0 (day), since_1 (month), since_2 (year).
+        super().__init__([forms.TextInput() for _ in self.PARTS], attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DateField(forms.MultiValueField):
+    """The one date field of the service: three boxes in, a `datetime.date` (or None) out.
+    Saved dates reopen filled (decompress), what was typed comes back as typed on an error."""
+
+    widget = GovUKDateInput
+    default_error_messages = {
+        "invalid": "Enter a real date, like 27 3 2026",
+        "required": "Enter the date",
+    }
+
+    def __init__(self, **kwargs):
+        parts = [forms.CharField(required=False, max_length=10) for _ in GovUKDateInput.PARTS]
+        super().__init__(parts, require_all_fields=False, **kwargs)
+
+    def compress(self, values):
+        values = [str(v).strip() for v in (values or [])] + [""] * 3
+        day, month, year = values[:3]
+        if not (day or month or year):
+            return None
+        missing = [
+            part for part, v in zip(GovUKDateInput.PARTS, (day, month, year), strict=True) if not v
+        ]
+        if missing:
+            raise forms.ValidationError(
+                f"The date must include a {' and '.join(missing)}", code="incomplete"
+            )
+        try:
+            if len(year) != 4 or not all(v.isascii() and v.isdigit() for v in values[:3]):
+                raise ValueError
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class GovUKFormRenderer(TemplatesSetting):

@@ -42,9 +42,11 @@ def govuk_widget(field, extra_classes=""):
 
 @register.filter
 def error_anchor(form, name):
-    """The id an error summary link should point at for a field (first radio for radios)."""
+    """The id an error summary link should point at for a field: an input a person can type in
+    or choose, never the group around it."""
     field = form[name]
-    if field.widget_type in {"radioselect", "checkboxselectmultiple"}:
+    # The first radio or checkbox, or the first box of a date (the day).
+    if field.widget_type in {"radioselect", "checkboxselectmultiple", "govukdate"}:
         return f"{field.auto_id}_0"
     return field.auto_id
 
