@@ -164,6 +164,27 @@ class SignupDetailsForm(forms.Form):
         user.save(update_fields=["full_name"])
 
 
+class ApiTokenForm(forms.Form):
+    """A new personal API token (institute.tokens.api_token_create checks the name again)."""
+
+    name = forms.CharField(
+        label="Token name",
+        help_text="What it is for, so you know which to revoke, for example “Dashboard import”.",
+        max_length=100,
+        error_messages={
+            "required": "Enter a name for the token",
+            "max_length": "Token name must be 100 characters or fewer",
+        },
+    )
+    read_only = forms.BooleanField(
+        label="Read only (the token cannot change anything)", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "token-%s")
+        super().__init__(*args, **kwargs)
+
+
 class ProfileForm(forms.Form):
     full_name = forms.CharField(
         label="Full name", max_length=150, error_messages={"required": "Enter your full name"}

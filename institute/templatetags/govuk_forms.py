@@ -51,6 +51,15 @@ def error_anchor(form, name):
     return field.auto_id
 
 
+@register.filter
+def first_field_anchor(form):
+    """Where an error about the whole form (like a wrong password) links: its first field a
+    person can change, so the link moves focus to where they can put it right."""
+    for field in form.visible_fields():
+        return error_anchor(form, field.name)
+    return "main-content"
+
+
 @register.simple_tag
 def govuk_select(field):
     """A select rendered in one pass: Django's widget renders a template per option, which
