@@ -1159,6 +1159,10 @@ EXCLUDED: dict[str, str] = {
         "permanent redirect from a component's old numbered address to its public_id page, "
         "which is in the inventory"
     ),
+    "institute:session_keep_alive": (
+        "JSON answer to the timeout warning's “Stay signed in” (POST, no page); the warning "
+        "itself is in every signed-in page"
+    ),
     # Fragments swapped into every page.
     "institute:notification_count": (
         "htmx fragment loaded into the header of signed-in pages; checked on every signed-in "
