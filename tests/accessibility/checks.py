@@ -4,7 +4,7 @@ axe does not report as certain failures:
 - CONTRAST: the text of every control a person uses (links, buttons, form fields, summaries)
   against the background actually behind it, composed through the ancestors' colours: 4.5:1,
   or 3:1 for large text (WCAG 1.4.3). axe leaves controls it cannot be sure of "incomplete".
-- ERROR_SUMMARY_LINKS: each link of a GOV.UK error summary moves focus to a field on the page.
+- ERROR_SUMMARY_LINKS: each in-page link of a GOV.UK error summary moves focus to a field.
 - SCROLL_REGIONS: a box that scrolls sideways can be reached by keyboard (tabindex="0") and is
   named as a region, so a keyboard user can scroll it and a screen reader says what it is.
 
@@ -76,7 +76,8 @@ CONTRAST = """() => {
 ERROR_SUMMARY_LINKS = """() => {
   const findings = [];
   const fields = "input:not([type=hidden]), select, textarea, button, [tabindex]";
-  for (const link of document.querySelectorAll(".govuk-error-summary a")) {
+  // Links to a place on this page; a check-your-answers summary may link to other pages.
+  for (const link of document.querySelectorAll(".govuk-error-summary a[href^='#']")) {
     const anchor = decodeURIComponent((link.getAttribute("href") || "").replace(/^#/, ""));
     const target = anchor ? document.getElementById(anchor) : null;
     const words = link.textContent.trim();

@@ -1,5 +1,7 @@
 """Every form of the service, found from the accessibility inventory (which covers every URL
-pattern), and a picture of the database to tell whether submitting one changed anything."""
+pattern), and a picture of the database to tell whether submitting one changed anything a
+person entered (tests/security/db_state.py, by contrast, notices any write at all: a saved
+time, an audit line)."""
 
 from django.apps import apps
 from django.db import models

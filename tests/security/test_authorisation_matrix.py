@@ -54,7 +54,7 @@ from standards.models import (
     VersionStatus,
 )
 from tests.centres.factories import centre_person
-from tests.factories import MembershipRequestFactory, UserFactory
+from tests.factories import MembershipRequestFactory, UserFactory, date_input
 from tests.security.db_state import changed_tables, snapshot
 from tests.security.world import (
     GMCA,
@@ -308,7 +308,7 @@ def s_series_record(w):
     on = timezone.localdate() - timedelta(days=3)
     return Prepared(
         reverse("sector:series_record", kwargs={"slug": series.slug}),
-        {"on": on.isoformat(), "value": "3", "source_url": "https://www.example.gov.uk/x"},
+        {**date_input("on", on), "value": "3", "source_url": "https://www.example.gov.uk/x"},
         check=_exists(lambda: MetricValue.objects.filter(series=series, value=3)),
     )
 
@@ -346,7 +346,7 @@ def s_recommendation_update(w):
     on = timezone.localdate() - timedelta(days=1)
     return Prepared(
         reverse("sector:recommendation_update", kwargs={"number": recommendation.number}),
-        {"status": "in_progress", "on": on.isoformat(), "note": "Started."},
+        {"status": "in_progress", **date_input("on", on), "note": "Started."},
         check=_field_is(recommendation, "status", "in_progress"),
     )
 
@@ -367,7 +367,7 @@ def s_comparison_group_upload(w):
         reverse("sector:comparison_group_upload"),
         {
             "name": "Nearest neighbours",
-            "as_of": (timezone.localdate() - timedelta(days=9)).isoformat(),
+            **date_input("as_of", timezone.localdate() - timedelta(days=9)),
             "source": "A model",
             "licence": "Open Government Licence",
             "file": upload,
@@ -738,7 +738,7 @@ def s_version_consult(w):
     v = w.draft_version
     return Prepared(
         reverse("standards:version_consult", kwargs=_version_kwargs(v)),
-        {"closes_on": (TODAY() + timedelta(days=30)).isoformat()},
+        date_input("closes_on", TODAY() + timedelta(days=30)),
         check=_field_is(v, "status", VersionStatus.CONSULTATION),
     )
 
@@ -797,7 +797,11 @@ def s_answer_edit(w):
     c = a.version.criteria.order_by("position").first()
     return Prepared(
         reverse("standards:answer_edit", kwargs={"public_id": a.public_id, "criterion_pk": c.pk}),
-        {"rating": "met", "evidence": "Our last audit report.", "evidence_date": _today_minus(5)},
+        {
+            "rating": "met",
+            "evidence": "Our last audit report.",
+            **date_input("evidence_date", _today_minus(5)),
+        },
         check=_exists(lambda: a.answers.filter(criterion=c, rating="met")),
     )
 
@@ -1172,7 +1176,11 @@ def a_answer(w):
         reverse(
             "standards-api:assessment_answer", kwargs={"public_id": a.public_id, "code": c.code}
         ),
-        {"rating": "met", "evidence": "Our last audit report.", "evidence_date": _today_minus(5)},
+        {
+            "rating": "met",
+            "evidence": "Our last audit report.",
+            **date_input("evidence_date", _today_minus(5)),
+        },
         check=_exists(lambda: a.answers.filter(criterion=c, rating="met")),
     )
 
