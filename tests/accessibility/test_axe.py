@@ -76,6 +76,8 @@ def _act(page, action) -> int | None:
                   + ' input[type=password], input:not([type]), textarea'
                 ).forEach(field => { field.value = ""; })"""
             )
+        for label, text in action.fill:
+            form.get_by_label(label, exact=True).fill(text)
         if action.stale_csrf:
             token = form.locator("[name=csrfmiddlewaretoken]")
             token.evaluate("field => { field.value = 'x'.repeat(64); }")
