@@ -639,6 +639,8 @@ def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
             code="too_late",
         )
     body = _clean_text(body, field="body", label="a comment", max_length=5000)
+    if body == comment.body:  # saved as it was: not an edit, so no "edited" mark
+        return comment
     comment.body = body
     comment.body_html = render_markdown(body)
     comment.edited_at = timezone.now()

@@ -15,12 +15,11 @@ from centres.models import (
 )
 from centres.selectors import SORTS, LibraryFilters
 from components.selectors import components_to_link
-from institute.forms import CachedMarkupMixin
+from institute.forms import CachedMarkupMixin, DateField
 from institute.models import CouncilType, Organisation, OrganisationKind, Region, ServiceArea, Theme
 from standards import selectors as standards_selectors
 
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"]
-DATE_HINT = "For example, 27/3/2026."
+DATE_HINT = "For example, 27 3 2026"
 
 
 class ProblemNumbersField(forms.CharField):
@@ -195,19 +194,17 @@ class ProjectForm(forms.Form):
     )
     components_produced = _components_field("Components it produces")
     components_used = _components_field("Components it uses")
-    start_date = forms.DateField(
+    start_date = DateField(
         label="Start date",
         required=False,
-        input_formats=DATE_FORMATS,
         help_text=DATE_HINT,
-        error_messages={"invalid": "Enter the start date as a real date, like 27/3/2026"},
+        error_messages={"invalid": "Enter the start date as a real date, like 27 3 2026"},
     )
-    end_date = forms.DateField(
+    end_date = DateField(
         label="End date",
         required=False,
-        input_formats=DATE_FORMATS,
         help_text=f"Leave empty if it has not ended. {DATE_HINT}",
-        error_messages={"invalid": "Enter the end date as a real date, like 27/3/2026"},
+        error_messages={"invalid": "Enter the end date as a real date, like 27 3 2026"},
     )
 
     def __init__(

@@ -5,7 +5,7 @@ from django import forms
 from components.models import CostModel, Hosting, Kind, Maturity, Stage
 from components.publiccode import MAX_BYTES
 from components.selectors import ORIGINS, SORTS, ComponentFilters
-from institute.forms import CachedMarkupMixin
+from institute.forms import CachedMarkupMixin, DateField
 from institute.models import Organisation, ServiceArea, Theme
 from standards import selectors as standards_selectors
 
@@ -219,46 +219,6 @@ class RetireForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why it is retired"},
     )
-
-
-class DateInput(forms.MultiWidget):
-    """GOV.UK date input: day, month and year boxes."""
-
-    template_name = "components/_date_input.html"
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            [
-                forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 2}),
-                forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 2}),
-                forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4}),
-            ],
-            attrs,
-        )
-
-    def decompress(self, value):
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-
-class DateField(forms.MultiValueField):
-    widget = DateInput
-
-    def __init__(self, **kwargs):
-        fields = [forms.CharField(), forms.CharField(), forms.CharField()]
-        super().__init__(fields, require_all_fields=False, **kwargs)
-
-    def compress(self, values):
-        import datetime
-
-        if not values or not any(values):
-            return None
-        try:
-            day, month, year = (int(str(v).strip()) for v in values)
-            if year < 1000:
-                raise ValueError
-            return datetime.date(year, month, day)
-        except (TypeError, ValueError):
-            raise forms.ValidationError("Enter a real date, like 27 3 2025") from None
 
 
 class AdoptionForm(forms.Form):

@@ -268,6 +268,13 @@ def component_update(*, actor, component: Component, **fields) -> Component:
         changed.append("service_areas")
     if {s.pk for s in standards} != {s.pk for s in current["standards"]}:
         changed.append("standards")
+    resubmitted = (
+        component.status == ReviewStatus.CHANGES_REQUESTED
+        and component.submitted_by_id == actor.pk
+        and not access.can_review(actor)
+    )
+    if not changed and not resubmitted:  # saved as it was: nothing to record
+        return component
     for name, value in clean.items():
         setattr(component, name, value)
     if "name" in changed:
@@ -275,11 +282,6 @@ def component_update(*, actor, component: Component, **fields) -> Component:
     component.description_html = render_markdown(component.description)
     component.updated_at = timezone.now()
     update_fields = [*clean, "slug", "description_html", "updated_at"]
-    resubmitted = (
-        component.status == ReviewStatus.CHANGES_REQUESTED
-        and component.submitted_by_id == actor.pk
-        and not access.can_review(actor)
-    )
     if resubmitted:
         component.status = ReviewStatus.IN_REVIEW
         update_fields.append("status")

@@ -35,6 +35,7 @@ SERVICE_URLS = {
     "sign_in": "account_login",
     "sign_up": "account_signup",
     "sign_out": "account_logout",
+    "keep_alive": "institute:session_keep_alive",
 }
 
 

@@ -126,21 +126,26 @@ def opted_in(kind: str, user_ids) -> list[int]:
 
 @transaction.atomic
 def preferences_update(*, actor: User, cadences: dict[str, str]) -> int:
-    """Set how a person hears about each kind; unknown kinds or cadences are refused."""
+    """Set how a person hears about each kind (returns how many changed); unknown kinds or
+    cadences are refused."""
     for kind, cadence in cadences.items():
         if kind not in KINDS or cadence not in Cadence.values:
             raise DomainError("Choose how often to hear about each kind of news.", field=kind)
+    # Only what the person changed is written: saving the page as it opened stores nothing, so
+    # a kind they never chose keeps following its default.
+    current = {row["kind"]: row["cadence"] for row in preferences_for(actor)}
+    changed = {k: c for k, c in cadences.items() if current.get(k) != c}
     now = timezone.now()
     NotificationPreference.objects.bulk_create(
         [
             NotificationPreference(user=actor, kind=k, cadence=c, updated_at=now)
-            for k, c in cadences.items()
+            for k, c in changed.items()
         ],
         update_conflicts=True,
         unique_fields=["user", "kind"],
         update_fields=["cadence", "updated_at"],
     )
-    return len(cadences)
+    return len(changed)
 
 
 def unsubscribe_token(user: User, cadence: str) -> str:

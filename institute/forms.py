@@ -1,5 +1,6 @@
 """Forms of the core domain, and the renderer that gives every form GOV.UK markup."""
 
+import datetime
 import hashlib
 import logging
 
@@ -83,6 +84,57 @@ class CachedMarkupMixin:
         return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
+class GovUKDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes. The form renderer puts them in a
+    fieldset whose legend is the field's label (templates/govuk/forms/field.html)."""
+
+    template_name = "govuk/forms/date_input.html"
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        # Named like Django's: since_0 (day), since_1 (month), since_2 (year).
+        super().__init__([forms.TextInput() for _ in self.PARTS], attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DateField(forms.MultiValueField):
+    """The one date field of the service: three boxes in, a `datetime.date` (or None) out.
+    Saved dates reopen filled (decompress), what was typed comes back as typed on an error."""
+
+    widget = GovUKDateInput
+    default_error_messages = {
+        "invalid": "Enter a real date, like 27 3 2026",
+        "required": "Enter the date",
+    }
+
+    def __init__(self, **kwargs):
+        parts = [forms.CharField(required=False, max_length=10) for _ in GovUKDateInput.PARTS]
+        super().__init__(parts, require_all_fields=False, **kwargs)
+
+    def compress(self, values):
+        values = [str(v).strip() for v in (values or [])] + [""] * 3
+        day, month, year = values[:3]
+        if not (day or month or year):
+            return None
+        missing = [
+            part for part, v in zip(GovUKDateInput.PARTS, (day, month, year), strict=True) if not v
+        ]
+        if missing:
+            raise forms.ValidationError(
+                f"The date must include a {' and '.join(missing)}", code="incomplete"
+            )
+        try:
+            if len(year) != 4 or not all(v.isascii() and v.isdigit() for v in values[:3]):
+                raise ValueError
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
 class GovUKFormRenderer(TemplatesSetting):
     """Renders `{{ form }}` and `{{ field.as_field_group }}` as GOV.UK Design System fields."""
 
@@ -110,6 +162,27 @@ class SignupDetailsForm(forms.Form):
     def signup(self, request, user):
         user.full_name = self.cleaned_data["full_name"]
         user.save(update_fields=["full_name"])
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token (institute.tokens.api_token_create checks the name again)."""
+
+    name = forms.CharField(
+        label="Token name",
+        help_text="What it is for, so you know which to revoke, for example “Dashboard import”.",
+        max_length=100,
+        error_messages={
+            "required": "Enter a name for the token",
+            "max_length": "Token name must be 100 characters or fewer",
+        },
+    )
+    read_only = forms.BooleanField(
+        label="Read only (the token cannot change anything)", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "token-%s")
+        super().__init__(*args, **kwargs)
 
 
 class ProfileForm(forms.Form):

@@ -57,9 +57,56 @@ def log_sign_out(sender, request, user, **kwargs):
     security_log.info("event=sign_out user_id=%s", getattr(user, "pk", None))
 
 
+KEPT_FORM_KEY = "_kept_form"
+# Fields never kept across a sign-in: the form's own token and anything secret.
+_NOT_KEPT = {"csrfmiddlewaretoken", "password", "password1", "password2", "oldpassword"}
+
+
+def session_seconds_left(request) -> int:
+    """Seconds until a signed-in session ends, whichever comes first: SESSION_IDLE_SECONDS
+    after the last request the session recorded, or SESSION_COOKIE_AGE after sign-in."""
+    now = int(time.time())
+    session = request.session
+    idle_end = session.get(LAST_SEEN_KEY, now) + settings.SESSION_IDLE_SECONDS
+    lifetime_end = session.get(STARTED_KEY, now) + settings.SESSION_COOKIE_AGE
+    return max(0, min(idle_end, lifetime_end) - now)
+
+
+def session_touch(request) -> None:
+    """Start the idle time again from now (the timeout warning's "Stay signed in")."""
+    request.session[LAST_SEEN_KEY] = int(time.time())
+
+
+def _keep_form(request, user) -> None:
+    """What a person submitted after their session ended, kept in the new session for the same
+    form once they sign in again as the same person (templates/base.html shows it filled)."""
+    if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
+        return
+    if request.headers.get("HX-Request"):
+        return  # a button in a page (a vote, a follow), not a form someone filled in
+    data = [
+        [name, value]
+        for name, values in request.POST.lists()
+        if name not in _NOT_KEPT
+        for value in values
+    ]
+    if data:
+        request.session[KEPT_FORM_KEY] = {"path": request.path, "user": user.pk, "data": data}
+
+
+def kept_form_for(request) -> list | None:
+    """The fields kept for this page and this person (taken: shown once), or None."""
+    kept = request.session.get(KEPT_FORM_KEY)
+    if not kept or kept.get("path") != request.path or kept.get("user") != request.user.pk:
+        return None
+    del request.session[KEPT_FORM_KEY]
+    return kept["data"]
+
+
 class SessionLifetimeMiddleware:
     """Ends a signed-in session after SESSION_IDLE_SECONDS without a request, and in any case
-    SESSION_COOKIE_AGE after sign-in (the absolute lifetime), whatever the activity."""
+    SESSION_COOKIE_AGE after sign-in (the absolute lifetime), whatever the activity. A form
+    submitted into an ended session is kept for when the person signs in again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -80,6 +127,7 @@ class SessionLifetimeMiddleware:
                     user.pk,
                 )
                 logout(request)
+                _keep_form(request, user)
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}&expired=1")
             # Write at most once a minute, not on every request.
             if now - last_seen >= 60 or LAST_SEEN_KEY not in session:

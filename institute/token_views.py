@@ -9,23 +9,29 @@ from django.views.decorators.http import require_GET, require_POST
 from institute import tokens
 from institute.access import can_curate, require
 from institute.errors import DomainError
+from institute.forms import ApiTokenForm, add_domain_error
 from institute.pagination import paginate
+from institute.views import account
 
 
 @never_cache
 @login_required
 @require_POST
 def token_create(request):
-    """Create a token and show its secret, once (never cached, never shown again)."""
+    """Create a token and show its secret, once (never cached, never shown again). A name that
+    is missing or refused shows the account page again with the error on the form."""
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return account(request, token_form=form)
     try:
         token, secret = tokens.api_token_create(
             actor=request.user,
-            name=request.POST.get("name", ""),
-            read_only=request.POST.get("read_only") == "yes",
+            name=form.cleaned_data["name"],
+            read_only=form.cleaned_data["read_only"],
         )
     except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("institute:account")
+        add_domain_error(form, error)
+        return account(request, token_form=form)
     return render(
         request,
         "institute/token_created.html",

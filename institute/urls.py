@@ -67,6 +67,7 @@ institute_patterns = [
         notification_views.notify_callback,
         name="notify_callback",
     ),
+    path("account/session/", views.session_keep_alive, name="session_keep_alive"),
     path("account/tokens/", token_views.token_create, name="token_create"),
     path("account/tokens/<uuid:public_id>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("tokens/", token_views.token_list_for_staff, name="token_list"),

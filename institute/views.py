@@ -11,13 +11,14 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from institute import access, outbox, registry, selectors, services
+from institute import access, outbox, registry, security, selectors, services
 from institute.celery import app as celery_app
 from institute.errors import DomainError, NotAllowed
 from institute.forms import (
+    ApiTokenForm,
     DecisionForm,
     DirectoryFilterForm,
     EmailDomainForm,
@@ -203,7 +204,9 @@ def email_domains_import(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request):
+def account(request, token_form=None):
+    """The account page. `token_form`: the API token form as submitted to token_create, shown
+    here with its errors when the token was not created."""
     user = request.user
     membership = access.membership_of(user)
     pending = user.membership_requests.filter(status=MembershipRequest.Status.PENDING).first()
@@ -216,7 +219,7 @@ def account(request):
     request_form = None
     if membership is None and pending is None:
         request_form = MembershipRequestForm()
-    if request.method == "POST":
+    if request.method == "POST" and token_form is None:
         action = request.POST.get("action")
         if action == "profile":
             profile_form = ProfileForm(request.POST)
@@ -254,6 +257,7 @@ def account(request):
             "decided": decided,
             "profile_form": profile_form,
             "request_form": request_form,
+            "token_form": token_form or ApiTokenForm(),
             "api_tokens": api_token_list_for_user(user),
             "second_factor": has_second_factor(user),
             "sent_emails": outbox.sent_to(user),
@@ -386,3 +390,13 @@ def error_500(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", {"page_title": "Your session has expired"}, status=403)
+
+
+@never_cache
+@login_required
+@require_POST
+def session_keep_alive(request):
+    """The timeout warning's "Stay signed in": the idle time starts again. Answers how many
+    seconds the session now has (the absolute lifetime still applies)."""
+    security.session_touch(request)
+    return JsonResponse({"seconds_left": security.session_seconds_left(request)})

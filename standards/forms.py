@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from institute.forms import DateField
 from institute.models import CouncilType, Organisation, OrganisationKind
 from standards.models import Category, Rating
 
@@ -137,11 +138,10 @@ class CriterionForm(forms.Form):
 
 
 class ConsultationForm(forms.Form):
-    closes_on = forms.DateField(
+    closes_on = DateField(
         label="Closing date",
-        help_text="Comments can be made until the end of this day.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter a closing date", "invalid": "Enter a real date"},
+        help_text="Comments can be made until the end of this day. For example, 27 3 2026",
+        error_messages={"required": "Enter a closing date"},
     )
 
     def clean_closes_on(self):
@@ -218,12 +218,10 @@ class AnswerForm(forms.Form):
         assume_scheme="https",
         error_messages={"invalid": "Enter a link that starts with https:// or http://"},
     )
-    evidence_date = forms.DateField(
+    evidence_date = DateField(
         label="Date of the evidence",
-        help_text="When the evidence was produced or last checked.",
+        help_text="When the evidence was produced or last checked. For example, 27 3 2026",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a real date"},
     )
 
 

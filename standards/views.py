@@ -651,6 +651,11 @@ def audit_detail(request, pk):
             "audit": audit,
             "rows": rows,
             "error": error,
+            "row_errors": bool(errors),
+            # The summary's link for a missing rating: the first criterion not yet audited.
+            "error_form": next((r["form"] for r in rows if not r["audited"]), rows[0]["form"])
+            if rows
+            else None,
         },
         status=400 if (error or errors) else 200,
     )

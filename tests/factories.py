@@ -40,6 +40,18 @@ def has_authenticator_app(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def date_input(name: str, value) -> dict:
+    """What a person types into a GOV.UK date input (institute.forms.DateField) named `name`:
+    its day, month and year boxes, from a date or an ISO date string (empty for None)."""
+    if value is None or value == "":
+        return {f"{name}_0": "", f"{name}_1": "", f"{name}_2": ""}
+    if isinstance(value, str):
+        year, month, day = value.split("-")
+    else:
+        year, month, day = value.year, value.month, value.day
+    return {f"{name}_0": str(int(day)), f"{name}_1": str(int(month)), f"{name}_2": str(year)}
+
+
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation

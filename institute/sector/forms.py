@@ -4,23 +4,17 @@ serves it, uploading comparison groups. Rendered with the project's GOV.UK form 
 from django import forms
 from django.utils import timezone
 
+from institute.forms import DateField
 from institute.sector import selectors
 from institute.sector.comparison import MAX_BYTES
 from institute.sector.models import MetricSeries, RecommendationStatus, SeriesUnit
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"]
 
-
-def _date_field(label: str, help_text: str, required_message: str) -> forms.DateField:
-    return forms.DateField(
+def _date_field(label: str, help_text: str, required_message: str) -> DateField:
+    return DateField(
         label=label,
-        help_text=help_text,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": required_message,
-            "invalid": "Enter a real date, like 31/3/2026",
-        },
+        help_text=f"{help_text} For example, 31 3 2026",
+        error_messages={"required": required_message},
     )
 
 

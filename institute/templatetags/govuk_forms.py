@@ -42,11 +42,22 @@ def govuk_widget(field, extra_classes=""):
 
 @register.filter
 def error_anchor(form, name):
-    """The id an error summary link should point at for a field (first radio for radios)."""
+    """The id an error summary link should point at for a field: an input a person can type in
+    or choose, never the group around it."""
     field = form[name]
-    if field.widget_type in {"radioselect", "checkboxselectmultiple"}:
+    # The first radio or checkbox, or the first box of a date (the day).
+    if field.widget_type in {"radioselect", "checkboxselectmultiple", "govukdate"}:
         return f"{field.auto_id}_0"
     return field.auto_id
+
+
+@register.filter
+def first_field_anchor(form):
+    """Where an error about the whole form (like a wrong password) links: its first field a
+    person can change, so the link moves focus to where they can put it right."""
+    for field in form.visible_fields():
+        return error_anchor(form, field.name)
+    return "main-content"
 
 
 @register.simple_tag

@@ -34,13 +34,15 @@ SIGNED_IN = [OFFICER, CENTRE_STAFF, INSTITUTE_STAFF, SECTOR_VIEWER]
 
 @dataclass(frozen=True)
 class Submit:
-    """Press a form's button (after emptying its text fields when `clear`): the error state.
+    """Press a form's button (after emptying its text fields when `clear`, or typing `fill`
+    into the labelled fields): the error state, or what a good answer leads to.
     With `stale_csrf`, the form's CSRF token is replaced first: the session-expired page."""
 
     button: str
     clear: bool = False
     stale_csrf: bool = False
     status: int = 200
+    fill: tuple[tuple[str, str], ...] = ()  # (label, text) typed in first
 
 
 @dataclass(frozen=True)
@@ -352,8 +354,15 @@ CORE = [
         OFFICER,
         fixed("institute:account"),
         state="token created",
-        action=Submit("Create token"),
+        action=Submit("Create token", fill=(("Token name", "Reporting tool"),)),
         covers=("institute:token_create",),
+    ),
+    Entry(
+        "institute:account",
+        OFFICER,
+        fixed("institute:account"),
+        state="token name missing",
+        action=Submit("Create token"),
     ),
     Entry(
         "institute:account",
@@ -1236,6 +1245,10 @@ EXCLUDED: dict[str, str] = {
     "components:component_legacy_redirect": (
         "permanent redirect from a component's old numbered address to its public_id page, "
         "which is in the inventory"
+    ),
+    "institute:session_keep_alive": (
+        "JSON answer to the timeout warning's “Stay signed in” (POST, no page); the warning "
+        "itself is in every signed-in page"
     ),
     # Fragments swapped into every page.
     "institute:notification_count": (

@@ -209,7 +209,12 @@ def _centres(centre_staff, problem, component):
     )
     # The centre_staff fixture is its lead, so they can both draft and publish its learning.
     CentreStaff.objects.create(centre=centre, user=centre_staff, is_lead=True, job_title="Lead")
-    project = ProjectFactory(centre=centre, created_by=centre_staff, title="Sharing bin data")
+    project = ProjectFactory(
+        centre=centre,
+        created_by=centre_staff,
+        title="Sharing bin data",
+        start_date=timezone.localdate() - timedelta(days=60),
+    )
     project.problems.set([problem])
     project.components_used.set([component])
     leeds = Organisation.objects.get(slug="leeds")

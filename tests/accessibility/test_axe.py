@@ -1,7 +1,9 @@
 """axe-core (WCAG 2.0/2.1 A and AA, WCAG 2.2 AA) on every page of the inventory, in headless
 Debian Chromium, for every role that can see it: no violations, no console errors and no
-Content Security Policy violations. axe-core is the axe.min.js shipped inside the
-axe-playwright-python package (no network needed).
+Content Security Policy violations; and the checks of tests/accessibility/checks.py that
+axe does not make (the contrast of every control, error summary links, sideways scrolling).
+axe-core is the axe.min.js shipped inside the axe-playwright-python package (no network
+needed).
 
 One browser and one live server for the whole run; each role signs in once. Empty states are
 checked first, on a database with only the reference data and the named users; then the rows
@@ -16,6 +18,7 @@ import pytest
 from axe_playwright_python.base import AXE_FILE_PATH
 
 from tests.accessibility import seed
+from tests.accessibility.checks import BROWSER_CHECKS
 from tests.accessibility.inventory import ANONYMOUS, ENTRIES, ROLES, Choose, Press, Submit, Type
 from tests.browser.session import sign_in
 
@@ -73,6 +76,8 @@ def _act(page, action) -> int | None:
                   + ' input[type=password], input:not([type]), textarea'
                 ).forEach(field => { field.value = ""; })"""
             )
+        for label, text in action.fill:
+            form.get_by_label(label, exact=True).fill(text)
         if action.stale_csrf:
             token = form.locator("[name=csrfmiddlewaretoken]")
             token.evaluate("field => { field.value = 'x'.repeat(64); }")
@@ -143,6 +148,8 @@ def _check(page, entry, rows) -> list[str]:
         for text in page.console_errors
         if not any(_expected_console_error(text, status) for status in expected)
     ]
+    for name, script in BROWSER_CHECKS.items():
+        findings += [f"{name}: {finding}" for finding in page.evaluate(script)]
     violations = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
     for violation in violations:
         findings += [line for line in _describe(violation) if line]

@@ -4,6 +4,7 @@ organisation page."""
 import pytest
 
 from components.models import Adoption
+from tests.browser.dates import fill_date
 from tests.browser.session import sign_in
 from tests.components.factories import ComponentFactory
 from tests.factories import UserFactory
@@ -30,9 +31,7 @@ def test_officer_finds_a_component_adopts_it_and_sees_it_on_their_council_page(p
     page.get_by_role("heading", name="Bin collection day API").wait_for()
     page.get_by_role("link", name="Record your council's adoption").click()
     page.get_by_label("In use").check()
-    page.get_by_label("Day").fill("3")
-    page.get_by_label("Month").fill("2")
-    page.get_by_label("Year").fill("2025")
+    fill_date(page, "Since when?", 3, 2, 2025)
     page.get_by_label("Evidence note").fill("Our website and chatbot use it for bin days.")
     page.get_by_label("Show me as a contact for other council officers").check()
     page.get_by_role("button", name="Save adoption").click()

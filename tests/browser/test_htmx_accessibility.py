@@ -79,3 +79,18 @@ def test_an_empty_inline_comment_shows_the_error_and_focuses_it(page, officer):
     assert problem.comments.count() == 0
     # The 400 answer is expected and shown, not reported as a failed request by htmx.
     assert [e for e in page.console_errors if "htmx" in e or "Response Status" in e] == []
+
+
+def test_a_vote_through_htmx_announces_the_new_count(page, officer, other_officer):
+    problem = ProblemFactory(
+        submitted_by=other_officer,
+        submitted_for=Organisation.objects.get(slug="bristol-city-of"),
+    )
+    sign_in(page, officer)
+    page.goto(page.base_url + problem.get_absolute_url())
+    page.get_by_role("button", name="My council has this problem too").click()
+    page.locator(f"#vote-{problem.pk}").get_by_text("Your council has this problem").wait_for()
+    shown = page.locator(f"#demand-{problem.pk}").inner_text().strip()
+    assert "affected" in shown
+    _announced(page, shown)
+    assert page.console_errors == []

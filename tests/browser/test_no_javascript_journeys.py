@@ -9,6 +9,7 @@ from centres.models import Learning, LearningStatus
 from institute.models import Organisation
 from standards.models import Assessment
 from tests.browser.conftest import launch_context
+from tests.browser.dates import fill_date
 from tests.browser.session import sign_in, sign_out
 from tests.centres.factories import CentreFactory, centre_person
 from tests.factories import ProblemFactory
@@ -74,7 +75,7 @@ def test_officer_completes_a_self_assessment_without_javascript(page, officer, i
     page.get_by_role("link", name="F1: Criterion F1").click()
     page.get_by_label("Met", exact=True).check()
     page.get_by_label("Evidence", exact=True).fill("Accessibility audit report, March")
-    page.get_by_label("Date of the evidence").fill("2026-03-01")
+    fill_date(page, "Date of the evidence", 1, 3, 2026)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("heading", name="F2: Criterion F2").wait_for()
     page.get_by_label("Not applicable").check()

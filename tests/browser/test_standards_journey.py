@@ -3,6 +3,7 @@
 import pytest
 
 from standards.models import Assessment
+from tests.browser.dates import fill_date
 from tests.browser.session import sign_in
 from tests.standards.factories import published_standard
 
@@ -30,7 +31,7 @@ def test_officer_completes_and_submits_an_assessment(page, officer, institute_st
     # Then every criterion in turn; a missing reason is reported, then fixed.
     page.get_by_role("link", name="F1: Criterion F1").click()
     page.get_by_label("Evidence", exact=True).fill("Accessibility audit, March")
-    page.get_by_label("Date of the evidence").fill("2026-03-01")
+    fill_date(page, "Date of the evidence", 1, 3, 2026)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("heading", name="F2: Criterion F2").wait_for()
     page.get_by_label("Partly met").check()

@@ -7,7 +7,7 @@ from backlog.models import Status
 from centres.models import Centre, CentreStaff, Learning, LearningStatus, Project
 from institute.models import Organisation, OrganisationKind
 from tests.centres.factories import CentreFactory, LearningFactory, ProjectFactory, draft
-from tests.factories import OrganisationFactory, ProblemFactory
+from tests.factories import OrganisationFactory, ProblemFactory, date_input
 from tests.standards.factories import published_standard
 
 pytestmark = pytest.mark.django_db
@@ -412,8 +412,8 @@ def test_centre_staff_add_an_active_project_that_moves_its_problem(client, gm_ce
             "phase": "discovery",
             "problems": str(problem.pk),
             "partner_councils": ["salford"],
-            "start_date": "5/1/2026",
-            "end_date": "",
+            **date_input("start_date", "2026-01-05"),
+            **date_input("end_date", None),
         },
     )
     project = Project.objects.get()
@@ -432,8 +432,8 @@ def test_project_dates_out_of_order_are_refused(client, gm_centre, centre_staff)
             "summary": "x",
             "status": "proposed",
             "phase": "discovery",
-            "start_date": "10/5/2026",
-            "end_date": "1/5/2026",
+            **date_input("start_date", "2026-05-10"),
+            **date_input("end_date", "2026-05-01"),
         },
     )
     assert "The end date must be the same as or after the start date" in response.content.decode()
@@ -448,7 +448,7 @@ def test_an_impossible_date_gets_a_clear_message(client, gm_centre, centre_staff
             "summary": "x",
             "status": "proposed",
             "phase": "discovery",
-            "start_date": "31/2/2026",
+            **date_input("start_date", "2026-02-31"),
         },  # fmt: skip
     )
     assert "Enter the start date as a real date" in response.content.decode()

@@ -17,7 +17,7 @@ from institute.sector import selectors, services, targets
 from institute.sector.models import Recommendation, RecommendationUpdate
 from tests.centres.factories import CentreFactory, LearningFactory, ProjectFactory, draft
 from tests.components.factories import ComponentFactory
-from tests.factories import ProblemFactory
+from tests.factories import ProblemFactory, date_input
 from tests.standards.factories import published_standard
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_no_one_but_staff_opens_or_posts_the_update_and_links_pages(
         url = reverse(name, args=[1])
         assert client.get(url).status_code == status
         post = client.post(
-            url, {"status": "done", "on": "2026-01-01", "note": "x", "addresses": ""}
+            url, {"status": "done", **date_input("on", "2026-01-01"), "note": "x", "addresses": ""}
         )
         assert post.status_code == status
     tracker["one"].refresh_from_db()
@@ -176,14 +176,14 @@ def test_staff_update_a_recommendation_through_its_page(client, institute_staff,
     assert empty.status_code == 200
     assert "Choose where it stands" in empty.content.decode()
     done_without_evidence = client.post(
-        url, {"status": "done", "on": timezone.localdate().isoformat(), "note": "Finished."}
+        url, {"status": "done", **date_input("on", timezone.localdate()), "note": "Finished."}
     )
     assert "Give the address of the evidence" in done_without_evidence.content.decode()
     response = client.post(
         url,
         {
             "status": "in_progress",
-            "on": timezone.localdate().isoformat(),
+            **date_input("on", timezone.localdate()),
             "note": "Three councils started.",
             "evidence_url": "https://www.example.gov.uk/start",
         },

@@ -14,6 +14,7 @@ from institute.models import AuditEvent, Organisation
 from institute.sector import comparison, profiles, refresh, services
 from institute.sector.models import ComparisonGroupMember, ComparisonGroupSet
 from tests.dashboards.conftest import councils
+from tests.factories import date_input
 
 pytestmark = pytest.mark.django_db
 LEEDS, BRADFORD, WAKEFIELD, KIRKLEES, CALDERDALE = (
@@ -125,7 +126,7 @@ def test_a_file_that_is_not_utf8_text_is_refused(institute_staff):
 def _form(upload, **overrides):
     data = {
         "name": "LG Inform nearest neighbours",
-        "as_of": "2025-04-01",
+        **date_input("as_of", "2025-04-01"),
         "source": "LG Inform",
         "source_url": "https://lginform.local.gov.uk/",
         "licence": "Open Government Licence v3.0",

@@ -3,6 +3,7 @@ who may see what, CSV downloads and a fixed number of queries that never touch t
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -328,3 +329,15 @@ def test_a_vote_or_a_withdrawal_through_the_page_asks_for_a_refresh(
     assert response.status_code == 200
     assert calls == [{"countdown": 60}]
     cache.delete(sector_tasks.DEBOUNCE_KEY)
+
+
+def test_every_table_that_can_scroll_sideways_is_a_named_region_a_keyboard_can_reach(
+    client, sector_viewer, sector
+):
+    client.force_login(sector_viewer)
+    html = client.get(DASHBOARD).content.decode()
+    boxes = re.findall(r'<div class="app-dashboard-table-wrap"[^>]*>', html)
+    assert boxes
+    for box in boxes:
+        assert 'tabindex="0"' in box and 'role="region"' in box, box
+        assert re.search(r'aria-label="[^"]+, scrollable"', box), box

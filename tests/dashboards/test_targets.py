@@ -16,7 +16,7 @@ from institute.sector.models import MetricSeries, MetricSnapshot, MetricValue
 from institute.sector.tasks import dashboard_aggregates_refresh
 from standards import services as standards_services
 from tests.centres.factories import CentreFactory, LearningFactory, draft
-from tests.factories import council_officer
+from tests.factories import council_officer, date_input
 from tests.standards.factories import published_standard, submitted_assessment
 
 pytestmark = pytest.mark.django_db
@@ -289,7 +289,9 @@ def test_only_institute_staff_record_or_remove_values(
 def test_the_record_page_shows_errors_and_saves_a_good_value(client, institute_staff, series):
     url = reverse("sector:series_record", args=["collective-buying-exercises"])
     client.force_login(institute_staff)
-    bad = client.post(url, {"on": "31/2/2026", "value": "lots", "source_url": "not a link"})
+    bad = client.post(
+        url, {**date_input("on", "2026-02-31"), "value": "lots", "source_url": "not a link"}
+    )
     assert bad.status_code == 200
     html = bad.content.decode()
     assert "There is a problem" in html
@@ -297,7 +299,12 @@ def test_the_record_page_shows_errors_and_saves_a_good_value(client, institute_s
     assert "Enter a web address" in html
     assert not MetricValue.objects.exists()
     good = client.post(
-        url, {"on": "2026-03-01", "value": "3", "source_url": "https://www.example.gov.uk/buying"}
+        url,
+        {
+            **date_input("on", "2026-03-01"),
+            "value": "3",
+            "source_url": "https://www.example.gov.uk/buying",
+        },
     )
     assert good.status_code == 302
     page = client.get(reverse("sector:series_detail", args=["collective-buying-exercises"]))
@@ -313,7 +320,7 @@ def test_people_other_than_staff_cannot_open_the_record_page(client, request, se
     client.force_login(request.getfixturevalue(role))
     url = reverse("sector:series_record", args=["chief-executives-digital"])
     assert client.get(url).status_code == status
-    assert client.post(url, {"on": "2026-03-01", "value": "3"}).status_code == status
+    assert client.post(url, {**date_input("on", "2026-03-01"), "value": "3"}).status_code == status
     assert not MetricValue.objects.exists()
 
 

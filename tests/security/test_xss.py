@@ -19,6 +19,7 @@ from institute.markdown import render_markdown
 from institute.models import Organisation
 from institute.tokens import api_token_create
 from standards.models import Answer
+from tests.factories import date_input
 from tests.security.html_checks import assert_inert
 from tests.security.world import PUBLICCODE, TODAY, World, object_url
 
@@ -418,7 +419,7 @@ def _answer_evidence(w, client):
     form = {
         "rating": "met",
         "evidence": PLAIN,
-        "evidence_date": (TODAY() - timedelta(days=3)).isoformat(),
+        **date_input("evidence_date", TODAY() - timedelta(days=3)),
         "action": "later",
     }
     assert client.post(url, form).status_code == 302

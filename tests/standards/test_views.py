@@ -10,7 +10,7 @@ from django.utils import timezone
 from institute.models import Organisation
 from standards import services
 from standards.models import Answer, Assessment, AssessmentStatus, Audit, Standard
-from tests.factories import council_officer
+from tests.factories import council_officer, date_input
 from tests.standards.factories import published_standard, submitted_assessment
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,8 @@ def test_staff_create_a_standard_add_criteria_consult_and_publish(client, instit
     assert version.criteria.get().guidance_html.count("<em>MFA</em>") == 1
     closes = (timezone.localdate() + timedelta(days=14)).isoformat()
     client.post(
-        reverse("standards:version_consult", args=[standard.slug, 1]), {"closes_on": closes}
+        reverse("standards:version_consult", args=[standard.slug, 1]),
+        date_input("closes_on", closes),
     )
     version.refresh_from_db()
     assert version.status == "consultation"
@@ -127,7 +128,8 @@ def test_bad_authoring_input_shows_errors_and_changes_nothing(client, institute_
     # Consultation closing in the past.
     services.version_draft_next(actor=institute_staff, standard=standard)
     response = client.post(
-        reverse("standards:version_consult", args=[standard.slug, 2]), {"closes_on": "2001-01-01"}
+        reverse("standards:version_consult", args=[standard.slug, 2]),
+        date_input("closes_on", "2001-01-01"),
     )
     assert "The closing date must be in the future" in response.content.decode()
     # Publishing a draft without criteria... (v2 has copies, so check a duplicate code instead)
@@ -222,7 +224,7 @@ def test_officer_completes_the_task_list_and_submits(client, officer, standard):
         {
             "rating": "met",
             "evidence_url": "javascript:alert(1)",
-            "evidence_date": "2999-01-01",
+            **date_input("evidence_date", "2999-01-01"),
             "action": "continue",
         },
     )
@@ -235,7 +237,7 @@ def test_officer_completes_the_task_list_and_submits(client, officer, standard):
                 "rating": "not_applicable" if index == 2 else "met",
                 "reason": "We have no such forms." if index == 2 else "",
                 "evidence": "Audit report 2026",
-                "evidence_date": "2026-01-15",
+                **date_input("evidence_date", "2026-01-15"),
                 "action": "continue",
             },
         )
