@@ -1,0 +1,35 @@
+"""Counts, times and people's own words in running text: `{% load wording %}`."""
+
+from django import template
+from django.utils.html import format_html
+
+from institute import wording
+
+register = template.Library()
+
+
+@register.simple_tag
+def count_of(number, singular, plural=""):
+    """`{% count_of councils "council" %}`: “1 council”, “2 councils”."""
+    return wording.count_of(number or 0, singular, plural)
+
+
+@register.filter
+def govuk_time(value):
+    """`{{ when|govuk_time }}`: “3:32pm”."""
+    return wording.govuk_time(value) if value else ""
+
+
+@register.filter
+def govuk_datetime(value):
+    """`{{ when|govuk_datetime }}`: “3 December 2026, 3:32pm”."""
+    return wording.govuk_datetime(value) if value else ""
+
+
+@register.filter
+def user_text(value):
+    """Text someone typed, isolated from the words around it (`<bdi>`), so a right-to-left
+    character in a title cannot reorder the sentence it sits in. Escaped as usual."""
+    if value is None or value == "":
+        return ""
+    return format_html("<bdi>{}</bdi>", value)
