@@ -53,6 +53,20 @@ class AssessmentStatus(models.TextChoices):
     CHALLENGED = "challenged", "Challenged"
 
 
+def assessment_status_tag(status: str) -> tuple[str, str]:
+    """(label, GOV.UK tag class) for an assessment's status: the one way every page names it,
+    the assessment's own page and the standard's page alike."""
+    return AssessmentStatus(status).label, _ASSESSMENT_TAG_CLASSES[status]
+
+
+_ASSESSMENT_TAG_CLASSES = {
+    AssessmentStatus.IN_PROGRESS: "govuk-tag--light-blue",
+    AssessmentStatus.SUBMITTED: "govuk-tag--blue",
+    AssessmentStatus.VERIFIED: "govuk-tag--green",
+    AssessmentStatus.CHALLENGED: "govuk-tag--red",
+}
+
+
 # An assessment in one of these can still be changed by its council.
 EDITABLE_STATUSES = {AssessmentStatus.IN_PROGRESS, AssessmentStatus.CHALLENGED}
 SUBMITTED_STATUSES = {

@@ -49,6 +49,7 @@ from standards.models import (
     Standard,
     StandardVersion,
     VersionStatus,
+    assessment_status_tag,
 )
 
 TARGET = 70  # per cent of councils, by 2030
@@ -269,16 +270,18 @@ def standard_page_parts(slug: str, user) -> Parts:
 class CouncilState:
     """Where a council stands on one standard."""
 
-    state: str  # adopted, not_adopted, expired, in_progress, not_started
+    state: str  # adopted, not_adopted, expired, in_progress, challenged, not_started
     latest: Assessment | None = None
     open: Assessment | None = None
     extra: dict = field(default_factory=dict)
 
+    # An open assessment is named as its own page names it (in progress, or challenged).
     LABELS = {
         "adopted": ("Adopted", "govuk-tag--green"),
         "not_adopted": ("Assessed, not adopted", "govuk-tag--orange"),
         "expired": ("Expired", "govuk-tag--red"),
-        "in_progress": ("In progress", "govuk-tag--light-blue"),
+        "in_progress": assessment_status_tag(AssessmentStatus.IN_PROGRESS),
+        "challenged": assessment_status_tag(AssessmentStatus.CHALLENGED),
         "not_started": ("Not started", "govuk-tag--grey"),
     }
 
@@ -325,7 +328,7 @@ def council_states(organisation, *, standards=None, today: date | None = None) -
         if standard.pk in adopted_ids:
             state = "adopted"
         elif open_assessment is not None:
-            state = "in_progress"
+            state = open_assessment.status  # in_progress or challenged
         elif latest is not None and latest.valid_until and latest.valid_until < today:
             state = "expired"
         elif latest is not None:

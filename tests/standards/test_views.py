@@ -411,3 +411,36 @@ def test_my_council_page(client, officer, standard):
     client.force_login(officer)
     html = client.get(reverse("standards:my_council")).content.decode()
     assert "Adopted" in html and standard.title in html
+
+
+# --- One state, one name ---------------------------------------------------------------------
+
+
+def test_a_challenged_assessment_is_named_alike_on_the_standard_and_its_own_page(
+    client, officer, institute_staff, standard
+):
+    assessment = submitted_assessment(officer, standard)
+    services.assessment_review(
+        actor=institute_staff, assessment=assessment, decision="challenge", note="Show the audit"
+    )
+    client.force_login(officer)
+    own = client.get(assessment.get_absolute_url()).content.decode()
+    on_standard = client.get(standard.get_absolute_url()).content.decode()
+    my_council = client.get(reverse("standards:my_council")).content.decode()
+    tag = '<strong class="govuk-tag govuk-tag--red">Challenged</strong>'
+    assert tag in own and tag in on_standard and tag in my_council
+    assert "In progress" not in on_standard
+
+
+def test_an_answer_carried_over_from_the_last_version_has_a_neutral_tag(
+    client, officer, institute_staff, standard
+):
+    submitted_assessment(officer, standard)
+    draft = services.version_draft_next(actor=institute_staff, standard=standard)
+    services.version_publish(actor=institute_staff, version=draft, grace_days=30)
+    new, _ = services.assessment_start(actor=officer, version=draft)
+    client.force_login(officer)
+    html = client.get(new.get_absolute_url()).content.decode()
+    assert '<strong class="govuk-tag govuk-tag--grey">Carried over: confirm</strong>' in html
+    assert 'govuk-tag--red">Carried over' not in html
+    assert 'govuk-tag--light-blue">Carried over' not in html
