@@ -25,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, Least
+from django.db.models.functions import Cast, Concat, Greatest, Least
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
@@ -438,6 +438,14 @@ def audit_queue():
     )
 
 
+def audit_that_replaced_result(assessment: Assessment) -> Audit | None:
+    """The completed audit whose result replaced the council's, if there is one (no query if
+    there is none)."""
+    if assessment.audited_at is None:
+        return None
+    return Audit.objects.filter(assessment=assessment, completed_at__isnull=False).first()
+
+
 def audit_rows(audit: Audit) -> list[dict]:
     """Each criterion of an audited assessment: the council's rating and the audited one."""
     answers = {a.criterion_id: a for a in audit.assessment.answers.all()}
@@ -541,18 +549,23 @@ def standards_by_title(titles) -> dict[str, Standard]:
 
 def _effective_at():
     """When a kept state of an assessment took effect: the review or submission date it carries
-    (a submission recorded later with an earlier date counts from that date), and never later
-    than the moment the change was recorded."""
+    (a submission recorded later with an earlier date counts from that date), or the audit
+    that replaced its result if that came later, and never later than the moment the change
+    was recorded."""
     return Least(
         "pgh_created_at",
-        Case(
-            When(
-                status__in=[AssessmentStatus.VERIFIED, AssessmentStatus.CHALLENGED],
-                reviewed_at__isnull=False,
-                then="reviewed_at",
+        Greatest(
+            Case(
+                When(
+                    status__in=[AssessmentStatus.VERIFIED, AssessmentStatus.CHALLENGED],
+                    reviewed_at__isnull=False,
+                    then="reviewed_at",
+                ),
+                When(submitted_at__isnull=False, then="submitted_at"),
+                default="pgh_created_at",
             ),
-            When(submitted_at__isnull=False, then="submitted_at"),
-            default="pgh_created_at",
+            # GREATEST ignores NULL in PostgreSQL: no audit, no change.
+            "audited_at",
         ),
     )
 
