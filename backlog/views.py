@@ -28,6 +28,7 @@ from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
 from institute.pagination import paginate
 from institute.urlcache import absolute_url
+from institute.wording import count_of
 
 
 def _filter_form(request):
@@ -449,8 +450,7 @@ def problem_merge(request, pk):
             else:
                 messages.success(
                     request,
-                    f"Merged into this problem. {merge.votes_moved} "
-                    f"vote{'s' if merge.votes_moved != 1 else ''} moved.",
+                    f"Merged into this problem. {count_of(merge.votes_moved, 'vote')} moved.",
                 )
                 return redirect(target)
     return render(

@@ -29,6 +29,7 @@ from institute.models import (
     User,
 )
 from institute.urlcache import absolute_url
+from institute.wording import count_of
 
 CHUNK_SIZE = 100  # people per digest task
 
@@ -318,7 +319,7 @@ def digest_send(digest: Digest) -> bool:
             return False
         count = sum(len(items) for _, items in groups)
         label = "Your weekly digest" if digest.cadence == Cadence.WEEKLY else "Your daily digest"
-        subject = f"{label}: {count} update{'s' if count != 1 else ''}"
+        subject = f"{label}: {count_of(count, 'update')}"
         SentEmail.objects.create(
             to=digest.user.email,
             subject=subject,

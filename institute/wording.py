@@ -5,6 +5,8 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 
 def count_of(number: int, singular: str, plural: str = "") -> str:
@@ -26,3 +28,11 @@ def govuk_datetime(value: datetime) -> str:
     """“3 December 2026, 3:32pm”."""
     value = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{date_format(value, 'j F Y')}, {govuk_time(value)}"
+
+
+def isolate(value) -> SafeString:
+    """Text someone typed, isolated from the words around it (`<bdi>`), so a right-to-left
+    character in a title cannot reorder the sentence it sits in. Escaped as usual."""
+    if value is None or value == "":
+        return SafeString("")
+    return format_html("<bdi>{}</bdi>", value)

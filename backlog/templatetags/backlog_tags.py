@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from institute.wording import count_of
+from institute.wording import count_of, isolate
 
 register = template.Library()
 
@@ -59,7 +59,7 @@ def council_list(councils):
         (
             (
                 council.get_absolute_url(),
-                council.name,
+                isolate(council.name),
                 f" ({count_of(council.officers, 'officer')})" if council.officers > 1 else "",
             )
             for council in councils
@@ -85,11 +85,11 @@ def problem_summary(problem, service_areas=None):
         '<p class="govuk-body">{}</p>'
         '<p class="govuk-body-s app-meta">{}{} · from {}</p>',
         problem.get_absolute_url(),
-        problem.title,
+        isolate(problem.title),
         status_tag(problem),
         problem_demand(problem),
         problem.summary,
         problem.get_theme_display(),
         areas,
-        problem.submitted_for.name,
+        isolate(problem.submitted_for.name),
     )

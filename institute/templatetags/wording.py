@@ -1,7 +1,6 @@
 """Counts, times and people's own words in running text: `{% load wording %}`."""
 
 from django import template
-from django.utils.html import format_html
 
 from institute import wording
 
@@ -28,8 +27,6 @@ def govuk_datetime(value):
 
 @register.filter
 def user_text(value):
-    """Text someone typed, isolated from the words around it (`<bdi>`), so a right-to-left
-    character in a title cannot reorder the sentence it sits in. Escaped as usual."""
-    if value is None or value == "":
-        return ""
-    return format_html("<bdi>{}</bdi>", value)
+    """`{{ problem.title|user_text }}`: text someone typed, isolated from the words around it
+    wherever it sits inline with other text (wording.isolate)."""
+    return wording.isolate(value)

@@ -119,7 +119,7 @@ def test_a_second_officer_of_a_counted_council_is_told_and_can_add_their_name(cl
         html = client.get(url).content.decode()
         # The tag follows the council, not the officer.
         assert "Your council has this problem" in html
-        assert "Leeds is already counted (1 officer)." in html
+        assert "<bdi>Leeds</bdi> is already counted (1 officer)." in html
         assert "Add your name" in html
         assert "My council has this problem too" not in html
 
@@ -130,7 +130,7 @@ def test_a_second_officer_of_a_counted_council_is_told_and_can_add_their_name(cl
     assert (problem.council_count, problem.vote_count) == (1, 2)
     # Taking their name back leaves the council counted by the colleague who raised it.
     html = client.post(vote, {"action": "withdraw"}, headers=HTMX).content.decode()
-    assert "Leeds is already counted (1 officer)." in html
+    assert "<bdi>Leeds</bdi> is already counted (1 officer)." in html
     assert Vote.objects.filter(problem=problem).count() == 1
 
 
