@@ -44,3 +44,24 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   }
   focusWasInTarget = false;
 });
+
+// On a phone, a list's filters wait behind a "Show filters" button (static/css/app.css); the
+// link it replaces is what works without JavaScript.
+for (const link of document.querySelectorAll("[data-filter-toggle]")) {
+  const id = link.getAttribute("aria-controls");
+  const list = document.getElementById(id)?.closest(".app-filtered-list");
+  if (!list) continue;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-0";
+  button.setAttribute("aria-controls", id);
+  button.setAttribute("aria-expanded", "false");
+  button.textContent = "Show filters";
+  link.replaceWith(button);
+  list.classList.add("app-filtered-list--collapsed");
+  button.addEventListener("click", () => {
+    const open = list.classList.toggle("app-filtered-list--collapsed") === false;
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? "Hide filters" : "Show filters";
+  });
+}
