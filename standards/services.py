@@ -11,6 +11,8 @@ Decisions a reader will ask about:
 - An assessment is valid until its submission date plus the version's review period.
 - When a version is published the one before it becomes superseded, and assessments of it still
   count towards adoption until the grace period ends (`Standard.grace_until`).
+- An audit whose ratings give another result than the council's replaces the result from the
+  audit on, and the council is told (docs/adr/0009-an-audit-that-disagrees-replaces-the-result.md).
 """
 
 import logging
