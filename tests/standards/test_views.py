@@ -70,7 +70,7 @@ def test_catalogue_query_count_is_fixed(client, institute_staff, django_assert_n
 
 def test_standard_page_shows_criteria_versions_and_adoption(client, standard):
     html = client.get(standard.get_absolute_url()).content.decode()
-    assert "F1: Criterion F1" in html and "<strong>right</strong>" in html
+    assert "F1: <bdi>Criterion F1</bdi>" in html and "<strong>right</strong>" in html
     assert "Version 1" in html and "Adopted by 0 of 317" in html
     assert "Audit agreement rate" not in html  # staff and sector viewers only
 
@@ -192,7 +192,7 @@ def test_officer_comments_on_a_criterion_and_staff_mark_it_addressed(
     assert htmx.content.decode().lstrip().startswith('<section id="consultation"')
     client.force_login(institute_staff)
     page = client.get(draft.get_absolute_url()).content.decode()
-    assert "F1: Criterion F1 (1)" in page and "The version as a whole (1)" in page
+    assert "F1: <bdi>Criterion F1</bdi> (1)" in page and "The version as a whole (1)" in page
     client.post(reverse("standards:comment_address", args=[comment.pk]), {"addressed": "1"})
     comment.refresh_from_db()
     assert comment.addressed_at is not None
@@ -258,7 +258,7 @@ def test_submitting_an_incomplete_assessment_lists_what_is_missing(client, offic
     response = client.post(reverse("standards:assessment_check", args=[assessment.public_id]))
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Complete F1: Criterion F1" in html and "Complete F3" in html
+    assert "Complete F1: <bdi>Criterion F1</bdi>" in html and "Complete F3" in html
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.IN_PROGRESS
 
