@@ -15,9 +15,11 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
 // stays put, and the new markup's own live-region roles are dropped so nothing is read twice.
 const announcer = document.getElementById("app-announcer");
 let focusWasInTarget = false;
+let targetId = "";
 
 document.body.addEventListener("htmx:beforeSwap", (event) => {
   focusWasInTarget = Boolean(event.detail.target?.contains(document.activeElement));
+  targetId = event.detail.target?.id || "";
 });
 
 document.body.addEventListener("htmx:afterSwap", (event) => {
@@ -38,7 +40,10 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
     }, 100);
   }
   // The swap replaced the control that had focus (a vote button, say): keep focus in the
-  // region rather than letting it fall back to the top of the page.
+  // region rather than letting it fall back to the top of the page. Every swap here replaces
+  // its target whole (outerHTML), so the region is the new element with the target's id; the
+  // out-of-band updates that come with it (a problem's demand elsewhere on the page) are not.
+  if (targetId && swapped.id !== targetId) return;
   if (focusWasInTarget && (!document.activeElement || document.activeElement === document.body)) {
     swapped.querySelector("button, a[href], input:not([type='hidden']), select, textarea")?.focus();
   }
