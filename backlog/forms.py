@@ -15,6 +15,9 @@ class ProblemForm(forms.Form):
         "their bins will be collected”.",
         max_length=150,
         error_messages={"required": "Enter a title"},
+        # The page puts the title above the <form> it belongs to, with the similar problems
+        # (each with its own vote form, which cannot sit inside another form) right under it.
+        widget=forms.TextInput(attrs={"form": "problem-form"}),
     )
     summary = forms.CharField(
         label="Summary",

@@ -36,6 +36,7 @@ from backlog.models import (
     StatusChange,
     Vote,
 )
+from institute import access as core_access
 from institute import fragments, registry, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
@@ -290,6 +291,43 @@ def problem_voted_ids(user, problems) -> set[int]:
     )
 
 
+@dataclass(frozen=True)
+class VoteState:
+    """Where the viewer's council stands on a problem, for its vote button: whether the viewer
+    voted, and how many officers of their council are counted (a colleague's vote counts the
+    council, so the button says so and asks only for their name)."""
+
+    voted: bool = False
+    officers: int = 0
+    council: str = ""
+
+
+def problem_vote_states(user, problems) -> dict[int, VoteState]:
+    """The viewer's VoteState for each of these problems that their council is counted on (one
+    query; none for a visitor or someone who cannot vote)."""
+    membership = core_access.membership_of(user)
+    if membership is None or not access.can_vote(user):
+        return {}
+    rows = (
+        Problem.objects.filter(pk__in=[p.pk for p in problems])
+        .annotate(
+            voted=Exists(Vote.objects.filter(problem=OuterRef("pk"), user=user)),
+            officers=Subquery(
+                CouncilDemand.objects.filter(
+                    problem=OuterRef("pk"), organisation_id=membership.organisation_id
+                ).values("officers")[:1]
+            ),
+        )
+        .values_list("pk", "voted", "officers")
+    )
+    council = membership.organisation.name
+    return {
+        pk: VoteState(voted=voted, officers=officers or 0, council=council)
+        for pk, voted, officers in rows
+        if voted or officers
+    }
+
+
 @dataclass
 class CouncilBreakdown:
     total: int
@@ -365,15 +403,27 @@ def problem_page(problem: Problem, user) -> dict:
     Each is made only when the page renders it (parts served from the cache make none), and
     `problem` may itself be lazy: nothing here touches it until then."""
 
-    state = {"voted": False, "following": False}
+    state = {"voted": False, "following": False, "vote_state": VoteState()}
+    membership = core_access.membership_of(user)
     if user.is_authenticated:
-        state = (  # one query for both
+        state = (  # one query for all three
             Problem.objects.filter(pk=problem.pk)
             .values(
                 voted=Exists(Vote.objects.filter(problem=OuterRef("pk"), user=user)),
                 following=Exists(Follow.objects.filter(problem=OuterRef("pk"), user=user)),
+                officers=Subquery(
+                    CouncilDemand.objects.filter(
+                        problem=OuterRef("pk"),
+                        organisation_id=membership.organisation_id if membership else None,
+                    ).values("officers")[:1]
+                ),
             )
             .get()
+        )
+        state["vote_state"] = VoteState(
+            voted=state["voted"],
+            officers=state.pop("officers") or 0,
+            council=membership.organisation.name if membership else "",
         )
     return {
         "sections": lazy(lambda: problem_sections(problem, user)),

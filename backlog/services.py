@@ -580,6 +580,16 @@ def problem_unmerge(*, actor, source: Problem, note: str = "") -> Problem:
     audit_record(
         actor=actor, verb="problem.unmerged", target=source, note=note, data={"from": target.pk}
     )
+    # Told as a merge is told: everyone who follows it (its followers were copied to the
+    # target by the merge, and still follow the problem itself).
+    notify(
+        recipient_ids=Follow.objects.filter(problem=source).values_list("user_id", flat=True),
+        kind="problem_status",
+        key=f"problem:{source.pk}:unmerged:{merge.pk}",
+        title=f"“{source.title}” was unmerged from “{target.title}”",
+        url=source.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
     return source
 
 

@@ -29,6 +29,7 @@ from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
 from institute.pagination import paginate
 from institute.urlcache import absolute_url
+from institute.wording import count_of
 
 
 def _filter_form(request):
@@ -56,7 +57,7 @@ def problem_list(request):
     }
     problems = context["page_obj"].object_list = list(context["page_obj"].object_list)
     context["service_areas"] = selectors.problem_rows(problems)
-    context["voted_ids"] = selectors.problem_voted_ids(request.user, context["page_obj"])
+    context["vote_states"] = selectors.problem_vote_states(request.user, problems)
     context["can_submit"] = access.can_submit_problem(request.user)
     context["can_vote"] = access.can_vote(request.user)
     template = "backlog/problem_list.html"
@@ -131,7 +132,7 @@ def problem_submit(request):
             "similar": similar,
             "checked": bool(similar) or request.POST.get("checked") == "1",
             "can_vote": access.can_vote(request.user),
-            "voted_ids": selectors.problem_voted_ids(request.user, similar),
+            "vote_states": selectors.problem_vote_states(request.user, similar),
         },
     )
 
@@ -161,7 +162,7 @@ def problem_similar(request):
         "similar": similar,
         "title": title,
         "can_vote": access.can_vote(request.user),
-        "voted_ids": selectors.problem_voted_ids(request.user, similar),
+        "vote_states": selectors.problem_vote_states(request.user, similar),
     }
     template = "backlog/problem_similar.html"
     if request.htmx:
@@ -225,24 +226,32 @@ def problem_vote(request, pk):
     except DomainError as exc:
         error = exc.message
     if request.htmx:
-        # A vote that went through leaves the person voted (a withdrawal, not); after an
-        # error, ask.
-        voted = not withdraw
-        if error:
-            voted = bool(selectors.problem_voted_ids(request.user, [problem]))
+        # A vote that went through leaves the person voted; after a withdrawal or an error,
+        # ask where they and their council stand (a colleague's vote still counts it).
+        if withdraw or error:
+            state = selectors.problem_vote_states(request.user, [problem]).get(problem.pk)
+        else:
+            state = selectors.VoteState(voted=True)
+        compact = request.POST.get("compact") == "1"
         # A fragment, not a page: no context processors (navigation, notifications), just the
-        # CSRF token its form needs.
+        # CSRF token its form needs. Every other place on the page that shows the problem's
+        # demand is updated with it, out of band; on the problem page, the councils too.
         html = render_to_string(
             "backlog/_vote.html",
             {
                 "problem": problem,
-                "voted": voted,
-                "can_vote": True,
+                "state": state,
                 "vote_error": error,
-                "compact": request.POST.get("compact") == "1",
+                "compact": compact,
+                "demand_oob": True,
                 "csrf_token": get_token(request),
             },
         )
+        if not compact and not error:
+            html += render_to_string(
+                "backlog/problem_detail.html#breakdown",
+                {"problem": problem, "councils": selectors.problem_councils(problem), "oob": True},
+            )
         return HttpResponse(html, status=409 if error else 200)
     if error:
         messages.error(request, error)
@@ -439,7 +448,7 @@ def problem_status(request, pk):
     form = StatusForm(request.POST or None, initial={"status": problem.status})
     if request.method == "POST" and form.is_valid():
         try:
-            services.problem_change_status(
+            problem = services.problem_change_status(
                 actor=request.user,
                 problem=problem,
                 status=form.cleaned_data["status"],
@@ -480,8 +489,7 @@ def problem_merge(request, pk):
             else:
                 messages.success(
                     request,
-                    f"Merged into this problem. {merge.votes_moved} "
-                    f"vote{'s' if merge.votes_moved != 1 else ''} moved.",
+                    f"Merged into this problem. {count_of(merge.votes_moved, 'vote')} moved.",
                 )
                 return redirect(target)
     return render(

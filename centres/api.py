@@ -235,6 +235,7 @@ class LibraryFiltersSerializer(serializers.Serializer):
     theme = serializers.ChoiceField(choices=Theme.choices, allow_blank=True, default="")
     service_area = serializers.SlugField(max_length=100, allow_blank=True, default="")
     min_evidence = serializers.IntegerField(min_value=0, max_value=5, required=False)
+    cost_band = serializers.ChoiceField(choices=CostBand.choices, allow_blank=True, default="")
     centre = serializers.SlugField(max_length=150, allow_blank=True, default="")
     council_type = serializers.ChoiceField(
         choices=CouncilType.choices, allow_blank=True, default=""

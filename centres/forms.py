@@ -355,6 +355,9 @@ class LibraryFilterForm(CachedMarkupMixin, forms.Form):
         choices=[("", "Any")]
         + [(n, f"At least {n}: {label}") for n, (label, _) in EVIDENCE_SCALE.items() if n],
     )
+    cost_band = forms.ChoiceField(
+        label="Cost", required=False, choices=[("", "Any cost"), *CostBand.choices]
+    )
     centre = forms.ChoiceField(label="Centre", required=False)
     council_type = forms.ChoiceField(
         label="Worked in councils of type",

@@ -243,6 +243,7 @@ class LibraryFilters:
     theme: str = ""
     service_area: str = ""
     min_evidence: int | None = None
+    cost_band: str = ""
     centre: str = ""
     council_type: str = ""
     region: str = ""
@@ -274,6 +275,8 @@ def learning_library(filters: LibraryFilters):
         )
     if filters.min_evidence:
         qs = qs.filter(evidence_strength__gte=filters.min_evidence)
+    if filters.cost_band:
+        qs = qs.filter(cost_band=filters.cost_band)
     if filters.centre:
         qs = qs.filter(centre__slug=filters.centre)
     if filters.region or filters.council_type:

@@ -30,6 +30,7 @@ from institute.models import (
     User,
 )
 from institute.urlcache import absolute_url
+from institute.wording import count_of
 
 CHUNK_SIZE = 100  # people per digest task
 
@@ -394,7 +395,7 @@ def digest_queue(digest: Digest) -> bool:
         label = "Your weekly digest" if digest.cadence == Cadence.WEEKLY else "Your daily digest"
         fields = _render(
             user=digest.user,
-            subject=f"{label}: {count} update{'s' if count != 1 else ''}",
+            subject=f"{label}: {count_of(count, 'update')}",
             template="digest",
             context={
                 "groups": [

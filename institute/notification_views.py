@@ -21,6 +21,7 @@ from institute.forms import add_domain_error
 from institute.models import Cadence, OutboxEmail
 from institute.pagination import paginate
 from institute.services import unread_cache_key
+from institute.wording import count_of
 
 
 def _forget_count(user):
@@ -75,7 +76,7 @@ def notification_read(request, pk):
 def notifications_read_all(request):
     count = digests.notifications_mark_all_read(actor=request.user)
     _forget_count(request.user)
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    messages.success(request, f"{count_of(count, 'notification')} marked as read.")
     return _back(request)
 
 

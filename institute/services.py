@@ -25,6 +25,7 @@ from institute.models import (
     Role,
     User,
 )
+from institute.wording import count_of
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ def email_domains_import(*, actor, text: str) -> list[EmailDomain]:
     if plan.errors:
         count = len(plan.errors)
         raise DomainError(
-            f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''}",
+            f"Nothing was imported: the file has {count_of(count, 'problem')}",
             field="file",
         )
     return email_domains_add(

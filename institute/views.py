@@ -31,6 +31,7 @@ from institute.models import CouncilType, MembershipRequest, OrganisationKind, R
 from institute.pagination import paginate
 from institute.security import has_second_factor
 from institute.tokens import api_token_list_for_user
+from institute.wording import count_of
 
 logger = logging.getLogger(__name__)
 
@@ -173,9 +174,7 @@ def email_domains_import(request):
                 plan = selectors.email_domains_import_plan(text)
             else:
                 count = len(added)
-                messages.success(
-                    request, f"{count} e-mail domain{'s' if count != 1 else ''} added."
-                )
+                messages.success(request, f"{count_of(count, 'e-mail domain')} added.")
                 return redirect("institute:email_domains_import")
         else:
             plan = selectors.email_domains_import_plan(text)
@@ -183,7 +182,7 @@ def email_domains_import(request):
                 count = len(plan.errors)
                 form.add_error(
                     "file",
-                    f"The file has {count} problem{'s' if count != 1 else ''}: fix "
+                    f"The file has {count_of(count, 'problem')}: fix "
                     f"{'them' if count != 1 else 'it'} and choose the file again",
                 )
     checked = plan is not None and not plan.errors and not form.errors

@@ -53,6 +53,20 @@ class AssessmentStatus(models.TextChoices):
     CHALLENGED = "challenged", "Challenged"
 
 
+def assessment_status_tag(status: str) -> tuple[str, str]:
+    """(label, GOV.UK tag class) for an assessment's status: the one way every page names it,
+    the assessment's own page and the standard's page alike."""
+    return AssessmentStatus(status).label, _ASSESSMENT_TAG_CLASSES[status]
+
+
+_ASSESSMENT_TAG_CLASSES = {
+    AssessmentStatus.IN_PROGRESS: "govuk-tag--light-blue",
+    AssessmentStatus.SUBMITTED: "govuk-tag--blue",
+    AssessmentStatus.VERIFIED: "govuk-tag--green",
+    AssessmentStatus.CHALLENGED: "govuk-tag--red",
+}
+
+
 # An assessment in one of these can still be changed by its council.
 EDITABLE_STATUSES = {AssessmentStatus.IN_PROGRESS, AssessmentStatus.CHALLENGED}
 SUBMITTED_STATUSES = {
@@ -228,6 +242,7 @@ class ConsultationComment(models.Model):
         "reviewed_at",
         "reviewed_by",
         "review_note",
+        "audited_at",
     ],
     model_name="AssessmentEvent",
     obj_field=pghistory.ObjForeignKey(related_name="history"),
@@ -265,6 +280,9 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     review_note = models.TextField(blank=True, default="")
+    # Set when an audit disagreed and its result replaced the council's (the Audit row keeps
+    # both): the replaced result counts from then on, not from the submission (docs/adr/0012).
+    audited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -362,9 +380,12 @@ class Audit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(blank=True, default="")
-    # Set when completed: ratings compared and ratings the auditor agreed with.
+    # Set when completed: ratings compared and ratings the auditor agreed with, the result the
+    # council's own ratings gave and the result the audited ratings give (the one that counts).
     compared = models.PositiveIntegerField(default=0)
     agreed = models.PositiveIntegerField(default=0)
+    self_result = models.CharField(max_length=8, choices=Result.choices, blank=True, default="")
+    result = models.CharField(max_length=8, choices=Result.choices, blank=True, default="")
 
     class Meta:
         ordering = ["completed_at", "id"]
@@ -374,6 +395,10 @@ class Audit(models.Model):
 
     def get_absolute_url(self):
         return reverse("standards:audit_detail", kwargs={"pk": self.pk})
+
+    @property
+    def result_replaced(self) -> bool:
+        return bool(self.result) and self.result != self.self_result
 
 
 class AuditRating(models.Model):

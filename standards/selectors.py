@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, Least
+from django.db.models.functions import Cast, Concat, Greatest, Least
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
@@ -52,6 +52,7 @@ from standards.models import (
     Standard,
     StandardVersion,
     VersionStatus,
+    assessment_status_tag,
 )
 
 TARGET = 70  # per cent of councils, by 2030
@@ -272,16 +273,18 @@ def standard_page_parts(slug: str, user) -> Parts:
 class CouncilState:
     """Where a council stands on one standard."""
 
-    state: str  # adopted, not_adopted, expired, in_progress, not_started
+    state: str  # adopted, not_adopted, expired, in_progress, challenged, not_started
     latest: Assessment | None = None
     open: Assessment | None = None
     extra: dict = field(default_factory=dict)
 
+    # An open assessment is named as its own page names it (in progress, or challenged).
     LABELS = {
         "adopted": ("Adopted", "govuk-tag--green"),
         "not_adopted": ("Assessed, not adopted", "govuk-tag--orange"),
         "expired": ("Expired", "govuk-tag--red"),
-        "in_progress": ("In progress", "govuk-tag--light-blue"),
+        "in_progress": assessment_status_tag(AssessmentStatus.IN_PROGRESS),
+        "challenged": assessment_status_tag(AssessmentStatus.CHALLENGED),
         "not_started": ("Not started", "govuk-tag--grey"),
     }
 
@@ -328,7 +331,7 @@ def council_states(organisation, *, standards=None, today: date | None = None) -
         if standard.pk in adopted_ids:
             state = "adopted"
         elif open_assessment is not None:
-            state = "in_progress"
+            state = open_assessment.status  # in_progress or challenged
         elif latest is not None and latest.valid_until and latest.valid_until < today:
             state = "expired"
         elif latest is not None:
@@ -438,6 +441,14 @@ def audit_queue():
     )
 
 
+def audit_that_replaced_result(assessment: Assessment) -> Audit | None:
+    """The completed audit whose result replaced the council's, if there is one (no query if
+    there is none)."""
+    if assessment.audited_at is None:
+        return None
+    return Audit.objects.filter(assessment=assessment, completed_at__isnull=False).first()
+
+
 def audit_rows(audit: Audit) -> list[dict]:
     """Each criterion of an audited assessment: the council's rating and the audited one."""
     answers = {a.criterion_id: a for a in audit.assessment.answers.all()}
@@ -541,18 +552,23 @@ def standards_by_title(titles) -> dict[str, Standard]:
 
 def _effective_at():
     """When a kept state of an assessment took effect: the review or submission date it carries
-    (a submission recorded later with an earlier date counts from that date), and never later
-    than the moment the change was recorded."""
+    (a submission recorded later with an earlier date counts from that date), or the audit
+    that replaced its result if that came later, and never later than the moment the change
+    was recorded."""
     return Least(
         "pgh_created_at",
-        Case(
-            When(
-                status__in=[AssessmentStatus.VERIFIED, AssessmentStatus.CHALLENGED],
-                reviewed_at__isnull=False,
-                then="reviewed_at",
+        Greatest(
+            Case(
+                When(
+                    status__in=[AssessmentStatus.VERIFIED, AssessmentStatus.CHALLENGED],
+                    reviewed_at__isnull=False,
+                    then="reviewed_at",
+                ),
+                When(submitted_at__isnull=False, then="submitted_at"),
+                default="pgh_created_at",
             ),
-            When(submitted_at__isnull=False, then="submitted_at"),
-            default="pgh_created_at",
+            # GREATEST ignores NULL in PostgreSQL: no audit, no change.
+            "audited_at",
         ),
     )
 

@@ -11,6 +11,8 @@ Decisions a reader will ask about:
 - An assessment is valid until its submission date plus the version's review period.
 - When a version is published the one before it becomes superseded, and assessments of it still
   count towards adoption until the grace period ends (`Standard.grace_until`).
+- An audit whose ratings give another result than the council's replaces the result from the
+  audit on, and the council is told (docs/adr/0012-an-audit-that-disagrees-replaces-the-result.md).
 """
 
 import logging
@@ -720,11 +722,15 @@ def quarter_of(day: date) -> tuple[str, date, date]:
     return f"{day.year}-Q{q + 1}", start, end
 
 
-def audit_round_draw(*, quarter_day: date | None = None, rate=None) -> AuditRound | None:
+def audit_round_draw(
+    *, quarter_day: date | None = None, rate=None, rng: random.Random | None = None
+) -> AuditRound | None:
     """Draw a random sample of the quarter's submitted assessments into the audit queue.
 
     By default the quarter is the one that ended most recently. A quarter is drawn once: its
     AuditRound row is written in the same transaction as the sample, so a rerun finds it.
+    `rng`: the demo data's seeded generator (an audit now changes figures, so its sample must
+    be the same every time); otherwise the system's.
     """
     if quarter_day is None:
         quarter_day = quarter_of(timezone.localdate())[1] - timedelta(days=1)
@@ -748,10 +754,11 @@ def audit_round_draw(*, quarter_day: date | None = None, rate=None) -> AuditRoun
                 submitted_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
             )
             .exclude(audit__isnull=False)
+            .order_by("pk")
             .values_list("pk", flat=True)
         )
         size = math.ceil(len(population) * rate) if population else 0
-        chosen = random.SystemRandom().sample(population, size)
+        chosen = (rng or random.SystemRandom()).sample(population, size)
         Audit.objects.bulk_create(
             [Audit(round=audit_round, assessment_id=pk) for pk in sorted(chosen)],
             ignore_conflicts=True,
@@ -795,19 +802,67 @@ def audit_complete(*, actor, audit: Audit, note: str = "") -> Audit:
             field="ratings",
         )
     self_rated = {a.criterion_id: a.rating for a in audit.assessment.answers.all()}
+    now = timezone.now()
     audit.compared = len(criteria)
     audit.agreed = sum(1 for c in criteria if self_rated.get(c.pk) == audited[c.pk])
-    audit.completed_at = timezone.now()
+    audit.self_result = audit.assessment.result
+    audit.result = assessment_result([(c.mandatory, audited[c.pk]) for c in criteria])
+    audit.completed_at = now
     audit.completed_by = actor
     audit.note = (note or "").strip()[:5000]
-    audit.save(update_fields=["compared", "agreed", "completed_at", "completed_by", "note"])
+    audit.save(
+        update_fields=[
+            "compared",
+            "agreed",
+            "self_result",
+            "result",
+            "completed_at",
+            "completed_by",
+            "note",
+        ]
+    )
     audit_record(
         actor=actor,
         verb="audit.completed",
         target=audit,
-        data={"compared": audit.compared, "agreed": audit.agreed},
+        data={
+            "compared": audit.compared,
+            "agreed": audit.agreed,
+            "self_result": audit.self_result,
+            "result": audit.result,
+        },
     )
+    if audit.result_replaced:
+        _audited_result_apply(audit, now)
     return audit
+
+
+def _audited_result_apply(audit: Audit, now) -> None:
+    """An audit whose ratings give another result than the council's: the audited result
+    replaces the self-assessed one from now on (adoption counts it), and the council is told."""
+    assessment = audit.assessment  # locked with the audit
+    assessment.result = audit.result
+    assessment.audited_at = now
+    assessment.save(update_fields=["result", "audited_at"])
+    officers = (
+        Membership.objects.council_officers()
+        .filter(organisation_id=assessment.organisation_id)
+        .values_list("user_id", flat=True)
+    )
+    audited, own = Result(audit.result).label.lower(), Result(audit.self_result).label.lower()
+    notify(
+        recipient_ids=officers,
+        kind="standards.review",
+        key=f"standards:audit:{audit.pk}:result",
+        title=f"An audit changed the result of your assessment of {audit.assessment.standard.title}"
+        f" to {audited}",
+        url=assessment.get_absolute_url(),
+        body=(
+            f"The institute's auditor rated the criteria again. Their ratings give {audited}, "
+            f"not {own} as your council's did. The audited result is the one that counts "
+            f"towards adoption. {audit.note}"
+        ).strip(),
+    )
 
 
 # --- Reminders -------------------------------------------------------------------------------

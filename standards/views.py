@@ -424,6 +424,8 @@ def assessment_detail(request, public_id):
             "assessment": assessment,
             "tasks": tasks,
             "completed": completed,
+            # The audit whose result replaced the council's (only then is there one to read).
+            "audit": selectors.audit_that_replaced_result(assessment),
             "can_edit": assessment.is_editable
             and core_access.can_act_for_council(request.user, assessment.organisation),
             "staff": access.can_author(request.user),

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from institute.wording import count_of, isolate
+
 register = template.Library()
 
 _STATUS_CLASSES = {
@@ -26,15 +28,25 @@ def status_tag(problem):
 @register.simple_tag
 def demand_text(council_count, vote_count):
     """“12 councils affected (15 officers)”."""
-    councils = f"{council_count} council{'s' if council_count != 1 else ''} affected"
-    officers = f"{vote_count} officer{'s' if vote_count != 1 else ''}"
-    return f"{councils} ({officers})"
+    return f"{count_of(council_count, 'council')} affected ({count_of(vote_count, 'officer')})"
+
+
+@register.simple_tag
+def problem_demand(problem):
+    """A problem's demand where a page shows it: marked, so that a vote (backlog/_vote.html)
+    updates every place on the page that shows it at once (an htmx out-of-band swap)."""
+    return format_html(
+        '<span data-demand="{}">{}</span>',
+        problem.pk,
+        demand_text(problem.council_count, problem.vote_count),
+    )
 
 
 @register.filter
-def has(collection, item):
-    """`{{ ids|has:problem.pk }}`: membership test for include-with arguments."""
-    return item in collection
+def vote_state(states, pk):
+    """`{{ vote_states|vote_state:problem.pk }}`: the viewer's VoteState for one problem in a
+    list (selectors.problem_vote_states), or nothing."""
+    return states.get(pk)
 
 
 @register.simple_tag
@@ -47,8 +59,8 @@ def council_list(councils):
         (
             (
                 council.get_absolute_url(),
-                council.name,
-                f" ({council.officers} officers)" if council.officers > 1 else "",
+                isolate(council.name),
+                f" ({count_of(council.officers, 'officer')})" if council.officers > 1 else "",
             )
             for council in councils
         ),
@@ -73,11 +85,11 @@ def problem_summary(problem, service_areas=None):
         '<p class="govuk-body">{}</p>'
         '<p class="govuk-body-s app-meta">{}{} · from {}</p>',
         problem.get_absolute_url(),
-        problem.title,
+        isolate(problem.title),
         status_tag(problem),
-        demand_text(problem.council_count, problem.vote_count),
+        problem_demand(problem),
         problem.summary,
         problem.get_theme_display(),
         areas,
-        problem.submitted_for.name,
+        isolate(problem.submitted_for.name),
     )

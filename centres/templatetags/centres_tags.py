@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from centres.models import EVIDENCE_SCALE, CostBand, LearningKind, ProjectStatus
+from institute.wording import count_of, isolate
 
 register = template.Library()
 
@@ -87,15 +88,14 @@ def learning_summary(item):
         '<a class="govuk-link" href="{}">{}</a></h2>'
         '<p class="govuk-body govuk-!-margin-bottom-2">{} {}</p>'
         '<p class="govuk-body">{}</p>'
-        '<p class="govuk-body-s app-meta">{} · {} · {} council{} involved · {}</p>',
+        '<p class="govuk-body-s app-meta">{} · {} · {} involved · {}</p>',
         item.get_absolute_url(),
-        item.title,
+        isolate(item.title),
         kind_tag(item.kind),
         evidence_rating(item.evidence_strength),
         item.summary,
-        item.centre.name,
+        isolate(item.centre.name),
         _COST_LABELS.get(item.cost_band, item.cost_band),
-        councils,
-        "" if councils == 1 else "s",
+        count_of(councils, "council"),
         dateformat.format(timezone.localtime(published), "j F Y") if published else "",
     )

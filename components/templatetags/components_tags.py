@@ -1,10 +1,11 @@
 """Tags for components: GOV.UK tags for maturity, review status and adoption stage."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from components import publiccode
 from components.models import Component, CostModel, Hosting, Kind
+from institute.wording import count_of, isolate
 
 register = template.Library()
 
@@ -57,7 +58,7 @@ def stage_tag(adoption):
 
 @register.simple_tag
 def councils_text(count):
-    return f"{count} council{'s' if count != 1 else ''}"
+    return count_of(count, "council")
 
 
 _EVENTS = {
@@ -100,7 +101,7 @@ def component_summary(component, service_areas=None):
     if component.licence:
         meta.append(component.licence)
     if component.maintainer_display:
-        meta.append(f"maintained by {component.maintainer_display}")
+        meta.append(format_html("maintained by {}", isolate(component.maintainer_display)))
     if service_areas is not None:
         meta.extend(service_areas.get(component.pk, []))
     else:
@@ -112,12 +113,12 @@ def component_summary(component, service_areas=None):
         '<p class="govuk-body">{}</p>'
         '<p class="govuk-body-s app-meta">{}</p>',
         component.get_absolute_url(),
-        component.name,
+        isolate(component.name),
         maturity_tag(component),
         councils_text(component.using_count),
         adopting,
         component.summary,
-        " · ".join(meta),
+        format_html_join(" · ", "{}", ((item,) for item in meta)),
     )
 
 

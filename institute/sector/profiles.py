@@ -98,5 +98,7 @@ def council_comparison(
     return {"table": table, "has_stats": mine is not None, "in_group": len(in_group)}
 
 
-def _median(values) -> float:
-    return round(median(values), 1) if values else 0
+def _median(values) -> float | int:
+    """To one decimal place, and a whole number as one ("2", not "2.0" beside a council's 2)."""
+    value = round(median(values), 1) if values else 0
+    return int(value) if value == int(value) else value

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from institute.wording import count_of
+
 MIN_POINTS = 6
 MIN_SPAN_DAYS = 181  # six months: the shortest six calendar months, end to end
 DAYS_A_YEAR = 365.25
@@ -141,8 +143,8 @@ def trend(
         months = span // 30
         return Trend(
             Verdict.NOT_ENOUGH,
-            f"{now}. Not enough history yet to project: {n} value{'s' if n != 1 else ''} over "
-            f"{months} month{'s' if months != 1 else ''}; a projection needs at least "
+            f"{now}. Not enough history yet to project: {count_of(n, 'value')} over "
+            f"{count_of(months, 'month')}; a projection needs at least "
             f"{MIN_POINTS} values over at least six months.",
             n,
             span,

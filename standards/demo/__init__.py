@@ -251,7 +251,7 @@ def seed() -> dict:
     today = timezone.localdate()
     last_quarter = services.quarter_of(today)[1] - timedelta(days=1)
     for day in (last_quarter, today):
-        services.audit_round_draw(quarter_day=day, rate=0.10)
+        services.audit_round_draw(quarter_day=day, rate=0.10, rng=rng)
     audits = list(Audit.objects.select_related("assessment").order_by("id"))
     for audit in audits[: max(1, len(audits) * 3 // 4)]:
         answers = {a.criterion_id: a.rating for a in audit.assessment.answers.all()}

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from standards.models import Rating
+from standards.models import Rating, assessment_status_tag
 
 register = template.Library()
 
@@ -18,12 +18,6 @@ _VERSION = {
     "published": "govuk-tag--green",
     "superseded": "govuk-tag--yellow",
     "retired": "govuk-tag--grey",
-}
-_ASSESSMENT = {
-    "in_progress": "govuk-tag--light-blue",
-    "submitted": "govuk-tag--blue",
-    "verified": "govuk-tag--green",
-    "challenged": "govuk-tag--red",
 }
 
 
@@ -52,7 +46,7 @@ def version_tag(version):
 
 @register.simple_tag
 def assessment_tag(assessment):
-    return _tag(assessment.get_status_display(), _ASSESSMENT.get(assessment.status, ""))
+    return _tag(*assessment_status_tag(assessment.status))
 
 
 @register.filter

@@ -15,9 +15,11 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
 // stays put, and the new markup's own live-region roles are dropped so nothing is read twice.
 const announcer = document.getElementById("app-announcer");
 let focusWasInTarget = false;
+let targetId = "";
 
 document.body.addEventListener("htmx:beforeSwap", (event) => {
   focusWasInTarget = Boolean(event.detail.target?.contains(document.activeElement));
+  targetId = event.detail.target?.id || "";
 });
 
 document.body.addEventListener("htmx:afterSwap", (event) => {
@@ -38,7 +40,10 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
     }, 100);
   }
   // The swap replaced the control that had focus (a vote button, say): keep focus in the
-  // region rather than letting it fall back to the top of the page.
+  // region rather than letting it fall back to the top of the page. Every swap here replaces
+  // its target whole (outerHTML), so the region is the new element with the target's id; the
+  // out-of-band updates that come with it (a problem's demand elsewhere on the page) are not.
+  if (targetId && swapped.id !== targetId) return;
   if (focusWasInTarget && (!document.activeElement || document.activeElement === document.body)) {
     swapped.querySelector("button, a[href], input:not([type='hidden']), select, textarea")?.focus();
   }
@@ -194,4 +199,25 @@ if (timeoutDialog && typeof timeoutDialog.showModal === "function") {
     if (!timeoutDialog.open) schedule(Number(data.idleSeconds) - 60);
   });
   schedule(Number(data.secondsLeft));
+}
+
+// On a phone, a list's filters wait behind a "Show filters" button (static/css/app.css); the
+// link it replaces is what works without JavaScript.
+for (const link of document.querySelectorAll("[data-filter-toggle]")) {
+  const id = link.getAttribute("aria-controls");
+  const list = document.getElementById(id)?.closest(".app-filtered-list");
+  if (!list) continue;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-0";
+  button.setAttribute("aria-controls", id);
+  button.setAttribute("aria-expanded", "false");
+  button.textContent = "Show filters";
+  link.replaceWith(button);
+  list.classList.add("app-filtered-list--collapsed");
+  button.addEventListener("click", () => {
+    const open = list.classList.toggle("app-filtered-list--collapsed") === false;
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? "Hide filters" : "Show filters";
+  });
 }

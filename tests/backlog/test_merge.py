@@ -575,3 +575,16 @@ def test_only_institute_staff_can_unmerge(request, who, institute_staff, pair):
 
     assert (snapshot(a), snapshot(b)) == (before_a, before_b)
     assert Merge.objects.get().undone_at is None
+
+
+def test_an_unmerge_tells_the_followers_as_a_merge_does(institute_staff, people, pair):
+    a, b = pair
+    services.problem_merge(actor=institute_staff, source=a, target=b)
+    merged_told = set(Notification.objects.values_list("recipient_id", flat=True))
+    assert merged_told >= {people["leeds"].pk, people["bristol"].pk}
+    services.problem_unmerge(actor=institute_staff, source=a)
+    unmerged = Notification.objects.filter(key__contains=":unmerged:")
+    assert set(unmerged.values_list("recipient_id", flat=True)) == merged_told
+    note = unmerged.get(recipient=people["bristol"])
+    assert note.title == "“Tracking housing repairs” was unmerged from “Housing repairs tracking”"
+    assert note.url == a.get_absolute_url()

@@ -90,7 +90,7 @@ def test_a_vote_through_htmx_announces_the_new_count(page, officer, other_office
     page.goto(page.base_url + problem.get_absolute_url())
     page.get_by_role("button", name="My council has this problem too").click()
     page.locator(f"#vote-{problem.pk}").get_by_text("Your council has this problem").wait_for()
-    shown = page.locator(f"#demand-{problem.pk}").inner_text().strip()
+    shown = page.locator(f"[data-demand='{problem.pk}']").first.inner_text().strip()
     assert "affected" in shown
     _announced(page, shown)
     assert page.console_errors == []

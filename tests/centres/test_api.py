@@ -90,10 +90,19 @@ def test_library_lists_only_published_learning_with_filters(client, gm_centre, w
     assert [r["title"] for r in response.json()["results"]] == ["Strong", "Weak"]
 
 
+def test_library_filters_by_cost_band(client, gm_centre):
+    LearningFactory(centre=gm_centre, title="Cheap", cost_band="very_low")
+    LearningFactory(centre=gm_centre, title="Dear", cost_band="very_high")
+    response = client.get("/api/v1/learning/", {"cost_band": "very_low"})
+    assert [r["title"] for r in response.json()["results"]] == ["Cheap"]
+
+
 def test_bad_library_filters_get_a_400_naming_the_field(client):
-    response = client.get("/api/v1/learning/", {"min_evidence": 9, "kind": "gossip"})
+    response = client.get(
+        "/api/v1/learning/", {"min_evidence": 9, "kind": "gossip", "cost_band": "free"}
+    )
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"min_evidence", "kind"}
+    assert set(response.json()["errors"]) == {"min_evidence", "kind", "cost_band"}
 
 
 @pytest.mark.parametrize("role", ROLES)

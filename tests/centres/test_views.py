@@ -182,6 +182,17 @@ def test_library_shows_only_published_learning_and_filters(client, gm_centre, wm
     assert [x.title for x in response.context["page_obj"]] == ["Exit clauses"]
 
 
+def test_library_filters_by_cost_band(client, gm_centre):
+    LearningFactory(centre=gm_centre, title="Cheap fix", cost_band="very_low")
+    LearningFactory(centre=gm_centre, title="Big programme", cost_band="high")
+    html = client.get(LIBRARY).content.decode()
+    assert 'name="cost_band"' in html and "Very low (under £10,000)" in html
+    response = client.get(LIBRARY, {"cost_band": "high"})
+    assert [x.title for x in response.context["page_obj"]] == ["Big programme"]
+    response = client.get(LIBRARY, {"cost_band": "priceless"})  # ignored, like any bad value
+    assert len(response.context["page_obj"]) == 2
+
+
 def test_library_ignores_bad_filter_values(client, gm_centre):
     LearningFactory(centre=gm_centre)
     response = client.get(

@@ -143,7 +143,7 @@ def test_every_email_links_only_to_site_url_and_names_the_service(site):
         assert _hosts(text) <= {SITE_HOST}, name
         assert "example.com" not in text, name
         assert REQUEST_HOST not in text and ":8000" not in text, name
-    assert "Hello from Local Digital Institute!" in sent["sign-up: confirm your address"]
+    assert "create an account on Local Digital Institute" in sent["sign-up: confirm your address"]
     for name in ["sign-up: confirm your address", "password reset", "a notification, at once"]:
         assert _hosts(sent[name]) == {SITE_HOST}, f"{name} has no link to the site"
 

@@ -133,7 +133,8 @@ def test_first_staff_gives_a_council_its_domain_and_a_new_officer_joins_it_by_em
     message = inbox.wait_for("ada.lovelace@leeds.gov.uk")
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert message["Subject"].startswith("[Local Digital Institute]")
-    assert "Hello from Local Digital Institute!" in text
+    assert message["Subject"] == "[Local Digital Institute] Confirm your email address"
+    assert "create an account on Local Digital Institute" in text
     assert _hosts(text) == {HOST} and "example.com" not in text
     confirm = re.search(rf"{re.escape(SITE_URL)}(/account/confirm-email/\S+)", text).group(1)
 

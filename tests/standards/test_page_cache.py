@@ -24,7 +24,7 @@ def test_a_visitors_second_view_makes_no_query(client, standard, django_assert_n
     page(client, standard)
     with django_assert_num_queries(0):
         html = page(client, standard)
-    assert "F1: Criterion F1" in html and "Adopted by 0 of 317" in html
+    assert "F1: <bdi>Criterion F1</bdi>" in html and "Adopted by 0 of 317" in html
 
 
 def test_a_green_assessment_changes_the_adoption_figure(client, standard, officer):
@@ -46,7 +46,7 @@ def test_a_new_criterion_in_a_published_version_shows(client, standard, institut
     )
     services.version_publish(actor=institute_staff, version=version)
     html = page(client, standard)
-    assert "F4: Criterion F4" in html and "Version 2" in html
+    assert "F4: <bdi>Criterion F4</bdi>" in html and "Version 2" in html
 
 
 def test_authors_see_drafts_in_the_history_and_visitors_do_not(client, standard, institute_staff):

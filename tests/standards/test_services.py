@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from institute.errors import DomainError, NotAllowed
-from institute.models import Organisation
+from institute.models import Notification, Organisation
 from standards import selectors, services
 from standards.models import (
     Answer,
@@ -352,3 +353,57 @@ def test_audit_round_is_drawn_once_per_quarter_and_agreement_is_measured(institu
     agreement = selectors.agreement_of(standard)
     assert (agreement.agreed, agreement.compared, agreement.percent) == (2, 3, 67)
     assert len(assessments) == 7
+
+
+# --- An audit that disagrees ------------------------------------------------------------------
+
+
+def _audit_of(staff, assessment, ratings: dict):
+    services.audit_round_draw(quarter_day=timezone.localdate(assessment.submitted_at), rate=1)
+    audit = Audit.objects.get(assessment=assessment)
+    for criterion in assessment.version.criteria.all():
+        services.audit_rating_record(
+            actor=staff, audit=audit, criterion=criterion, rating=ratings.get(criterion.code, "met")
+        )
+    return services.audit_complete(actor=staff, audit=audit, note="Seen.")
+
+
+def test_an_audit_that_disagrees_replaces_the_result_from_then_on_and_tells_the_council(
+    institute_staff,
+):
+    leeds = council_officer("leeds")
+    with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
+        standard = published_standard(institute_staff)
+        assessment = submitted_assessment(leeds, standard)  # green: adopts
+    assert selectors.adoption_for([standard])[standard.pk].adopted == 1
+
+    # The auditor finds a mandatory criterion only partly met: amber, not green.
+    audit = _audit_of(institute_staff, assessment, {"F2": Rating.PARTLY})
+    assert (audit.self_result, audit.result) == ("green", "amber")
+    assessment.refresh_from_db()
+    assert assessment.result == "amber" and assessment.audited_at is not None
+    assert selectors.adoption_for([standard])[standard.pk].adopted == 0
+    # From the audit on, not before it: the trend's past days keep the council as adopting.
+    today = timezone.localdate()
+    assert (standard.pk, leeds.membership.organisation_id) in selectors.adopting_pairs_on(
+        today - timedelta(days=1)
+    )
+    assert (standard.pk, leeds.membership.organisation_id) not in selectors.adopting_pairs_on(today)
+    told = Notification.objects.get(recipient=leeds)
+    assert told.title == (
+        f"An audit changed the result of your assessment of {standard.title} to amber"
+    )
+    assert told.url == assessment.get_absolute_url()
+
+
+def test_an_audit_that_gives_the_same_result_changes_nothing(institute_staff):
+    standard = published_standard(institute_staff)
+    leeds = council_officer("leeds")
+    assessment = submitted_assessment(leeds, standard)
+    # A different rating of an optional criterion: still green.
+    audit = _audit_of(institute_staff, assessment, {"F3": Rating.NOT_MET})
+    assert (audit.self_result, audit.result, audit.agreed) == ("green", "green", 2)
+    assessment.refresh_from_db()
+    assert assessment.result == "green" and assessment.audited_at is None
+    assert selectors.adoption_for([standard])[standard.pk].adopted == 1
+    assert not Notification.objects.filter(recipient=leeds).exists()

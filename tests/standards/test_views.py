@@ -70,7 +70,7 @@ def test_catalogue_query_count_is_fixed(client, institute_staff, django_assert_n
 
 def test_standard_page_shows_criteria_versions_and_adoption(client, standard):
     html = client.get(standard.get_absolute_url()).content.decode()
-    assert "F1: Criterion F1" in html and "<strong>right</strong>" in html
+    assert "F1: <bdi>Criterion F1</bdi>" in html and "<strong>right</strong>" in html
     assert "Version 1" in html and "Adopted by 0 of 317" in html
     assert "Audit agreement rate" not in html  # staff and sector viewers only
 
@@ -194,7 +194,7 @@ def test_officer_comments_on_a_criterion_and_staff_mark_it_addressed(
     assert htmx.content.decode().lstrip().startswith('<section id="consultation"')
     client.force_login(institute_staff)
     page = client.get(draft.get_absolute_url()).content.decode()
-    assert "F1: Criterion F1 (1)" in page and "The version as a whole (1)" in page
+    assert "F1: <bdi>Criterion F1</bdi> (1)" in page and "The version as a whole (1)" in page
     client.post(reverse("standards:comment_address", args=[comment.pk]), {"addressed": "1"})
     comment.refresh_from_db()
     assert comment.addressed_at is not None
@@ -260,7 +260,7 @@ def test_submitting_an_incomplete_assessment_lists_what_is_missing(client, offic
     response = client.post(reverse("standards:assessment_check", args=[assessment.public_id]))
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Complete F1: Criterion F1" in html and "Complete F3" in html
+    assert "Complete F1: <bdi>Criterion F1</bdi>" in html and "Complete F3" in html
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.IN_PROGRESS
 
@@ -413,3 +413,36 @@ def test_my_council_page(client, officer, standard):
     client.force_login(officer)
     html = client.get(reverse("standards:my_council")).content.decode()
     assert "Adopted" in html and standard.title in html
+
+
+# --- One state, one name ---------------------------------------------------------------------
+
+
+def test_a_challenged_assessment_is_named_alike_on_the_standard_and_its_own_page(
+    client, officer, institute_staff, standard
+):
+    assessment = submitted_assessment(officer, standard)
+    services.assessment_review(
+        actor=institute_staff, assessment=assessment, decision="challenge", note="Show the audit"
+    )
+    client.force_login(officer)
+    own = client.get(assessment.get_absolute_url()).content.decode()
+    on_standard = client.get(standard.get_absolute_url()).content.decode()
+    my_council = client.get(reverse("standards:my_council")).content.decode()
+    tag = '<strong class="govuk-tag govuk-tag--red">Challenged</strong>'
+    assert tag in own and tag in on_standard and tag in my_council
+    assert "In progress" not in on_standard
+
+
+def test_an_answer_carried_over_from_the_last_version_has_a_neutral_tag(
+    client, officer, institute_staff, standard
+):
+    submitted_assessment(officer, standard)
+    draft = services.version_draft_next(actor=institute_staff, standard=standard)
+    services.version_publish(actor=institute_staff, version=draft, grace_days=30)
+    new, _ = services.assessment_start(actor=officer, version=draft)
+    client.force_login(officer)
+    html = client.get(new.get_absolute_url()).content.decode()
+    assert '<strong class="govuk-tag govuk-tag--grey">Carried over: confirm</strong>' in html
+    assert 'govuk-tag--red">Carried over' not in html
+    assert 'govuk-tag--light-blue">Carried over' not in html
