@@ -10,14 +10,17 @@ import logging
 import re
 import uuid
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from institute.errors import DomainError, NotAllowed
+from institute.input_guard import MAX_JSON_DEPTH, NUL_MESSAGE, contains_nul, nesting_depth
 from institute.pagination import CappedPaginator
 
 PAGE_SIZE = 25
@@ -71,6 +74,12 @@ def _log_refusal(exc, context) -> None:
 def exception_handler(exc, context):
     """A service's DomainError becomes 400/403/404/409; every DRF error gets the common shape."""
     _log_refusal(exc, context)
+    # Django's own 404 and 403 (get_object_or_404, a selector's Http404) as DRF's, so their
+    # `code` is `not_found` / `permission_denied` like any other.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:
@@ -96,6 +105,44 @@ def exception_handler(exc, context):
             body["retry_after"] = int(exc.wait or 1)
     response.data = body
     return response
+
+
+# --- Parsers -----------------------------------------------------------------------------------
+
+TOO_DEEP_MESSAGE = f"The JSON body is nested too deeply (more than {MAX_JSON_DEPTH} levels)."
+
+
+def _refuse_nul(data):
+    if contains_nul(data):
+        raise exceptions.ParseError(NUL_MESSAGE)
+    return data
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON bodies, refused (400) when nested deeper than MAX_JSON_DEPTH or holding a NUL
+    character anywhere (PostgreSQL refuses NUL in text): once here for every operation."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(TOO_DEEP_MESSAGE) from None
+        if nesting_depth(data) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(TOO_DEEP_MESSAGE)
+        return _refuse_nul(data)
+
+
+class FormParser(parsers.FormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        return _refuse_nul(super().parse(stream, media_type, parser_context))
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        result = super().parse(stream, media_type, parser_context)
+        _refuse_nul(result.data)
+        _refuse_nul(list(result.files))
+        return result
 
 
 # --- Pagination --------------------------------------------------------------------------------

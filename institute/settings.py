@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "institute.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in the path, query string, a posted form or a cookie: refused for every route
+    # before anything reads it (PostgreSQL refuses NUL in text; institute/input_guard.py).
+    "institute.input_guard.RejectNulMiddleware",
     # While Redis is down the service is read-only: writes get 503 before they start.
     "institute.middleware.ReadOnlyWithoutRedisMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -345,6 +348,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
         "institute.tokens.ReadOnlyTokenPermission",
+    ],
+    # DRF's parsers, refusing NUL characters and JSON nested too deeply (institute/api.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "institute.api.JSONParser",
+        "institute.api.FormParser",
+        "institute.api.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "institute.api.Pagination",
     "PAGE_SIZE": 25,
