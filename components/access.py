@@ -9,8 +9,16 @@ from institute.models import Role
 
 
 def can_submit_component(user) -> bool:
-    """Anyone signed in may suggest a component; institute staff review it before it shows."""
-    return user.is_authenticated
+    """Anyone signed in who belongs to an organisation may suggest a component; institute staff
+    review it before it shows."""
+    return core.belongs_to_an_organisation(user)
+
+
+def submit_refusal(user) -> str:
+    """Why can_submit_component said no, for the 403."""
+    if not user.is_authenticated:
+        return "Sign in to submit a component."
+    return core.NO_ORGANISATION_MESSAGE
 
 
 def can_review(user) -> bool:

@@ -206,7 +206,7 @@ def _staff_ids() -> list[int]:
 def component_submit(*, actor, source: str = "form", **fields) -> Component:
     """Suggest a component for the library: it waits for institute review before anyone else
     sees it."""
-    core_access.require(access.can_submit_component(actor), "Sign in to submit a component.")
+    core_access.require(access.can_submit_component(actor), access.submit_refusal(actor))
     clean = component_clean(fields)
     areas = clean.pop("service_areas")
     standards = clean.pop("standards")
@@ -692,7 +692,7 @@ def adoption_reminders_send(*, now=None) -> int:
 def component_import_publiccode(*, actor, text) -> Component:
     """Submit a component from a publiccode.yml document (it goes to review like any other).
     Every mistake in the document is reported at once; nothing is created on error."""
-    core_access.require(access.can_submit_component(actor), "Sign in to submit a component.")
+    core_access.require(access.can_submit_component(actor), access.submit_refusal(actor))
     fields = publiccode_parse(text)
     try:
         return component_submit(actor=actor, source="publiccode.yml", **fields)

@@ -142,6 +142,9 @@ def _render_form(
 @login_required
 @require_http_methods(["GET", "POST"])
 def component_submit(request):
+    core_access.require(
+        access.can_submit_component(request.user), access.submit_refusal(request.user)
+    )
     form = ComponentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

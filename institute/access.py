@@ -52,6 +52,18 @@ def is_sector_viewer(user) -> bool:
     return role_of(user) == Role.SECTOR_VIEWER
 
 
+def belongs_to_an_organisation(user) -> bool:
+    """Signed in and a member of an organisation (institute staff always count). Someone signed
+    in without one yet reads what the public reads and asks to join from their account page;
+    they change nothing, through the pages or the API."""
+    return is_institute_staff(user) or membership_of(user) is not None
+
+
+NO_ORGANISATION_MESSAGE = (
+    "Join your organisation before you do this: ask to join from your account page."
+)
+
+
 def can_participate(user) -> bool:
     """Submit, vote, comment and follow: council officers, centre staff and institute staff."""
     return is_institute_staff(user) or role_of(user) in {Role.OFFICER, Role.CENTRE_STAFF}

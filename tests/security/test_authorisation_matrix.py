@@ -79,6 +79,8 @@ ROLES = [
 ]
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
+# Signed in and a member of an organisation (institute.access.belongs_to_an_organisation).
+MEMBERS = SIGNED_IN - {"no_membership_user"}
 PARTICIPANTS = frozenset(
     {"officer", "other_officer", "centre_staff", "other_centre_staff", "institute_staff"}
 )
@@ -1005,8 +1007,8 @@ PAGES = [
     Case("backlog:problem_unmerge", "POST", s_problem_unmerge, STAFF),
     Case("backlog:duplicate_dismiss", "POST", s_duplicate_dismiss, STAFF),
     # Components
-    Case("components:component_submit", "POST", s_component_submit, SIGNED_IN),
-    Case("components:component_import", "POST", s_component_import, SIGNED_IN),
+    Case("components:component_submit", "POST", s_component_submit, MEMBERS),
+    Case("components:component_import", "POST", s_component_import, MEMBERS),
     # In review: only its submitter and institute staff know it exists.
     Case(
         "components:component_edit",
@@ -1258,7 +1260,7 @@ API = [
     # Withdrawing Leeds's vote: no one else has a vote there to withdraw (404).
     Case("backlog-api:problem_vote", "DELETE", a_problem_unvote, LEEDS, hidden=SIGNED_IN),
     Case("backlog-api:problem_comments", "POST", a_problem_comment, PARTICIPANTS),
-    Case("components-api:component_list", "POST", a_component_create, SIGNED_IN),
+    Case("components-api:component_list", "POST", a_component_create, MEMBERS),
     Case("components-api:adoption_list", "POST", a_adoption_create, OFFICERS),
     Case("components-api:adoption_detail", "PATCH", a_adoption_change, LEEDS),
     Case("components-api:adoption_detail", "PUT", a_adoption_change, LEEDS),
