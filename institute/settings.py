@@ -379,6 +379,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Request bodies are documented as JSON, the one form every field (lists, null) has; the
+    # API still reads forms (institute.api's parsers).
+    "PARSER_WHITELIST": ["institute.api.JSONParser"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -389,6 +392,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "institute.api.add_error_responses",
+        "institute.api.require_non_blank_text",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ThemeEnum": "institute.models.Theme",
