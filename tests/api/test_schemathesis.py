@@ -36,7 +36,7 @@ ALL_CHECKS = CHECKS.get_all()
 # schema can state, answered with the rule's own sentence.
 FIELDS_REFUSED = "There is a problem with the fields in errors."
 ROLES = ["officer", "staff"]
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 15
 
 
 def _operations() -> list[tuple[str, str]]:
