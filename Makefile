@@ -53,7 +53,8 @@ prodcheck: install
 	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest -p no:cacheprovider \
 		tests/production/test_go_live.py $(PYTEST_ARGS)
 
-# Fuzz every API operation against its OpenAPI schema (also part of `make test`; ~80 s).
+# Fuzz every API operation against its OpenAPI schema with all checks, as an officer and as staff
+# (also part of `make test`).
 schemathesis: install
 	$(TEST_ENV) $(DEV) exec -- $(BIN)/python -m pytest -m schemathesis tests/api $(PYTEST_ARGS)
 

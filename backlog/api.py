@@ -25,9 +25,15 @@ from rest_framework.views import APIView
 
 from backlog import access, selectors, services
 from backlog.models import Problem, Status
-from institute import selectors as core_selectors
 from institute.access import require
-from institute.api import PAGE_PARAMETERS, Pagination, paginated_schema, pk_or_404, validated
+from institute.api import (
+    PAGE_PARAMETERS,
+    Pagination,
+    ServiceAreaField,
+    paginated_schema,
+    pk_or_404,
+    validated,
+)
 from institute.models import CouncilType, Region, ServiceArea, Theme
 
 app_name = "backlog-api"
@@ -49,7 +55,7 @@ class BacklogFiltersSerializer(serializers.Serializer):
     q = serializers.CharField(max_length=200, allow_blank=True, default="")
     theme = serializers.ChoiceField(choices=Theme.choices, allow_blank=True, default="")
     status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, default="")
-    service_area = serializers.SlugField(max_length=100, allow_blank=True, default="")
+    service_area = ServiceAreaField(allow_blank=True, default="")
     region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, default="")
     council_type = serializers.ChoiceField(
         choices=CouncilType.choices, allow_blank=True, default=""
@@ -60,11 +66,6 @@ class BacklogFiltersSerializer(serializers.Serializer):
         default="",
     )
 
-    def validate_service_area(self, value):
-        if value and value not in dict(core_selectors.service_area_choices()):
-            raise serializers.ValidationError("Choose a service area from the list.")
-        return value
-
 
 class ProblemSubmitSerializer(serializers.Serializer):
     """Input of a new problem. The service checks it again and has the last word."""
@@ -74,8 +75,9 @@ class ProblemSubmitSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=20000)
     theme = serializers.ChoiceField(choices=Theme.choices)
     service_areas = serializers.ListField(
-        child=serializers.SlugField(max_length=100),
+        child=ServiceAreaField(),
         allow_empty=False,
+        min_length=1,
         max_length=MAX_SERVICE_AREAS,
     )
 

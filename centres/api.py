@@ -35,6 +35,7 @@ from institute.api import (
     PAGE_PARAMETERS,
     InvalidInput,
     Pagination,
+    ServiceAreaField,
     id_parameter,
     paginated_schema,
     pk_or_404,
@@ -97,7 +98,7 @@ class ProblemsField(serializers.ListField):
 
 
 class ServiceAreasField(serializers.ListField):
-    child = serializers.SlugField(max_length=100)
+    child = ServiceAreaField()
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 20)
@@ -170,10 +171,16 @@ class CentreInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=150)
     host = serializers.SlugField(max_length=200)
     regions = serializers.ListField(
-        child=serializers.ChoiceField(choices=Region.choices), allow_empty=False, max_length=9
+        child=serializers.ChoiceField(choices=Region.choices),
+        allow_empty=False,
+        min_length=1,
+        max_length=9,
     )
     focus_themes = serializers.ListField(
-        child=serializers.ChoiceField(choices=Theme.choices), allow_empty=False, max_length=6
+        child=serializers.ChoiceField(choices=Theme.choices),
+        allow_empty=False,
+        min_length=1,
+        max_length=6,
     )
     focus = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10000, allow_blank=True, default="")
@@ -207,7 +214,10 @@ class LearningInputSerializer(serializers.Serializer):
     cost_band = serializers.ChoiceField(choices=CostBand.choices)
     impact_summary = serializers.CharField(max_length=1000)
     themes = serializers.ListField(
-        child=serializers.ChoiceField(choices=Theme.choices), allow_empty=False, max_length=6
+        child=serializers.ChoiceField(choices=Theme.choices),
+        allow_empty=False,
+        min_length=1,
+        max_length=6,
     )
     service_areas = ServiceAreasField(required=False, default=list)
     councils = CouncilsField(required=False, default=list)
@@ -233,7 +243,7 @@ class LibraryFiltersSerializer(serializers.Serializer):
     q = serializers.CharField(max_length=200, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=LearningKind.choices, allow_blank=True, default="")
     theme = serializers.ChoiceField(choices=Theme.choices, allow_blank=True, default="")
-    service_area = serializers.SlugField(max_length=100, allow_blank=True, default="")
+    service_area = ServiceAreaField(allow_blank=True, default="")
     min_evidence = serializers.IntegerField(min_value=0, max_value=5, required=False)
     cost_band = serializers.ChoiceField(choices=CostBand.choices, allow_blank=True, default="")
     centre = serializers.SlugField(max_length=150, allow_blank=True, default="")

@@ -9,8 +9,8 @@ from institute.models import Role
 
 
 def can_submit_component(user) -> bool:
-    """Anyone signed in may suggest a component (institute staff review it before it shows),
-    except read-only sector viewers."""
+    """Anyone signed in who may contribute (a member of an organisation whose role is not
+    read-only) may suggest a component; institute staff review it before it shows."""
     return core.can_contribute(user)
 
 

@@ -18,12 +18,12 @@ from rest_framework.views import APIView
 from components import access, selectors, services
 from components.models import Adoption, CostModel, Hosting, Kind, Maturity, Stage
 from institute import access as core_access
-from institute import selectors as core_selectors
 from institute.access import require
 from institute.api import (
     PAGE_PARAMETERS,
     InvalidInput,
     Pagination,
+    ServiceAreaField,
     id_parameter,
     paginated_schema,
     pk_or_404,
@@ -54,7 +54,7 @@ class FiltersSerializer(serializers.Serializer):
     q = serializers.CharField(max_length=200, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=Kind.choices, allow_blank=True, default="")
     maturity = serializers.ChoiceField(choices=Maturity.choices, allow_blank=True, default="")
-    service_area = serializers.SlugField(max_length=100, allow_blank=True, default="")
+    service_area = ServiceAreaField(allow_blank=True, default="")
     theme = serializers.ChoiceField(choices=Theme.choices, allow_blank=True, default="")
     licence = serializers.CharField(max_length=100, allow_blank=True, default="")
     open_licence = serializers.ChoiceField(
@@ -75,11 +75,6 @@ class FiltersSerializer(serializers.Serializer):
         default="",
     )
 
-    def validate_service_area(self, value):
-        if value and value not in dict(core_selectors.service_area_choices()):
-            raise serializers.ValidationError("Choose a service area from the list.")
-        return value
-
 
 class ComponentInputSerializer(serializers.Serializer):
     """A new component. The service checks it again and has the last word."""
@@ -92,9 +87,7 @@ class ComponentInputSerializer(serializers.Serializer):
         choices=[c for c in Maturity.choices if c[0] != Maturity.RETIRED]
     )
     theme = serializers.ChoiceField(choices=Theme.choices, allow_blank=True, default="")
-    service_areas = serializers.ListField(
-        child=serializers.SlugField(max_length=100), max_length=20, default=list
-    )
+    service_areas = serializers.ListField(child=ServiceAreaField(), max_length=20, default=list)
     standards = serializers.ListField(
         child=serializers.SlugField(max_length=150), max_length=50, default=list
     )
@@ -222,7 +215,9 @@ class AdoptionCreateSerializer(AdoptionInputSerializer):
 
 class AdoptionFiltersSerializer(serializers.Serializer):
     component = serializers.UUIDField(required=False, help_text="A component's id.")
-    organisation = serializers.SlugField(required=False, help_text="An organisation slug.")
+    organisation = serializers.SlugField(
+        required=False, max_length=200, help_text="An organisation slug."
+    )
 
 
 # --- Views -----------------------------------------------------------------------------------
@@ -302,13 +297,12 @@ class AdoptionListView(APIView):
         responses=paginated_schema(AdoptionSerializer),
     )
     def get(self, request):
+        values = _validated(AdoptionFiltersSerializer, request.query_params)
         component = organisation = None
-        raw = request.query_params.get("component", "")
-        if raw:
-            component = _component(request, raw)
-        slug = request.query_params.get("organisation", "")
-        if slug:
-            organisation = Organisation.objects.filter(slug=slug[:200]).first()
+        if "component" in values:
+            component = _component(request, str(values["component"]))
+        if "organisation" in values:
+            organisation = Organisation.objects.filter(slug=values["organisation"]).first()
             if organisation is None:
                 raise InvalidInput({"organisation": ["No organisation has this slug."]})
         qs = selectors.adoption_list(component=component, organisation=organisation)

@@ -58,6 +58,18 @@ def is_sector_viewer(user) -> bool:
     return role_of(user) == Role.SECTOR_VIEWER
 
 
+def belongs_to_an_organisation(user) -> bool:
+    """Signed in and a member of an organisation (institute staff always count). Someone signed
+    in without one yet reads what the public reads and asks to join from their account page;
+    they change nothing, through the pages or the API."""
+    return is_institute_staff(user) or membership_of(user) is not None
+
+
+NO_ORGANISATION_MESSAGE = (
+    "Join your organisation before you do this: ask to join from your account page."
+)
+
+
 def is_read_only(user) -> bool:
     """Sector viewers (LGA, MHCLG, the Digital Centre) read the whole sector and change
     nothing in it: no problems, votes, comments, components, imports, adoptions, assessments,
@@ -68,15 +80,18 @@ def is_read_only(user) -> bool:
 
 
 def can_contribute(user) -> bool:
-    """Add to what the service shares (suggest a component, import one): anyone signed in
-    whose role is not read-only. Roles with narrower rules (voting, assessing) say so below."""
-    return user.is_authenticated and not is_read_only(user)
+    """Add to what the service shares (suggest a component, import one, register a repository):
+    a member of an organisation whose role is not read-only. Roles with narrower rules (voting,
+    assessing) say so below."""
+    return belongs_to_an_organisation(user) and not is_read_only(user)
 
 
 def contribute_refusal(user, action: str) -> str:
     """Why someone cannot `action` ("submit a component"), for a refusal's message."""
     if not user.is_authenticated:
         return f"Sign in to {action}."
+    if not belongs_to_an_organisation(user):
+        return NO_ORGANISATION_MESSAGE
     return f"Your organisation has read-only access, so you cannot {action}."
 
 

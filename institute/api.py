@@ -10,15 +10,23 @@ import logging
 import re
 import uuid
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError
+from django.http import Http404
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from institute.errors import DomainError, NotAllowed
+from institute.input_guard import MAX_JSON_DEPTH, contains_nul, fields_with_nul, nesting_depth
 from institute.pagination import CappedPaginator
+from institute.selectors import service_area_choices
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -27,6 +35,30 @@ security_log = logging.getLogger("institute.security")
 
 
 # --- Errors ------------------------------------------------------------------------------------
+
+
+def _messages(value, where: str = "") -> list[str]:
+    """Every message in a field's (possibly nested) errors, each item's position first."""
+    if isinstance(value, dict):
+        return [
+            message
+            for key, inner in value.items()
+            for message in _messages(inner, f"{where}{_position(key)}: ")
+        ]
+    if isinstance(value, list):
+        return [message for inner in value for message in _messages(inner, where)]
+    return [f"{where}{value}"]
+
+
+def _position(key) -> str:
+    """A list item's index as people count it ("Item 3"), or a nested field's name."""
+    return f"Item {int(key) + 1}" if str(key).isdigit() else str(key)
+
+
+def field_errors(errors: dict) -> dict[str, list[str]]:
+    """Serializer errors in the one documented shape, {field: [message, ...]}: a list item's or
+    nested field's errors become messages naming the item, never an object."""
+    return {field: _messages(value) for field, value in errors.items()}
 
 
 class InvalidInput(exceptions.APIException):
@@ -40,12 +72,31 @@ class InvalidInput(exceptions.APIException):
             {"detail": "There is a problem with the fields in errors.", "code": "invalid"}
         )
         # Set after __init__ so DRF keeps the field errors' structure as it is.
-        self.detail["errors"] = errors
+        self.detail["errors"] = field_errors(errors)
+
+
+ONE_VALUE_MESSAGE = "Give this parameter once."
+
+
+def repeated_parameters(data, names) -> dict:
+    """Field errors for query parameters given more than once that take one value (a repeated
+    parameter is a list, which the schema does not allow for them)."""
+    if not hasattr(data, "getlist"):
+        return {}
+    return {name: [ONE_VALUE_MESSAGE] for name in names if len(data.getlist(name)) > 1}
 
 
 def validated(serializer_class, data) -> dict:
     """The serializer's validated data, or InvalidInput (400) naming the fields."""
     serializer = serializer_class(data=data)
+    scalars = [
+        name
+        for name, field in serializer.fields.items()
+        if not isinstance(field, serializers.ListField | serializers.ManyRelatedField)
+    ]
+    errors = repeated_parameters(data, scalars)
+    if errors:
+        raise InvalidInput(errors)
     if not serializer.is_valid():
         raise InvalidInput(serializer.errors)
     return serializer.validated_data
@@ -71,6 +122,12 @@ def _log_refusal(exc, context) -> None:
 def exception_handler(exc, context):
     """A service's DomainError becomes 400/403/404/409; every DRF error gets the common shape."""
     _log_refusal(exc, context)
+    # Django's own 404 and 403 (get_object_or_404, a selector's Http404) as DRF's, so their
+    # `code` is `not_found` / `permission_denied` like any other.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:
@@ -87,7 +144,7 @@ def exception_handler(exc, context):
         body = {
             "detail": "There is a problem with the fields in errors.",
             "code": "invalid",
-            "errors": data if isinstance(data, dict) else {"non_field_errors": data},
+            "errors": field_errors(data if isinstance(data, dict) else {"non_field_errors": data}),
         }
     else:
         detail = data.get("detail", "") if isinstance(data, dict) else data
@@ -96,6 +153,82 @@ def exception_handler(exc, context):
             body["retry_after"] = int(exc.wait or 1)
     response.data = body
     return response
+
+
+# --- Vocabularies ------------------------------------------------------------------------------
+
+
+class ServiceAreaField(serializers.CharField):
+    """A service area's slug, from the seeded taxonomy: the schema lists them as an enum (read
+    when the schema is generated), so input the schema allows is input the API accepts."""
+
+    default_error_messages = {"unknown": "Choose a service area from the list."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value and value not in dict(service_area_choices()):
+            self.fail("unknown")
+        return value
+
+
+class ServiceAreaFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = ServiceAreaField
+
+    def map_serializer_field(self, auto_schema, direction):
+        try:
+            slugs = [slug for slug, _ in service_area_choices()]
+        except DatabaseError:
+            # No database yet (`manage.py check` before the first migrate): a slug, as the
+            # serializers check it.
+            return {"type": "string", "maxLength": 100, "pattern": r"^[-a-zA-Z0-9_]*$"}
+        if self.target.allow_blank:
+            slugs.append("")
+        return {"type": "string", "enum": slugs}
+
+
+# --- Parsers -----------------------------------------------------------------------------------
+
+TOO_DEEP_MESSAGE = f"The JSON body is nested too deeply (more than {MAX_JSON_DEPTH} levels)."
+
+
+def _refuse_nul(data):
+    """A body holding a character PostgreSQL cannot store: a 400 naming the fields."""
+    if contains_nul(data):
+        raise InvalidInput(
+            fields_with_nul(data if hasattr(data, "items") else {"non_field_errors": data})
+        )
+    return data
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON bodies, refused (400) when nested deeper than MAX_JSON_DEPTH or holding a NUL
+    character anywhere (PostgreSQL refuses NUL in text): once here for every operation."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(TOO_DEEP_MESSAGE) from None
+        if nesting_depth(data) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(TOO_DEEP_MESSAGE)
+        return _refuse_nul(data)
+
+
+class FormParser(parsers.FormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        return _refuse_nul(super().parse(stream, media_type, parser_context))
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        result = super().parse(stream, media_type, parser_context)
+        _refuse_nul(result.data)
+        _refuse_nul(dict.fromkeys(result.files, ""))
+        return result
 
 
 # --- Pagination --------------------------------------------------------------------------------
@@ -138,6 +271,23 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     django_paginator_class = CappedPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """`page` and `page_size`, when given, are each one whole number from 1: anything else
+        (empty, null, a word, repeated) is a 400 naming the parameter, not the default."""
+        params = request.query_params
+        errors = repeated_parameters(params, ["page", "page_size"])
+        for name in ("page", "page_size"):
+            value = params.get(name)
+            if name not in errors and value is not None and not _is_whole_number(value):
+                errors[name] = ["Give a whole number from 1."]
+        if errors:
+            raise InvalidInput(errors)
+        return super().paginate_queryset(queryset, request, view)
+
+
+def _is_whole_number(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= _MAX_PK_DIGITS and int(value) >= 1
 
 
 # --- OpenAPI -----------------------------------------------------------------------------------
@@ -192,10 +342,32 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+def require_non_blank_text(result, generator, request, public):
+    """Postprocessing hook: a required text field of a request body must hold something other
+    than spaces (the serializers trim text, so "  " is blank): its schema says so."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        for field in component.get("properties", {}).values():
+            if (
+                field.get("type") == "string"
+                and field.get("minLength", 0) >= 1
+                and not {"pattern", "format", "enum"} & field.keys()
+            ):
+                field["pattern"] = r"\S"
+    return result
+
+
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
     OpenApiParameter(
-        "page_size", OpenApiTypes.INT, description=f"Rows a page, at most {MAX_PAGE_SIZE}."
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": 10**_MAX_PK_DIGITS - 1},
+        description="Page number, from 1.",
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": 10**_MAX_PK_DIGITS - 1},
+        description=f"Rows a page, at most {MAX_PAGE_SIZE} (more is cut to {MAX_PAGE_SIZE}).",
     ),
 ]
 

@@ -1,6 +1,7 @@
 import functools
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 
@@ -51,6 +52,13 @@ def _service_urls(script_prefix: str) -> dict[str, str]:
     return urls
 
 
+def _user(request):
+    """The signed-in user, or anonymous when the page is rendered before authentication ran
+    (the 400 page for a Host header not in ALLOWED_HOSTS, input refused at the edge)."""
+    user = getattr(request, "user", None)
+    return AnonymousUser() if user is None else user
+
+
 def service(request):
     """Service name and the service navigation, with the current section marked; and
     `service_urls`, the links every page has."""
@@ -63,11 +71,12 @@ def service(request):
         ("Centres", "centres"),
         ("Organisations", "organisations"),
     ]
-    if access.can_decide_membership_requests(request.user):
+    user = _user(request)
+    if access.can_decide_membership_requests(user):
         names.append(("Requests", "requests"))
-    if access.can_curate(request.user):
+    if access.can_curate(user):
         names.append(("Reported comments", "reported_comments"))
-    if access.can_view_sector_detail(request.user):
+    if access.can_view_sector_detail(user):
         names.append(("Dashboard", "dashboard"))
     navigation = [
         {"text": text, "href": urls[key], "active": path.startswith(urls[key])}
@@ -84,6 +93,7 @@ def service(request):
 def notifications(request):
     """The header's unread count when the cache knows it (no database query on every page);
     otherwise None, and the header fetches it with htmx."""
-    if not request.user.is_authenticated:
+    user = _user(request)
+    if not user.is_authenticated:
         return {}
-    return {"notifications_unread": cache.get(unread_cache_key(request.user.pk))}
+    return {"notifications_unread": cache.get(unread_cache_key(user.pk))}

@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "institute.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in the path, query string, a posted form or a cookie: refused for every route
+    # before anything reads it (PostgreSQL refuses NUL in text; institute/input_guard.py).
+    "institute.input_guard.RejectNulMiddleware",
     # Answers about one person (signed in, an API token, a secret in the address) are never
     # cached: Cache-Control private, no-store. Outside the session middleware, to see sign-in.
     "institute.middleware.PrivateNoStoreMiddleware",
@@ -371,6 +374,12 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
         "institute.tokens.ReadOnlyTokenPermission",
     ],
+    # DRF's parsers, refusing NUL characters and JSON nested too deeply (institute/api.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "institute.api.JSONParser",
+        "institute.api.FormParser",
+        "institute.api.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "institute.api.Pagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "institute.api.exception_handler",
@@ -395,6 +404,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Request bodies are documented as JSON, the one form every field (lists, null) has; the
+    # API still reads forms (institute.api's parsers).
+    "PARSER_WHITELIST": ["institute.api.JSONParser"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -405,6 +417,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "institute.api.add_error_responses",
+        "institute.api.require_non_blank_text",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ThemeEnum": "institute.models.Theme",

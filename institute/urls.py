@@ -93,6 +93,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "institute.input_guard.handler400"  # JSON under /api/, the page elsewhere
 handler403 = "institute.views.error_403"
 handler404 = "institute.views.error_404"
 handler500 = "institute.dbdown.server_error"  # 503 while the database is down

@@ -235,7 +235,7 @@ def test_markdown_description_is_sanitised_on_the_page(client, officer, institut
 # --- Submit and review ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["no_membership_user", "officer", "centre_staff"])
+@pytest.mark.parametrize("role", ["officer", "centre_staff"])
 def test_any_signed_in_user_submits_and_sees_a_confirmation(client, request, role):
     _client(client, request, role)
     response = client.post(SUBMIT, _form())

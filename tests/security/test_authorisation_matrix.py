@@ -80,12 +80,14 @@ ROLES = [
 ]
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
+# Signed in and a member of an organisation (institute.access.belongs_to_an_organisation).
+MEMBERS = SIGNED_IN - {"no_membership_user"}
 PARTICIPANTS = frozenset(
     {"officer", "other_officer", "centre_staff", "other_centre_staff", "institute_staff"}
 )
 OFFICERS = frozenset({"officer", "other_officer"})
-# Everyone signed in but the read-only sector viewer (institute.access.is_read_only).
-CONTRIBUTORS = SIGNED_IN - {"sector_viewer"}
+# Members of an organisation but the read-only sector viewer (institute.access.can_contribute).
+CONTRIBUTORS = MEMBERS - {"sector_viewer"}
 LEEDS = frozenset({"officer"})
 STAFF = frozenset({"institute_staff"})
 LEEDS_AND_STAFF = LEEDS | STAFF
