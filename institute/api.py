@@ -21,7 +21,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, inline_seriali
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from institute.errors import DomainError, NotAllowed
 from institute.input_guard import MAX_JSON_DEPTH, contains_nul, fields_with_nul, nesting_depth
@@ -134,6 +133,10 @@ def exception_handler(exc, context):
             body["errors"] = {exc.field: [exc.message]}
         code = exc.status if exc.status in (400, 403, 404, 409) else status.HTTP_400_BAD_REQUEST
         return Response(body, status=code)
+    # Not at the top: rest_framework.views reads DEFAULT_PARSER_CLASSES (this module's parsers)
+    # as it loads, so importing it while this module loads would find them not yet defined.
+    from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -78,7 +78,14 @@ class SearchApi(APIView):
         operation_id="search",
         summary="Search problems, components, standards, learning, centres and organisations",
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="The words."),
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                required=True,
+                allow_blank=False,
+                pattern=r"\S",
+                description="The words (at least one character that is not a space).",
+            ),
             OpenApiParameter(
                 "kind",
                 OpenApiTypes.STR,

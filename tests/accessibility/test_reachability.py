@@ -36,6 +36,13 @@ AFTER_AN_ACTION = {
     "account_reset_password_from_key": "the link in the password reset e-mail",
     "account_reset_password_from_key_done": "shown after setting a new password",
     "account_reauthenticate": "asked for before a sensitive change",
+    "mfa_reauthenticate": "asked for before a change to two-factor authentication",
+    # Linked from the two-factor page (mfa_index, which the crawl reaches), but each opens only
+    # after the person confirms their password again, which a crawler does not do.
+    "mfa_activate_totp": "linked from the two-factor page, behind a password check",
+    "mfa_deactivate_totp": "linked from the two-factor page, behind a password check",
+    "mfa_view_recovery_codes": "linked from the two-factor page, behind a password check",
+    "mfa_generate_recovery_codes": "linked from the recovery codes page, behind a password check",
     "account_logout": "signing out is a button in the header; its confirmation page is shown "
     "only to a browser that asks for the address",
 }

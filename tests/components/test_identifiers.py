@@ -125,7 +125,8 @@ def test_api_speaks_uuids_for_components_in_lists_adoptions_and_filters(componen
     assert listed[0]["url"] == component.get_absolute_url()
     adoptions = client.get("/api/v1/adoptions/", {"component": str(component.public_id)}).json()
     assert [a["component"] for a in adoptions["results"]] == [str(component.public_id)]
-    assert client.get("/api/v1/adoptions/", {"component": component.pk}).status_code == 404
+    # A number where the filter takes a component's id is refused as bad input.
+    assert client.get("/api/v1/adoptions/", {"component": component.pk}).status_code == 400
 
 
 def test_api_submission_location_is_the_uuid(officer):

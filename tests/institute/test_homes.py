@@ -191,7 +191,7 @@ def test_each_home_takes_the_same_queries_however_much_is_waiting(
 # centre staff (its centre, learning, projects, lead check, followed problems).
 EXPECTED_QUERIES = {
     "officer@leeds.example.test": 8,
-    "staff@ldi.example.test": 10,
+    "staff@ldi.example.test": 11,
     "c@gmca.example.test": 10,
 }
 

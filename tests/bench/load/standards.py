@@ -243,20 +243,19 @@ def readers_reset(cursor) -> None:
         cursor.execute(f"ALTER TABLE {temp} ADD PRIMARY KEY (id)")
     cursor.execute(
         "DELETE FROM institute_notificationemail WHERE notification_id IN "
-        "(SELECT id FROM scale_notes) OR digest_id IN (SELECT id FROM institute_digestsend "
-        "WHERE user_id IN (SELECT id FROM scale_people))"
+        "(SELECT id FROM scale_notes) OR outbox_id IN (SELECT id FROM institute_outboxemail "
+        "WHERE recipient_id IN (SELECT id FROM scale_people))"
     )
     cursor.execute("DELETE FROM institute_notification WHERE id IN (SELECT id FROM scale_notes)")
-    for table in ("institute_digestsend", "institute_notificationpreference", "backlog_follow"):
+    cursor.execute(
+        "DELETE FROM institute_outboxemail WHERE recipient_id IN (SELECT id FROM scale_people)"
+    )
+    for table in ("institute_notificationpreference", "backlog_follow"):
         cursor.execute(
             sql.SQL("DELETE FROM {} WHERE user_id IN (SELECT id FROM scale_people)").format(
                 sql.Identifier(table)
             )
         )
-    cursor.execute(
-        "DELETE FROM institute_sentemail WHERE \"to\" LIKE %s AND kind LIKE 'digest.%%'",
-        [SCALE_LIKE],
-    )
     _sweep_references(cursor, "institute_user", "scale_readers", set())
     cursor.execute("DELETE FROM institute_user WHERE id IN (SELECT id FROM scale_readers)")
     cursor.execute("DROP TABLE scale_people, scale_readers, scale_notes")
