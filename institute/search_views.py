@@ -90,6 +90,8 @@ class SearchApi(APIView):
                 "kind",
                 OpenApiTypes.STR,
                 many=True,
+                # The kinds each app registers (AppConfig.ready runs before URLs are loaded).
+                enum=[entry.kind for entry in registry.search_kinds()],
                 description="Only these kinds (repeat the parameter for more than one).",
             ),
             *PAGE_PARAMETERS,
