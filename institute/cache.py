@@ -84,6 +84,7 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _Client
+        self._rate_script = None  # _RATE_HIT, registered once: later calls send its hash only
 
     def available(self) -> bool:
         """Whether Redis answers now (one round trip)."""
@@ -99,14 +100,12 @@ class RedisCache(DjangoRedisCache):
         otherwise the seconds to wait. While Redis is unreachable every hit is allowed: the
         service is read-only then (writes are refused) and a limit must not become an outage."""
         client = self._cache.get_client(write=True)
-        answer = client.eval(
-            _RATE_HIT,
-            1,
-            self.make_and_validate_key(key),
-            time.time(),
-            window,
-            limit,
-            uuid.uuid4().hex,
+        if self._rate_script is None:
+            self._rate_script = client.register_script(_RATE_HIT)
+        answer = self._rate_script(
+            keys=[self.make_and_validate_key(key)],
+            args=[time.time(), window, limit, uuid.uuid4().hex],
+            client=client,
         )
         return max(0.0, float(answer))
 
