@@ -654,6 +654,7 @@ def audit_detail(request, pk):
             "rows": rows,
             "error": error,
             "row_errors": bool(errors),
+            "page_has_errors": bool(error or errors),
             # The summary's link for a missing rating: the first criterion not yet audited.
             "error_form": next((r["form"] for r in rows if not r["audited"]), rows[0]["form"])
             if rows

@@ -8,6 +8,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def title_error_prefix(context) -> str:
+    # A page whose errors are not a bound form's (a table of ratings, say) says so itself.
+    if context.get("page_has_errors"):
+        return "Error: "
     for value in context.flatten().values():
         # type(), not isinstance(): isinstance would load lazy values such as request.user,
         # and reading the session makes a public page uncacheable.

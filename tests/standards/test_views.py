@@ -367,6 +367,24 @@ def test_staff_audit_an_assessment(client, officer, institute_staff, standard):
     assert client.get(audit.get_absolute_url()).status_code == 404
 
 
+def test_audit_with_errors_says_so_in_the_page_title(client, officer, institute_staff, standard):
+    assessment = submitted_assessment(officer, standard)
+    services.audit_round_draw(quarter_day=timezone.localdate(), rate=1)
+    audit = Audit.objects.get(assessment=assessment)
+    client.force_login(institute_staff)
+    criterion = assessment.version.criteria.first()
+    page = client.post(audit.get_absolute_url(), {f"c{criterion.pk}-rating": "not-a-rating"})
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "<title>Error: Audit an assessment" in html
+    assert "Choose an audited rating from the list" in html
+    # Completing before every criterion is rated is refused the same way.
+    page = client.post(audit.get_absolute_url(), {"action": "complete"})
+    assert page.status_code == 400 and "<title>Error: " in page.content.decode()
+    audit.refresh_from_db()
+    assert audit.completed_at is None
+
+
 @pytest.mark.parametrize(
     "role, visible",
     [
