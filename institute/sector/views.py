@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from institute import access
-from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import CouncilType, Region
 from institute.sector import access as sector_access
@@ -148,8 +147,8 @@ def dashboard_summary_csv(request, table):
 @require_GET
 def council_profile(request, slug):
     """A council beside councils like it (of its type, of its region and, for sector viewers
-    and institute staff, its comparison group in a chosen set); each app's section follows that
-    app's visibility."""
+    and institute staff, its comparison group in a chosen set), from the per-council rows
+    alone; what it raised, adopted and assessed, row by row, is on its organisation page."""
     organisation = access.organisation_get_for_user(request.user, slug)
     if not organisation.is_council:
         raise Http404
@@ -173,7 +172,6 @@ def council_profile(request, slug):
             "organisation": organisation,
             "table": comparison["table"],
             "has_stats": comparison["has_stats"],
-            "sections": core_selectors.organisation_sections(organisation, request.user),
             "can_view_dashboard": access.can_view_sector_detail(request.user),
             "group_sets": group_sets,
             "group_set": group_set,
