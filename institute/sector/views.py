@@ -6,9 +6,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 from django.views.decorators.http import require_GET
@@ -117,6 +119,21 @@ def dashboard_summary(request):
     context = _context(request, public=True)
     context["page_title"] = "Sector summary"
     return render(request, "sector/dashboard.html", context)
+
+
+def pages_warm() -> None:
+    """Render the public summary and the all-councils dashboard once, as their first visitors
+    would, so that their cached parts (figures, panels' and targets' markup) and the profiles'
+    figures are ready before anyone asks: called by the refresh task after it refreshes them.
+    The parts hold nothing about the viewer, so a bare request stands in for one."""
+    request = HttpRequest()
+    request.method = "GET"
+    request.user = AnonymousUser()
+    for public in (True, False):
+        context = _context(request, public=public)
+        context["page_title"] = "Sector summary" if public else "Sector dashboard"
+        render_to_string("sector/dashboard.html", context, request=request)
+    profiles.profile_rows()
 
 
 def _csv(table, filters) -> HttpResponse:
