@@ -58,7 +58,9 @@ def test_a_countys_page_makes_the_same_queries_however_many_districts_it_has(
 ):
     kent = Organisation.objects.get(slug="kent")
     for n in range(extra_districts):
-        OrganisationFactory(name=f"Kentish District {n}", council_type="district", parent_county=kent)
+        OrganisationFactory(
+            name=f"Kentish District {n}", council_type="district", parent_county=kent
+        )
     with django_assert_num_queries(ORGANISATION_PAGE_QUERIES - 1):  # no components to list
         html = client.get(kent.get_absolute_url()).content.decode()
     assert f"District councils in this county ({12 + extra_districts})" in html
