@@ -289,6 +289,9 @@ class Adoption(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation"], name="adoption_organisation"),
+            # A council's most recent adoptions (its organisation page): the first few rows by
+            # the index, not a sort of all ~1,000 of a large council's.
+            models.Index(fields=["organisation", "-since"], name="adoption_organisation_since"),
             models.Index(fields=["component", "stage"], name="adoption_component_stage"),
             models.Index(fields=["confirmed_at"], name="adoption_confirmed_at"),
         ]

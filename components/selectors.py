@@ -293,22 +293,69 @@ def adoption_list(*, component=None, organisation=None, published_only=True):
     return qs.order_by("component__name", "organisation__name", "id")
 
 
-def organisation_section(organisation, user) -> dict | None:
-    """The organisation page's section: the components the council has adopted, by stage."""
-    if not organisation.is_council:
-        return None
-    now = timezone.now()
-    rows = list(
+# How many of a council's adoptions its organisation page and profile list; the rest are on
+# the council's own paginated list (a large council has recorded ~1,000).
+SECTION_ADOPTIONS = 10
+
+
+def council_adoptions(organisation):
+    """A council's adoptions of published components, by component name, with only the columns
+    a list shows (the component's name and address, not its description)."""
+    return (
         Adoption.objects.filter(organisation=organisation, component__status=ReviewStatus.PUBLISHED)
         .select_related("component")
-        .order_by("component__name")
+        .only(
+            "pk",
+            "stage",
+            "since",
+            "confirmed_at",
+            "organisation_id",
+            "component__name",
+            "component__public_id",
+        )
+        .order_by("component__name", "pk")
     )
-    if not rows:
-        return None
+
+
+def council_adoption_counts(organisation, now=None) -> dict:
+    """How many published components a council has recorded, at each stage, and how many of
+    those not retired are stale: one query."""
+    stale = stale_q(now) & ~Q(stage=Stage.RETIRED)
+    counts = (
+        Adoption.objects.filter(organisation=organisation, component__status=ReviewStatus.PUBLISHED)
+        .order_by()
+        .aggregate(
+            total=Count("pk"),
+            stale=Count("pk", filter=stale),
+            **{stage: Count("pk", filter=Q(stage=stage)) for stage in Stage.values},
+        )
+    )
+    counts["stages"] = [(label, counts[value]) for value, label in Stage.choices if counts[value]]
+    return counts
+
+
+def adoptions_mark_stale(adoptions, now=None) -> list:
+    rows = list(adoptions)
+    now = now or timezone.now()
     for row in rows:
         row.stale = row.is_stale(now)
+    return rows
+
+
+def organisation_section(organisation, user) -> dict | None:
+    """The organisation page's section: how many components the council has recorded at each
+    stage and the most recently adopted few, with a link to them all (two queries, whatever
+    the council has recorded)."""
+    if not organisation.is_council:
+        return None
+    counts = council_adoption_counts(organisation)
+    if not counts["total"]:
+        return None
+    latest = council_adoptions(organisation).order_by("-since", "component__name", "pk")
     return {
-        "adoptions": rows,
+        "adoptions": adoptions_mark_stale(latest[:SECTION_ADOPTIONS]),
+        "counts": counts,
+        "more": counts["total"] > SECTION_ADOPTIONS,
         "can_record": core_access.can_act_for_council(user, organisation),
     }
 

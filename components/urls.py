@@ -33,4 +33,5 @@ urlpatterns = [
     # Links made before components had UUIDs: published ones redirect, any other is a 404.
     path("<int:pk>/", views.component_legacy_redirect, name="component_legacy_redirect"),
     path("adoptions/<int:pk>/confirm/", views.adoption_confirm, name="adoption_confirm"),
+    path("councils/<slug:slug>/", views.council_adoptions, name="council_adoptions"),
 ]

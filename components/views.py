@@ -513,7 +513,32 @@ def adoption_confirm(request, pk):
     next_url = request.POST.get("next", "")
     if next_url == "organisation":
         return redirect(adoption.organisation)
+    if next_url == "council":
+        return redirect("components:council_adoptions", slug=adoption.organisation.slug)
     return redirect(adoption.component)
+
+
+@require_GET
+def council_adoptions(request, slug):
+    """Every published component a council has recorded, a page at a time (its organisation
+    page shows the most recent few)."""
+    organisation = core_access.organisation_get_for_user(request.user, slug)
+    if not organisation.is_council:
+        raise Http404
+    page = paginate(request, selectors.council_adoptions(organisation))
+    page["page_obj"].object_list = selectors.adoptions_mark_stale(page["page_obj"].object_list)
+    return render(
+        request,
+        "components/council_adoptions.html",
+        {
+            "page_title": f"Common components {organisation.name} has recorded",
+            "organisation": organisation,
+            "counts": selectors.council_adoption_counts(organisation),
+            "adoptions": page["page_obj"].object_list,
+            "can_record": core_access.can_act_for_council(request.user, organisation),
+            **page,
+        },
+    )
 
 
 # --- Harvest sources -------------------------------------------------------------------------

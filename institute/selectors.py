@@ -73,13 +73,14 @@ def strategic_authority_choices():
 
 
 def organisation_related(organisation: Organisation) -> dict:
-    """What an organisation page lists beside its own facts."""
+    """What an organisation page lists beside its own facts: one query each, however many
+    districts or constituent councils. (Through the reverse managers, each row would load its
+    deferred key back to this organisation with a query of its own: 12 for Kent's districts.)"""
+    names = Organisation.objects.order_by("name").only("name", "slug")
     return {
-        "constituents": list(
-            organisation.constituent_councils.current().order_by("name").only("name", "slug")
-        ),
-        "districts": list(organisation.districts.current().order_by("name").only("name", "slug")),
-        "predecessors": list(organisation.predecessors.order_by("name").only("name", "slug")),
+        "constituents": list(names.current().filter(strategic_authority=organisation)),
+        "districts": list(names.current().filter(parent_county=organisation)),
+        "predecessors": list(names.filter(successor=organisation)),
         "member_count": organisation.memberships.count(),
     }
 

@@ -17,6 +17,9 @@ ACTIVE_DAYS = 90  # a council is engaged when one of its people signed in this r
 STATS = CouncilStats._meta.db_table
 ORGANISATIONS = Organisation._meta.db_table
 MEMBERS = ComparisonGroupMember._meta.db_table
+# The cached-part version (institute.fragments) that every refresh of the per-council rows bumps:
+# what is kept from them is read afresh after it.
+FIGURES_VERSION = "sector-figures"
 # The per-council rows (`cs`) with their councils (`o`).
 SELECTION = f"{STATS} cs JOIN {ORGANISATIONS} o ON o.id = cs.organisation_id"
 

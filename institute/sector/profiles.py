@@ -1,11 +1,19 @@
 """A council beside councils like it: its per-council figures and the medians of councils of
 its type, of its region and (when a set is chosen) of its statistical nearest neighbours, from
-the rows the dashboards read (one query)."""
+the rows the dashboards read.
+
+Every current council's figures are read in one query and kept in the cache until the next
+refresh of those rows (`FIGURES_VERSION`, which the refresh bumps and then warms): a profile
+is then worked out in Python from 317 rows, with no query but the council itself (and its
+comparison group, when one is chosen)."""
 
 from statistics import median
 
+from django.db import connection
+
+from institute import fragments
 from institute.models import Organisation
-from institute.sector.figures import ACTIVE_DAYS, MEMBERS, SELECTION, rows
+from institute.sector.figures import ACTIVE_DAYS, FIGURES_VERSION, MEMBERS, SELECTION, rows
 from institute.sector.models import ComparisonGroupSet
 from institute.sector.panels import Table
 
@@ -28,30 +36,44 @@ PROFILE_METRICS = [
 ]
 
 
+def profile_rows() -> list[tuple]:
+    """(organisation id, council type, region, each PROFILE_METRICS figure) for every council
+    with a row: one query, then from the cache until the rows are next refreshed."""
+    exprs = ", ".join(expr for _, _, expr, _ in PROFILE_METRICS)
+
+    def read():
+        return [
+            tuple(row)
+            for row in rows(
+                f"SELECT cs.organisation_id, o.council_type, o.region, {exprs} "  # noqa: S608
+                f"FROM {SELECTION} ORDER BY cs.organisation_id"
+            )
+        ]
+
+    key = f"profile-rows:{connection.settings_dict['NAME']}"
+    return fragments.cached(key, (FIGURES_VERSION,), read)
+
+
+def _group_members(group_set: ComparisonGroupSet | None, organisation: Organisation) -> set[int]:
+    if group_set is None:
+        return set()
+    found = rows(
+        f"SELECT m.comparator_id FROM {MEMBERS} m "  # noqa: S608
+        "WHERE m.group_set_id = %s AND m.council_id = %s",
+        [group_set.pk, organisation.pk],
+    )
+    return {comparator for (comparator,) in found}
+
+
 def council_comparison(
     organisation: Organisation, *, show_standards: bool, group_set: ComparisonGroupSet | None = None
 ) -> dict:
     """The council's figures beside the median of councils of its type and of its region
     ("councils like mine") and, when a set of comparison groups is chosen, of the councils it
-    is compared with in that set: one query over the summary rows."""
-    exprs = ", ".join(expr for _, _, expr, _ in PROFILE_METRICS)
-    group_id = group_set.pk if group_set else None
-    found = rows(
-        f"SELECT cs.organisation_id, o.council_type, o.region, {exprs}, "  # noqa: S608
-        f"o.id IN (SELECT m.comparator_id FROM {MEMBERS} m "
-        "WHERE m.group_set_id = %s AND m.council_id = %s) AS in_group "
-        f"FROM {SELECTION} WHERE o.council_type = %s OR o.region = %s OR o.id IN "
-        f"(SELECT m.comparator_id FROM {MEMBERS} m WHERE m.group_set_id = %s "
-        "AND m.council_id = %s)",
-        [
-            group_id,
-            organisation.pk,
-            organisation.council_type,
-            organisation.region,
-            group_id,
-            organisation.pk,
-        ],
-    )
+    is compared with in that set: from the cached summary rows (and one query for the group)."""
+    group = _group_members(group_set, organisation)
+    found = profile_rows()
+    found = [(*row, row[0] in group) for row in found]
     mine = next((r for r in found if r[0] == organisation.pk), None)
     same_type = [r for r in found if r[1] == organisation.council_type]
     same_region = [r for r in found if r[2] == organisation.region]

@@ -14,9 +14,10 @@ from django.utils import timezone
 from backlog import selectors as backlog_selectors
 from centres import selectors as centres_selectors
 from components import selectors as components_selectors
+from institute import fragments
 from institute import selectors as core_selectors
 from institute.models import Organisation
-from institute.sector.figures import ACTIVE_DAYS, STATS
+from institute.sector.figures import ACTIVE_DAYS, FIGURES_VERSION, STATS
 from standards import selectors as standards_selectors
 
 
@@ -110,4 +111,7 @@ def aggregates_refresh(*, now: datetime | None = None) -> int:
         )
         cursor.execute(sql, params)
         cursor.execute(f"SELECT count(*) FROM {STATS}")  # noqa: S608
-        return cursor.fetchone()[0]
+        count = cursor.fetchone()[0]
+    # What is kept from the old rows (the profiles' figures) is read afresh: when this commits.
+    fragments.bump(FIGURES_VERSION)
+    return count

@@ -8,8 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from institute.sector import opendata, panels, refresh, targets
-from institute.sector.figures import Filters, strategic_authorities
+from institute.sector import opendata, panels, refresh, targets, views
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +24,19 @@ def dashboard_aggregates_refresh() -> int:
     cache.delete(DEBOUNCE_KEY)  # writes from now on schedule the next refresh
     count = refresh.aggregates_refresh()
     targets.targets_refresh()
-    # Compute the all-councils panels now, so the first viewer after a refresh does not wait
-    # for them (filtered views are computed on first use).
-    panels.dashboard(Filters(), strategic_authorities())
+    caches_warm()
     return count
+
+
+def caches_warm() -> None:
+    """Fill what a refresh made stale, so the first viewer after it does not wait: the
+    all-councils panels, the public summary's and the dashboard's markup, the profiles'
+    figures (filtered views are computed on first use). A failure leaves the pages to compute
+    it themselves: the refresh stands."""
+    try:
+        views.pages_warm()
+    except Exception:
+        logger.warning("could not warm the sector's caches", exc_info=True)
 
 
 @shared_task
@@ -37,6 +45,7 @@ def dashboard_metrics_snapshot() -> int:
     kept history, fresh figures, then today's headline metrics for the trend charts."""
     targets.history_rebuild()
     refresh.aggregates_refresh()
+    caches_warm()
     return panels.metrics_snapshot()
 
 

@@ -6,16 +6,17 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from institute import access
-from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import CouncilType, Region
 from institute.sector import access as sector_access
@@ -120,6 +121,21 @@ def dashboard_summary(request):
     return render(request, "sector/dashboard.html", context)
 
 
+def pages_warm() -> None:
+    """Render the public summary and the all-councils dashboard once, as their first visitors
+    would, so that their cached parts (figures, panels' and targets' markup) and the profiles'
+    figures are ready before anyone asks: called by the refresh task after it refreshes them.
+    The parts hold nothing about the viewer, so a bare request stands in for one."""
+    request = HttpRequest()
+    request.method = "GET"
+    request.user = AnonymousUser()
+    for public in (True, False):
+        context = _context(request, public=public)
+        context["page_title"] = "Sector summary" if public else "Sector dashboard"
+        render_to_string("sector/dashboard.html", context, request=request)
+    profiles.profile_rows()
+
+
 def _csv(table, filters) -> HttpResponse:
     suffix = f"-{filters.query().replace('&', '-').replace('=', '-')}" if filters.active else ""
     response = HttpResponse(table.csv(), content_type="text/csv; charset=utf-8")
@@ -148,8 +164,8 @@ def dashboard_summary_csv(request, table):
 @require_GET
 def council_profile(request, slug):
     """A council beside councils like it (of its type, of its region and, for sector viewers
-    and institute staff, its comparison group in a chosen set); each app's section follows that
-    app's visibility."""
+    and institute staff, its comparison group in a chosen set), from the per-council rows
+    alone; what it raised, adopted and assessed, row by row, is on its organisation page."""
     organisation = access.organisation_get_for_user(request.user, slug)
     if not organisation.is_council:
         raise Http404
@@ -173,7 +189,6 @@ def council_profile(request, slug):
             "organisation": organisation,
             "table": comparison["table"],
             "has_stats": comparison["has_stats"],
-            "sections": core_selectors.organisation_sections(organisation, request.user),
             "can_view_dashboard": access.can_view_sector_detail(request.user),
             "group_sets": group_sets,
             "group_set": group_set,

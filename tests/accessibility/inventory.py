@@ -722,6 +722,11 @@ COMPONENTS = [
         [ANONYMOUS, OFFICER, INSTITUTE_STAFF, SECTOR_VIEWER],
         _comp("components:component_detail"),
     ),
+    *_each(
+        "components:council_adoptions",
+        [ANONYMOUS, OFFICER, SECTOR_VIEWER],
+        fixed("components:council_adoptions", slug="leeds"),
+    ),
     Entry(
         "components:component_detail",
         OFFICER,

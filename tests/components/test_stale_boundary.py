@@ -52,12 +52,15 @@ def test_every_page_figure_and_file_agrees_on_the_stale_boundary(
     assert stages["In use"] == (0 if stale else 1)
     assert stages["Stale (not confirmed for 12 months)"] == (1 if stale else 0)
 
-    # The council profile: the comparison and the council's components section.
+    # The council profile's comparison, and the council's components on its organisation page
+    # and on its own list.
     client.force_login(institute_staff)
     profile = client.get(reverse("sector:council_profile", args=["leeds"]))
     in_use = next(row for row in profile.context["table"].rows if row[0] == "Components in use")
     assert in_use[1] == (0 if stale else 1)
-    assert (tag in profile.content.decode()) is stale
+    assert (tag in client.get(leeds.get_absolute_url()).content.decode()) is stale
+    listed = client.get(reverse("components:council_adoptions", args=["leeds"]))
+    assert (tag in listed.content.decode()) is stale
 
     # The API.
     api = client.get("/api/v1/adoptions/", {"component": str(component.public_id)}).json()
