@@ -588,7 +588,7 @@ def problems_by_title(titles=None) -> dict[str, Problem]:
     return {p.title: p for p in qs}
 
 
-def problem_search_rows(*, user, terms: str):
+def problem_search_rows(*, terms):
     """Problems for the service search: every problem but merged ones (their page leads to the
     problem they were merged into), matched and scored on title and summary (the backlog's own
     search reads descriptions too)."""
