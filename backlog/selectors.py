@@ -226,7 +226,7 @@ class SearchResults:
         return iter(self[0:None])
 
 
-SIMILAR_CANDIDATES = 60
+SIMILAR_CANDIDATES = 30  # of each set; scoring titles by trigrams is the costly step
 
 
 def problem_similar(
