@@ -196,7 +196,10 @@ def search(*, user, terms: str, kinds=()) -> Results:
     # Only what everyone may see is found here, so one answer serves everyone until a write
     # changes what it would find (popular searches repeat).
     alternative, rows = fragments.cached(
-        f"search:{digest}", depends, lambda: _found(terms, entries)
+        # ("found:": the cached value was once the rows alone; such entries are never read.)
+        f"search:found:{digest}",
+        depends,
+        lambda: _found(terms, entries),
     )
     drafts = _draft_rows(user, Terms(terms, alternative), entries)
     rows = sorted(
