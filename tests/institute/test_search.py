@@ -114,6 +114,7 @@ def test_assessments_and_hidden_comments_never_appear(
         "!!! ??? & | ! :*",
         "'\"); DROP TABLE backlog_problem; --",
         "<>()",
+        "½ ² ٣ colection ß (",
     ],
 )
 def test_bad_input_gets_an_answer_not_an_error(client, q):
