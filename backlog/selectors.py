@@ -226,7 +226,7 @@ class SearchResults:
         return iter(self[0:None])
 
 
-SIMILAR_CANDIDATES = 60
+SIMILAR_CANDIDATES = 30  # of each set; scoring titles by trigrams is the costly step
 
 
 def problem_similar(
@@ -250,16 +250,17 @@ def problem_similar(
     best_matches = (
         open_problems.filter(title_vector=all_words)
         .annotate(rank=SearchRank(F("title_vector"), all_words))
-        .order_by("-rank")[:SIMILAR_CANDIDATES]
+        .order_by("-rank")
+        .values("pk")[:SIMILAR_CANDIDATES]
     )
-    in_demand = open_problems.filter(title_vector=any_words).order_by("-council_count", "-id")[
-        :SIMILAR_CANDIDATES
-    ]
-    # Fetched apart: OR-ing the two as subqueries makes PostgreSQL scan the whole table.
-    candidates = set(best_matches.values_list("pk", flat=True))
-    candidates |= set(in_demand.values_list("pk", flat=True))
-    if not candidates:
-        return []
+    in_demand = (
+        open_problems.filter(title_vector=any_words)
+        .order_by("-council_count", "-id")
+        .values("pk")[:SIMILAR_CANDIDATES]
+    )
+    # One statement: the two sets as a UNION, each planned on its own (OR-ing the two
+    # conditions instead makes PostgreSQL scan the whole table).
+    candidates = best_matches.union(in_demand, all=True)
     rank = SearchRank(F("title_vector"), any_words, normalization=Value(1))
     qs = (
         Problem.objects.filter(pk__in=candidates)
@@ -588,7 +589,7 @@ def problems_by_title(titles=None) -> dict[str, Problem]:
     return {p.title: p for p in qs}
 
 
-def problem_search_rows(*, user, terms: str):
+def problem_search_rows(*, terms):
     """Problems for the service search: every problem but merged ones (their page leads to the
     problem they were merged into), matched and scored on title and summary (the backlog's own
     search reads descriptions too)."""

@@ -7,9 +7,17 @@ draft's existence is not revealed).
 
 from django.http import Http404
 
-from centres.models import Centre, CentreStaff, Learning, LearningRevision, Project
+from centres.models import (
+    Centre,
+    CentreStaff,
+    Learning,
+    LearningRevision,
+    LearningStatus,
+    Project,
+)
 from institute import access as core
 from institute.errors import NotAllowed
+from institute.models import Role
 
 
 def can_manage_centres(user) -> bool:
@@ -40,6 +48,18 @@ def centre_for_user(user) -> Centre | None:
     if membership is None or not core.can_work_for_centre(user, membership.organisation):
         return None
     return Centre.objects.filter(host_id=membership.organisation_id).first()
+
+
+def learning_drafts_for_user(user):
+    """The unpublished learning (drafts and items in review) of the centre the user works at,
+    for its own staff; None for everyone else (institute staff review it from their queue).
+    No query beyond the user's membership."""
+    membership = core.membership_of(user)
+    if membership is None or membership.role != Role.CENTRE_STAFF:
+        return None
+    return Learning.objects.exclude(status=LearningStatus.PUBLISHED).filter(
+        centre__host_id=membership.organisation_id
+    )
 
 
 def centre_get_for_user(user, slug: str, *, write: bool = False) -> Centre:

@@ -46,6 +46,7 @@ class CentresConfig(AppConfig):
             plural="Learning",
             order=40,
             rows=selectors.learning_search_rows,
+            drafts=selectors.learning_search_drafts,
             url=selectors.learning_search_url,
             depends=(self.label,),
         )

@@ -594,11 +594,15 @@ def published_learning_by_public_id(public_ids) -> dict:
     return {item.public_id: item for item in published_learning().filter(public_id__in=public_ids)}
 
 
-def learning_search_rows(*, user, terms: str):
+def learning_search_rows(*, terms):
     """Published learning for the service search (drafts and learning in review are for the
     centre and the institute)."""
+    return _learning_ranked(Learning.objects.filter(status=LearningStatus.PUBLISHED), terms)
+
+
+def _learning_ranked(learning, terms):
     return search.ranked(
-        Learning.objects.filter(status=LearningStatus.PUBLISHED),
+        learning,
         terms=terms,
         vector="search_vector",
         title="title",
@@ -607,11 +611,17 @@ def learning_search_rows(*, user, terms: str):
     )
 
 
+def learning_search_drafts(*, user, terms):
+    """The centre's own unpublished learning, for the service search of its staff."""
+    drafts = access.learning_drafts_for_user(user)
+    return None if drafts is None else _learning_ranked(drafts, terms)
+
+
 def learning_search_url(key: str) -> str:
     return detail_url("centres:learning_detail", "public_id", uuid.UUID(key))
 
 
-def centre_search_rows(*, user, terms: str):
+def centre_search_rows(*, terms):
     """Centres for the service search: few rows, so their vector is made as the query runs."""
     return search.ranked(
         Centre.objects.all(),

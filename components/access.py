@@ -29,6 +29,14 @@ def can_view_component(user, component: Component) -> bool:
     return user.is_authenticated and (component.submitted_by_id == user.pk or can_review(user))
 
 
+def component_drafts_for_user(user):
+    """The components the user submitted that are not published (their drafts); None for
+    anyone who may not submit components."""
+    if not can_submit_component(user):
+        return None
+    return Component.objects.exclude(status=ReviewStatus.PUBLISHED).filter(submitted_by=user)
+
+
 def can_edit_component(user, component: Component) -> bool:
     """Staff edit any component; the submitter edits their own until it is published."""
     if can_review(user):

@@ -60,6 +60,7 @@ class ComponentsConfig(AppConfig):
             plural="Components",
             order=20,
             rows=selectors.component_search_rows,
+            drafts=selectors.component_search_drafts,
             url=selectors.component_search_url,
             depends=(self.label,),
         )

@@ -492,11 +492,21 @@ def stage_choices() -> list[tuple[str, str]]:
     return list(Stage.choices)
 
 
-def component_search_rows(*, user, terms: str):
+def component_search_rows(*, terms):
     """Published components for the service search (others are for their submitter and the
     review queue)."""
+    return _component_ranked(Component.objects.filter(status=ReviewStatus.PUBLISHED), terms)
+
+
+def component_search_drafts(*, user, terms):
+    """The user's own unpublished components, for their service search."""
+    drafts = access.component_drafts_for_user(user)
+    return None if drafts is None else _component_ranked(drafts, terms)
+
+
+def _component_ranked(components, terms):
     return search.ranked(
-        Component.objects.filter(status=ReviewStatus.PUBLISHED),
+        components,
         terms=terms,
         vector="search_vector",
         title="name",

@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GistIndex
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -349,6 +350,19 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.target_type}"
+
+
+class SearchWord(models.Model):
+    """A word of a title or name somewhere in the service, which the search corrects typing
+    mistakes against (institute.search_words: the database's triggers keep this table)."""
+
+    word = models.CharField(primary_key=True, max_length=40)
+
+    class Meta:
+        indexes = [GistIndex(fields=["word"], opclasses=["gist_trgm_ops"], name="search_word_trgm")]
+
+    def __str__(self):
+        return self.word
 
 
 class TaskRun(models.Model):

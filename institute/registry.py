@@ -106,10 +106,11 @@ def figures_depend_on(*models) -> None:
 
 @dataclass(frozen=True)
 class SearchKind:
-    """One kind of thing the service search finds. `rows(user=, terms=)` gives a queryset
-    ranked by `institute.search.ranked` (what this user may see that matches); `url(key)` the
-    address of one result from its key; `depends`, the cached-part versions
-    (institute.fragments) whose bump changes what the search finds of this kind."""
+    """One kind of thing the service search finds. `rows(terms=)` gives a queryset ranked by
+    `institute.search.ranked` of what everyone may see that matches; `drafts(user=, terms=)`,
+    if given, the same of the drafts `user` may work on (None when there are none they may,
+    decided without a query); `url(key)` the address of one result from its key; `depends`,
+    the cached-part versions (institute.fragments) whose bump changes what `rows` finds."""
 
     kind: str
     label: str
@@ -118,14 +119,17 @@ class SearchKind:
     rows: Callable
     url: Callable
     depends: tuple[str, ...] = ()
+    drafts: Callable | None = None
 
 
 _search_kinds: dict[str, SearchKind] = {}
 
 
-def search_kind(kind: str, *, label: str, plural: str, order: int, rows, url, depends=()) -> None:
+def search_kind(
+    kind: str, *, label: str, plural: str, order: int, rows, url, depends=(), drafts=None
+) -> None:
     """Add a kind of result to the service search (`/search/`)."""
-    _search_kinds[kind] = SearchKind(kind, label, plural, order, rows, url, tuple(depends))
+    _search_kinds[kind] = SearchKind(kind, label, plural, order, rows, url, tuple(depends), drafts)
 
 
 def search_kinds() -> list[SearchKind]:

@@ -111,6 +111,9 @@ class SearchApi(APIView):
                         "summary": serializers.CharField(),
                         "url": serializers.URLField(),
                         "score": serializers.FloatField(),
+                        "draft": serializers.BooleanField(
+                            help_text="Not published: found only for the people who may work on it."
+                        ),
                     },
                     many=True,
                 ),
@@ -135,6 +138,7 @@ class SearchApi(APIView):
                     "summary": row.summary,
                     "url": absolute_url(row.url),
                     "score": round(row.score, 4),
+                    "draft": row.draft,
                 }
                 for row in page
             ]

@@ -308,7 +308,7 @@ def _line_of(message: str) -> int:
     return int(found.group(1)) if found else 0
 
 
-def organisation_search_rows(*, user, terms: str):
+def organisation_search_rows(*, terms):
     """Organisations for the service search: a few hundred rows, their vector made as the
     query runs."""
     return search.ranked(

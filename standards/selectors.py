@@ -647,7 +647,7 @@ def standards_published_since() -> dict[int, date]:
     }
 
 
-def standard_search_rows(*, user, terms: str):
+def standard_search_rows(*, terms):
     """Standards with a published version, for the service search (a standard still in draft
     or consultation is found from the standards pages)."""
     return search.ranked(

@@ -114,6 +114,7 @@ def test_assessments_and_hidden_comments_never_appear(
         "!!! ??? & | ! :*",
         "'\"); DROP TABLE backlog_problem; --",
         "<>()",
+        "½ ² ٣ colection ß (",
     ],
 )
 def test_bad_input_gets_an_answer_not_an_error(client, q):
@@ -171,8 +172,9 @@ def test_a_search_takes_the_same_queries_however_many_results(
     Organisation.objects.filter(slug="leeds").update(description="Bin collection pioneers.")
     client.force_login(officer)
     client.get(PAGE)  # the session and membership are loaded on every page
-    # The user with their membership (the session comes from the cache), and one search.
-    with django_assert_num_queries(2):
+    # The user with their membership (the session comes from the cache); the closest words of
+    # any typing mistake; what everyone may see; the drafts the officer may work on.
+    with django_assert_num_queries(4):
         response = client.get(PAGE, {"q": "bin collection"})
     assert len(response.context["page_obj"].object_list) == min(3 * count + 1, search.PAGE_SIZE)
 
@@ -191,3 +193,98 @@ def test_a_repeated_search_is_answered_again_once_what_it_finds_changes(client, 
         "Waste routes are planned on paper",
         "Waste routes planned together",
     ]
+
+
+def test_a_centres_staff_find_its_drafts_marked_draft_and_nobody_else_does(
+    client, centre_staff, other_centre_staff, officer, institute_staff
+):
+    LearningFactory(title="Gritting routes draft", status=LearningStatus.DRAFT, published_at=None)
+    LearningFactory(
+        title="Gritting routes in review", status=LearningStatus.IN_REVIEW, published_at=None
+    )
+    LearningFactory(title="Gritting routes published")
+    client.force_login(centre_staff)
+    response = client.get(PAGE, {"q": "gritting routes"})
+    drafts = {row.title: row.draft for row in response.context["page_obj"].object_list}
+    assert drafts == {
+        "Gritting routes draft": True,
+        "Gritting routes in review": True,
+        "Gritting routes published": False,
+    }
+    assert response.content.decode().count(">Draft</strong>") == 2
+    for row in response.context["page_obj"].object_list:  # the links open for them
+        assert client.get(row.url).status_code == 200
+    api = client.get(API, {"q": "gritting routes"}).json()
+    assert sorted(row["draft"] for row in api["results"]) == [False, True, True]
+    for user in (None, other_centre_staff, officer, institute_staff):
+        client.logout()
+        if user:
+            client.force_login(user)
+        assert _titles(client.get(PAGE, {"q": "gritting routes"})) == ["Gritting routes published"]
+        assert [row["title"] for row in client.get(API, {"q": "gritting"}).json()["results"]] == [
+            "Gritting routes published"
+        ]
+
+
+def test_a_component_not_yet_published_is_found_only_by_who_submitted_it(
+    client, officer, other_officer, institute_staff
+):
+    ComponentFactory(
+        name="Gritting rota planner", status="in_review", published_at=None, submitted_by=officer
+    )
+    ComponentFactory(
+        name="Gritting rota tracker",
+        status="changes_requested",
+        published_at=None,
+        submitted_by=other_officer,
+    )
+    client.force_login(officer)
+    response = client.get(PAGE, {"q": "gritting rota"})
+    rows = response.context["page_obj"].object_list
+    assert [(row.title, row.draft) for row in rows] == [("Gritting rota planner", True)]
+    assert client.get(rows[0].url).status_code == 200
+    assert "Components (1)" in response.content.decode()
+    for user in (None, institute_staff):
+        client.logout()
+        if user:
+            client.force_login(user)
+        assert _titles(client.get(PAGE, {"q": "gritting rota"})) == []
+
+
+def test_a_mistyped_word_of_a_new_title_is_corrected_at_once(client):
+    """The words searched for typing mistakes are kept by the database as titles are written."""
+    problem = ProblemFactory(title="Zebrafish licences are renewed on paper")
+    assert _titles(client.get(PAGE, {"q": "zebrafsh licenses"})) == [problem.title]
+    problem.title = "Axolotl licences are renewed on paper"
+    problem.save(update_fields=["title"])
+    assert _titles(client.get(PAGE, {"q": "axolotel"})) == [problem.title]
+    ComponentFactory(name="Quokka counter")
+    CentreFactory(name="Wombat centre")
+    assert set(_titles(client.get(PAGE, {"q": "quoka"}))) == {"Quokka counter"}
+    assert set(_titles(client.get(PAGE, {"q": "wombatt"}))) == {"Wombat centre"}
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("bin colection", "Missed bin collections are reported by phone"),
+        ("pot hole", "Pothole reports arrive in different formats"),
+        ("housing repiars", "Housing repair requests are booked by e-mail"),
+        ("damp mold", "Damp and mould reports are not tracked"),
+    ],
+)
+def test_typing_mistakes_find_what_was_meant_and_only_that(client, q, found):
+    for title in (
+        "Missed bin collections are reported by phone",
+        "Pothole reports arrive in different formats",
+        "Housing repair requests are booked by e-mail",
+        "Damp and mould reports are not tracked",
+        "Moles dig up the playing fields",
+    ):
+        ProblemFactory(title=title)
+    assert _titles(client.get(PAGE, {"q": q})) == [found]
+
+
+def test_words_spelt_right_that_match_nothing_find_nothing(client):
+    ProblemFactory(title="Missed bin collections are reported by phone")
+    assert _titles(client.get(PAGE, {"q": "bin housing"})) == []
