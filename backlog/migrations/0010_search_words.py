@@ -5,7 +5,7 @@ from institute import search_words
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("backlog", "0008_servicearea_moves_to_institute"),
+        ("backlog", "0009_demand_organisation_problem"),
         ("institute", "0011_search_words"),
     ]
 

@@ -5,7 +5,7 @@ from institute import search_words
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("components", "0010_search_title_trigram"),
+        ("components", "0011_adoption_organisation_since"),
         ("institute", "0011_search_words"),
     ]
 
