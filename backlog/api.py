@@ -125,13 +125,13 @@ class GoneSerializer(serializers.Serializer):
 GONE = {410: GoneSerializer}
 
 
-class RevisionChangeSerializer(serializers.Serializer):
+class ProblemRevisionChangeSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=list(access.EDITABLE_FIELDS))
     before = serializers.CharField()
     after = serializers.CharField()
 
 
-class RevisionSerializer(serializers.Serializer):
+class ProblemRevisionSerializer(serializers.Serializer):
     """One edit of a problem: who (by name and organisation), when, why and what changed (the
     values as people read them: a theme's label, service areas' names)."""
 
@@ -141,7 +141,7 @@ class RevisionSerializer(serializers.Serializer):
     organisation = serializers.CharField(source="actor_organisation.name", default="")
     by_staff = serializers.BooleanField()
     reason = serializers.CharField()
-    changes = RevisionChangeSerializer(many=True)
+    changes = ProblemRevisionChangeSerializer(many=True)
 
 
 class CommentAddSerializer(serializers.Serializer):
@@ -322,13 +322,13 @@ class ProblemChangesView(APIView):
     @extend_schema(
         summary="List a problem's changes",
         parameters=PAGE_PARAMETERS,
-        responses={200: paginated_schema(RevisionSerializer), **GONE},
+        responses={200: paginated_schema(ProblemRevisionSerializer), **GONE},
     )
     def get(self, request, pk):
         problem = _problem(request, pk)
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.problem_revisions(problem), request, view=self)
-        return paginator.get_paginated_response(RevisionSerializer(page, many=True).data)
+        return paginator.get_paginated_response(ProblemRevisionSerializer(page, many=True).data)
 
 
 class ProblemVoteView(APIView):
