@@ -337,7 +337,7 @@ class ProblemVoteView(APIView):
     @extend_schema(
         summary="Vote for a problem",
         request=None,
-        responses={200: VoteResultSerializer, 201: VoteResultSerializer},
+        responses={200: VoteResultSerializer, 201: VoteResultSerializer, **GONE},
     )
     def post(self, request, pk):
         problem = _problem(request, pk)
@@ -350,7 +350,7 @@ class ProblemVoteView(APIView):
         }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(summary="Withdraw your vote", responses={204: None})
+    @extend_schema(summary="Withdraw your vote", responses={204: None, **GONE})
     def delete(self, request, pk):
         problem = _problem(request, pk)
         if not services.problem_vote_withdraw(actor=request.user, problem=problem):
@@ -364,7 +364,7 @@ class ProblemCommentsView(APIView):
     @extend_schema(
         summary="List a problem's comments",
         parameters=PAGE_PARAMETERS,
-        responses=paginated_schema(CommentSerializer),
+        responses={200: paginated_schema(CommentSerializer), **GONE},
     )
     def get(self, request, pk):
         problem = _problem(request, pk)
@@ -377,7 +377,7 @@ class ProblemCommentsView(APIView):
     @extend_schema(
         summary="Comment on a problem",
         request=CommentAddSerializer,
-        responses={201: CommentSerializer},
+        responses={201: CommentSerializer, **GONE},
     )
     def post(self, request, pk):
         problem = _problem(request, pk)

@@ -23,7 +23,7 @@ from backlog.forms import (
     ReasonForm,
     StatusForm,
 )
-from backlog.models import DuplicateCandidate, Problem
+from backlog.models import DuplicateCandidate, Problem, Status
 from institute import access as core_access
 from institute import selectors as core_selectors
 from institute.csv_export import csv_response
@@ -215,7 +215,7 @@ def problem_detail(request, pk):
         "staff": staff,
         "can_edit": access.can_edit_problem(request.user, problem),
         "can_withdraw": access.can_withdraw_problem(request.user, problem)
-        and problem.status == "new",
+        and problem.status == Status.NEW,
         "parts": parts,
         **selectors.problem_page(problem, request.user),
     }
