@@ -41,9 +41,23 @@ app_name = "backlog-api"
 MAX_SERVICE_AREAS = 20
 
 
+class ProblemGone(exceptions.APIException):
+    """A problem its council withdrew: the address answers 410, not 404 (as its page does)."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "withdrawn"
+
+
 def _problem(request, pk: str) -> Problem:
-    """The problem with this id, or a JSON 404 (for ids that are not numbers too)."""
-    return access.problem_get_for_user(request.user, pk_or_404(pk, "problem"))
+    """The problem with this id, or a JSON 404 (for ids that are not numbers too), or a JSON 410
+    for a withdrawn one."""
+    try:
+        return access.problem_get_for_user(request.user, pk_or_404(pk, "problem"))
+    except access.ProblemWithdrawn as gone:
+        when = gone.tombstone.withdrawn_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        raise ProblemGone(
+            f"Withdrawn by the council that raised it, on {when}.", code="withdrawn"
+        ) from None
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -90,6 +104,44 @@ class ProblemSubmitSerializer(serializers.Serializer):
                 f"Choose service areas from the list; not known: {', '.join(unknown)}."
             )
         return [areas[slug] for slug in slugs]
+
+
+class ProblemEditSerializer(ProblemSubmitSerializer):
+    """A change to a problem: only the fields given change. Institute staff give a reason."""
+
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in access.EDITABLE_FIELDS:
+            self.fields[name].required = False
+
+
+class GoneSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+GONE = {410: GoneSerializer}
+
+
+class ProblemRevisionChangeSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=list(access.EDITABLE_FIELDS))
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class ProblemRevisionSerializer(serializers.Serializer):
+    """One edit of a problem: who (by name and organisation), when, why and what changed (the
+    values as people read them: a theme's label, service areas' names)."""
+
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField(default_timezone=UTC)
+    author = serializers.CharField(source="actor.full_name", default="")
+    organisation = serializers.CharField(source="actor_organisation.name", default="")
+    by_staff = serializers.BooleanField()
+    reason = serializers.CharField()
+    changes = ProblemRevisionChangeSerializer(many=True)
 
 
 class CommentAddSerializer(serializers.Serializer):
@@ -222,11 +274,61 @@ class ProblemListView(APIView):
 
 
 class ProblemDetailView(APIView):
-    """GET: one problem. A merged problem is still shown, with `merged_into` set."""
+    """GET: one problem. A merged problem is still shown, with `merged_into` set; a withdrawn
+    one is 410. PATCH: edit it (its submitter while it is new; institute staff at any status,
+    with a `reason`). DELETE: withdraw it (its submitter, while it is new and no other council
+    has said it has it)."""
 
-    @extend_schema(summary="Get a problem", responses=ProblemDetailSerializer)
+    @extend_schema(summary="Get a problem", responses={200: ProblemDetailSerializer, **GONE})
     def get(self, request, pk):
         return Response(_detail(_problem(request, pk), request))
+
+    @extend_schema(
+        summary="Edit a problem",
+        request=ProblemEditSerializer,
+        responses={200: ProblemDetailSerializer, **GONE},
+    )
+    def patch(self, request, pk):
+        problem = _problem(request, pk)
+        require(
+            access.can_edit_problem(request.user, problem),
+            "Only the person who raised a problem can change it, while it is new, and "
+            "institute staff.",
+        )
+        data = validated(ProblemEditSerializer, request.data)
+        given = {name: data[name] for name in access.EDITABLE_FIELDS if name in data}
+        current = {
+            "title": problem.title,
+            "summary": problem.summary,
+            "description": problem.description,
+            "theme": problem.theme,
+            "service_areas": list(problem.service_areas.all()),
+        }
+        services.problem_edit(
+            actor=request.user, problem=problem, **{**current, **given}, reason=data["reason"]
+        )
+        return Response(_detail(access.problem_get_for_user(request.user, problem.pk), request))
+
+    @extend_schema(summary="Withdraw a problem", responses={204: None, **GONE})
+    def delete(self, request, pk):
+        problem = _problem(request, pk)
+        services.problem_withdraw(actor=request.user, problem=problem)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProblemChangesView(APIView):
+    """GET: a problem's revisions, newest first, paginated."""
+
+    @extend_schema(
+        summary="List a problem's changes",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated_schema(ProblemRevisionSerializer), **GONE},
+    )
+    def get(self, request, pk):
+        problem = _problem(request, pk)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.problem_revisions(problem), request, view=self)
+        return paginator.get_paginated_response(ProblemRevisionSerializer(page, many=True).data)
 
 
 class ProblemVoteView(APIView):
@@ -235,7 +337,7 @@ class ProblemVoteView(APIView):
     @extend_schema(
         summary="Vote for a problem",
         request=None,
-        responses={200: VoteResultSerializer, 201: VoteResultSerializer},
+        responses={200: VoteResultSerializer, 201: VoteResultSerializer, **GONE},
     )
     def post(self, request, pk):
         problem = _problem(request, pk)
@@ -248,7 +350,7 @@ class ProblemVoteView(APIView):
         }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(summary="Withdraw your vote", responses={204: None})
+    @extend_schema(summary="Withdraw your vote", responses={204: None, **GONE})
     def delete(self, request, pk):
         problem = _problem(request, pk)
         if not services.problem_vote_withdraw(actor=request.user, problem=problem):
@@ -262,7 +364,7 @@ class ProblemCommentsView(APIView):
     @extend_schema(
         summary="List a problem's comments",
         parameters=PAGE_PARAMETERS,
-        responses=paginated_schema(CommentSerializer),
+        responses={200: paginated_schema(CommentSerializer), **GONE},
     )
     def get(self, request, pk):
         problem = _problem(request, pk)
@@ -275,7 +377,7 @@ class ProblemCommentsView(APIView):
     @extend_schema(
         summary="Comment on a problem",
         request=CommentAddSerializer,
-        responses={201: CommentSerializer},
+        responses={201: CommentSerializer, **GONE},
     )
     def post(self, request, pk):
         problem = _problem(request, pk)
@@ -293,4 +395,5 @@ urlpatterns = [
     path("problems/<str:pk>/", ProblemDetailView.as_view(), name="problem_detail"),
     path("problems/<str:pk>/vote/", ProblemVoteView.as_view(), name="problem_vote"),
     path("problems/<str:pk>/comments/", ProblemCommentsView.as_view(), name="problem_comments"),
+    path("problems/<str:pk>/changes/", ProblemChangesView.as_view(), name="problem_changes"),
 ]

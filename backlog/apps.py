@@ -14,7 +14,16 @@ class BacklogConfig(AppConfig):
     def ready(self):
         # Models and selectors exist only once the app registry is ready: imported here.
         from backlog import selectors
-        from backlog.models import Comment, CouncilDemand, Merge, Problem, StatusChange, Vote
+        from backlog.models import (
+            Comment,
+            CouncilDemand,
+            Merge,
+            Problem,
+            ProblemRevision,
+            StatusChange,
+            Vote,
+            WithdrawnProblem,
+        )
         from institute import fragments, registry
 
         # Cached page parts: what each write changes ("demand": every problem's counts, for
@@ -27,6 +36,8 @@ class BacklogConfig(AppConfig):
         fragments.watch(StatusChange, lambda c: [f"problem:{c.problem_id}"])
         fragments.watch(Merge, lambda m: [f"problem:{m.source_id}", f"problem:{m.target_id}"])
         fragments.watch(Comment, lambda c: [f"problem:{c.problem_id}"])
+        fragments.watch(ProblemRevision, lambda r: [f"problem:{r.problem_id}"])
+        fragments.watch(WithdrawnProblem, lambda w: [f"problem:{w.number}", "problem-titles"])
         fragments.watch_m2m(Problem, lambda ids, row: [f"problem:{pk}" for pk in ids])
 
         registry.section(

@@ -53,6 +53,26 @@ class ProblemForm(forms.Form):
     )
 
 
+class ProblemEditForm(ProblemForm):
+    """The submitter's or staff's edit of a problem. Staff say why (the service requires it)."""
+
+    reason = forms.CharField(
+        label="Why are you changing this problem?",
+        help_text="Shown with the change on the problem page.",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Enter a reason of 1,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, needs_reason: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One form on this page: the title is an ordinary field of it.
+        self.fields["title"].widget = forms.TextInput()
+        if not needs_reason:
+            del self.fields["reason"]
+
+
 class BacklogFilterForm(CachedMarkupMixin, forms.Form):
     """Query-string filters of the backlog; a bad value is dropped rather than shown as an error."""
 

@@ -1,5 +1,8 @@
 """Common problems and the demand for them, counted by council."""
 
+import difflib
+from dataclasses import dataclass
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -359,3 +362,112 @@ class CommentReport(models.Model):
 
     def __str__(self):
         return f"Report of comment {self.comment_id}"
+
+
+FIELD_LABELS = {
+    "title": "Title",
+    "summary": "Summary",
+    "description": "Description",
+    "theme": "Theme",
+    "service_areas": "Service areas",
+}
+DIFF_CONTEXT_WORDS = 6  # words kept either side of a change in a description's short diff
+DIFF_MAX_CHARS = 400  # a description's short diff stops there ("…")
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One field of a revision as the "Changes" list shows it: before → after, or for the
+    description (long Markdown) the changed words with a little context (`diff`)."""
+
+    label: str
+    before: str
+    after: str
+    diff: tuple[tuple[str, str], ...] = ()  # ("same" | "removed" | "added", words)
+
+
+def short_diff(before: str, after: str) -> tuple[tuple[str, str], ...]:
+    """The words that changed between two texts, with a few words of context, at most about
+    DIFF_MAX_CHARS long."""
+    a, b = before.split(), after.split()
+    parts, length = [], 0
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            words = a[i1:i2]
+            if len(words) > 2 * DIFF_CONTEXT_WORDS:
+                first = words[:DIFF_CONTEXT_WORDS] if parts else []
+                last = words[-DIFF_CONTEXT_WORDS:] if i2 < len(a) or j2 < len(b) else []
+                text = " ".join(filter(None, [" ".join(first), "…", " ".join(last)]))
+            else:
+                text = " ".join(words)
+            pieces = [("same", text)]
+        else:
+            pieces = []
+            if i2 > i1:
+                pieces.append(("removed", " ".join(a[i1:i2])))
+            if j2 > j1:
+                pieces.append(("added", " ".join(b[j1:j2])))
+        for kind, text in pieces:
+            if length + len(text) > DIFF_MAX_CHARS:
+                parts.append((kind, text[: max(DIFF_MAX_CHARS - length, 0)] + "…"))
+                return tuple(parts)
+            parts.append((kind, text))
+            length += len(text)
+    return tuple(parts)
+
+
+class ProblemRevision(models.Model):
+    """One edit of a problem: who made it, when, why (staff must say) and what changed.
+
+    `changes` is a list of {"field", "before", "after"} with the values as people read them
+    (a theme's label, service areas' names), so the list stays right if a label changes later.
+    """
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="revisions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_organisation = models.ForeignKey(
+        "institute.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    by_staff = models.BooleanField(default=False)
+    reason = models.TextField(blank=True, default="")
+    changes = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["problem", "-created_at", "-id"], name="revision_problem")]
+
+    def __str__(self):
+        return f"Revision {self.pk} of {self.problem_id}"
+
+    @property
+    def rows(self) -> list[ChangeRow]:
+        rows = []
+        for change in self.changes:
+            field, before, after = change["field"], change["before"], change["after"]
+            label = FIELD_LABELS.get(field, field)
+            if field == "description":
+                rows.append(ChangeRow(label, "", "", short_diff(before, after)))
+            else:
+                rows.append(ChangeRow(label, before, after))
+        return rows
+
+
+class WithdrawnProblem(models.Model):
+    """What is left of a problem its council withdrew: its number (its address keeps working,
+    as a tombstone page), which council raised it and when it went. Nothing of its content."""
+
+    number = models.BigIntegerField(primary_key=True, help_text="The problem's id")
+    organisation = models.ForeignKey(
+        "institute.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Problem {self.number} (withdrawn)"

@@ -32,6 +32,7 @@ from backlog.models import (
     DuplicateCandidate,
     Follow,
     Problem,
+    ProblemRevision,
     Status,
     StatusChange,
     Vote,
@@ -398,6 +399,17 @@ def problem_comments(problem: Problem, user):
     return comments.order_by("created_at", "id")
 
 
+# The problem page shows its latest changes; the rest are on their own page, paginated.
+RECENT_REVISIONS = 5
+
+
+def problem_revisions(problem: Problem):
+    """A problem's revisions, newest first, with who made them (a fixed number of queries)."""
+    return ProblemRevision.objects.filter(problem=problem).select_related(
+        "actor", "actor_organisation"
+    )
+
+
 def problem_page(problem: Problem, user) -> dict:
     """Everything the problem page shows beyond the problem row: a fixed number of queries.
 
@@ -435,6 +447,9 @@ def problem_page(problem: Problem, user) -> dict:
         "comments": lazy(lambda: list(problem_comments(problem, user))),
         "councils": lazy(lambda: problem_councils(problem)),
         "merged_from": lazy(lambda: list(problem.merged_from.only("pk", "title"))),
+        # One more than are shown: whether to link to the page of all the changes.
+        "revisions": lazy(lambda: list(problem_revisions(problem)[: RECENT_REVISIONS + 1])),
+        "recent_revisions": RECENT_REVISIONS,
         **state,
     }
 
@@ -449,6 +464,7 @@ def problem_page_parts(pk: int, user) -> Parts:
     parts = {
         "details": Part(f"{own}:details", (own, "names")),
         "councils": Part(f"{own}:councils", (own, "names")),
+        "changes": Part(f"{own}:changes", (own, "names")),
     }
     if not user.is_authenticated:
         everything = (own, "names", *_section_versions())

@@ -17,9 +17,11 @@ from backlog.models import (
     Follow,
     Merge,
     Problem,
+    ProblemRevision,
     Status,
     StatusChange,
     Vote,
+    WithdrawnProblem,
 )
 from backlog.selectors import problem_similar
 from institute import access as core_access
@@ -29,6 +31,7 @@ from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
 from institute.models import ServiceArea, Theme
 from institute.services import audit_record, notify
+from institute.wording import count_of
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 TRENDING_WINDOW = timedelta(days=30)
@@ -364,6 +367,201 @@ def problem_change_status(*, actor, problem: Problem, status: str, note: str = "
         exclude_user_id=actor.pk,
     )
     return problem
+
+
+def _areas_text(areas) -> str:
+    return ", ".join(sorted(area.name for area in areas))
+
+
+@transaction.atomic
+def problem_edit(
+    *,
+    actor,
+    problem: Problem,
+    title: str,
+    summary: str,
+    description: str,
+    theme: str,
+    service_areas,
+    reason: str = "",
+) -> ProblemRevision:
+    """Change a problem's words, theme or service areas (access.EDITABLE_FIELDS): its submitter
+    while it is new, institute staff at any status with a reason. Every edit is a revision the
+    problem page shows; followers and voters are told."""
+    core_access.require(
+        access.can_edit_problem(actor, problem),
+        "Only the person who raised a problem can change it, while it is new, and institute staff.",
+    )
+    problem = (
+        Problem.objects.select_for_update()
+        .defer("search_vector", "title_vector")
+        .filter(pk=problem.pk)
+        .first()
+    )
+    if problem is None:
+        raise Problem.DoesNotExist("No problem has this id.")
+    # Read afresh under the lock: triage may have moved it on since the form was shown.
+    if not access.can_edit_problem(actor, problem):
+        raise DomainError(
+            f"This problem is now {problem.get_status_display().lower()}: only institute staff "
+            "can change it. Comment on it instead.",
+            status=409,
+            code="too_late",
+        )
+    reason = " ".join((reason or "").split())
+    if access.edit_needs_reason(actor) and not reason:
+        raise DomainError("Say why you are changing this problem", field="reason")
+    if len(reason) > 1000:
+        raise DomainError("The reason must be 1000 characters or fewer", field="reason")
+    new = {
+        "title": _clean_text(title, field="title", label="a title", max_length=150),
+        "summary": _clean_text(summary, field="summary", label="a summary", max_length=300),
+        "description": _clean_text(
+            description, field="description", label="a description", max_length=20000
+        ),
+        "theme": theme,
+    }
+    if theme not in Theme.values:
+        raise DomainError("Choose a theme", field="theme")
+    areas = list(dict.fromkeys(service_areas))
+    if not areas:
+        raise DomainError("Choose at least one service area", field="service_areas")
+    if not all(isinstance(area, ServiceArea) for area in areas):
+        raise DomainError("Choose service areas from the list", field="service_areas")
+
+    labels = dict(Theme.choices)
+    changes, fields = [], []
+    for field in ("title", "summary", "description", "theme"):
+        before = getattr(problem, field)
+        if new[field] != before:
+            shown = (labels.get(before, before), labels[new[field]]) if field == "theme" else None
+            before_text, after_text = shown or (before, new[field])
+            changes.append({"field": field, "before": before_text, "after": after_text})
+            setattr(problem, field, new[field])
+            fields.append(field)
+    old_areas = list(problem.service_areas.all())
+    if {a.pk for a in old_areas} != {a.pk for a in areas}:
+        changes.append(
+            {
+                "field": "service_areas",
+                "before": _areas_text(old_areas),
+                "after": _areas_text(areas),
+            }
+        )
+        problem.service_areas.set(areas)
+    if not changes:
+        raise DomainError("You have not changed anything", code="unchanged")
+
+    now = timezone.now()
+    if "description" in fields:
+        problem.description_html = render_markdown(problem.description)
+        fields.append("description_html")
+    # The search vectors are generated columns: PostgreSQL recomputes them with the row.
+    problem.updated_at = now
+    problem.last_activity_at = now
+    problem.save(update_fields=[*fields, "updated_at", "last_activity_at"])
+    membership = core_access.membership_of(actor)
+    revision = ProblemRevision.objects.create(
+        problem=problem,
+        actor=actor,
+        actor_organisation=membership.organisation if membership else None,
+        by_staff=access.edit_needs_reason(actor),
+        reason=reason,
+        changes=changes,
+        created_at=now,
+    )
+    changed = [c["field"] for c in changes]
+    audit_record(
+        actor=actor,
+        verb="problem.edited",
+        target=problem,
+        note=reason,
+        data={"revision": revision.pk, "fields": changed},
+    )
+    notify(
+        recipient_ids=_audience(problem),
+        kind="problem_edited",
+        key=f"problem:{problem.pk}:revision:{revision.pk}",
+        title=f"“{problem.title}” was edited",
+        body=reason,
+        url=problem.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    if {"title", "summary"} & set(changed):
+        # Suggestions and searches read the row as it is now; the look-alikes staff are shown
+        # are recorded by Celery, so look again for the new words.
+        jobs.run_after_commit("backlog.tasks.problem_find_duplicates", problem.pk)
+    return revision
+
+
+def problem_withdraw_refusal(problem: Problem) -> DomainError | None:
+    """Why this problem cannot be withdrawn now, or None: it must be new, no other council may
+    have said it has it, and no other problem may have been merged into it. (The withdrawal
+    page asks before showing its button; problem_withdraw asks again under the row lock.)"""
+    if problem.status != Status.NEW:
+        return DomainError(
+            f"This problem is {problem.get_status_display().lower()}, so it can no longer be "
+            "withdrawn. Ask the institute to close it as not taken forward.",
+            status=409,
+            code="not_new",
+        )
+    others = (
+        CouncilDemand.objects.filter(problem=problem)
+        .exclude(organisation_id=problem.submitted_for_id)
+        .count()
+    )
+    if others:
+        return DomainError(
+            f"{count_of(others, 'other council')} said they have this problem too, so it cannot "
+            "be withdrawn. Ask the institute to close it as not taken forward.",
+            status=409,
+            code="has_demand",
+        )
+    if Problem.objects.filter(merged_into=problem).exists():
+        return DomainError(
+            "Other problems were merged into this one, so it cannot be withdrawn.",
+            status=409,
+            code="has_merged",
+        )
+    return None
+
+
+@transaction.atomic
+def problem_withdraw(*, actor, problem: Problem) -> WithdrawnProblem:
+    """The person who raised a problem takes it back while it is new and no other council has
+    said it has it. Its content, votes and discussion go; its number stays, as a tombstone."""
+    core_access.require(
+        access.can_withdraw_problem(actor, problem),
+        "Only the person who raised a problem can withdraw it. Institute staff close problems "
+        "as not taken forward instead.",
+    )
+    (problem,) = _lock(problem)
+    refusal = problem_withdraw_refusal(problem)
+    if refusal is not None:
+        raise refusal
+    now = timezone.now()
+    tombstone = WithdrawnProblem.objects.create(
+        number=problem.pk,
+        organisation_id=problem.submitted_for_id,
+        withdrawn_by=actor,
+        raised_at=problem.created_at,
+        withdrawn_at=now,
+    )
+    audit_record(
+        actor=actor, verb="problem.withdrawn", target=problem, data={"title": problem.title}
+    )
+    notify(
+        recipient_ids=_audience(problem),
+        kind="problem_status",
+        key=f"problem:{problem.pk}:withdrawn",
+        title=f"“{problem.title}” was withdrawn by the council that raised it",
+        url=problem.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    # Its votes, demand, followers, discussion and revisions go with it (CASCADE), and with
+    # them its place in lists, searches, suggestions and the sector's figures.
+    problem.delete()
+    return tombstone
 
 
 # Forward moves a centre's project may make when it takes a problem on.

@@ -1,5 +1,6 @@
 """Thin views: parse input, call access/service/selector, render the page or its partial."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -17,11 +18,12 @@ from backlog.forms import (
     CommentForm,
     MergeForm,
     ModerationForm,
+    ProblemEditForm,
     ProblemForm,
     ReasonForm,
     StatusForm,
 )
-from backlog.models import DuplicateCandidate, Problem
+from backlog.models import DuplicateCandidate, Problem, Status
 from institute import access as core_access
 from institute import selectors as core_selectors
 from institute.csv_export import csv_response
@@ -170,15 +172,30 @@ def problem_similar(request):
     return render(request, template, context)
 
 
+def _withdrawn_page(request, tombstone):
+    """What is left at a withdrawn problem's address. 410 Gone, not 404: the address was right
+    and stays answered, and crawlers and API clients learn the problem was taken away on
+    purpose; the page says so plainly and leads back to the backlog."""
+    return render(
+        request,
+        "backlog/problem_withdrawn.html",
+        {"page_title": f"Problem {tombstone.number} was withdrawn", "tombstone": tombstone},
+        status=410,
+    )
+
+
 @require_GET
 def problem_detail(request, pk):
     parts = selectors.problem_page_parts(pk, request.user)
     # Fetched only if a part of the page is not in the cache (404 then if there is none).
     problem = SimpleLazyObject(lambda: access.problem_get_for_user(request.user, pk))
     # Cached for visitors who are not signed in.
-    row = parts.get_or_put(
-        "row", lambda: {"title": problem.title, "merged_into_id": problem.merged_into_id}
-    )
+    try:
+        row = parts.get_or_put(
+            "row", lambda: {"title": problem.title, "merged_into_id": problem.merged_into_id}
+        )
+    except access.ProblemWithdrawn as gone:
+        return _withdrawn_page(request, gone.tombstone)
     staff = access.can_triage(request.user)
     if row["merged_into_id"] and not staff:
         url = reverse("backlog:problem_detail", kwargs={"pk": row["merged_into_id"]})
@@ -196,10 +213,121 @@ def problem_detail(request, pk):
         "can_vote": access.can_vote(request.user),
         "can_comment": can_comment,
         "staff": staff,
+        "can_edit": access.can_edit_problem(request.user, problem),
+        "can_withdraw": access.can_withdraw_problem(request.user, problem)
+        and problem.status == Status.NEW,
         "parts": parts,
         **selectors.problem_page(problem, request.user),
     }
     return render(request, "backlog/problem_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_edit(request, pk):
+    """The submitter's edit while the problem is new; institute staff's, with a reason, at any
+    status. Saved as a revision the problem page lists under "Changes"."""
+    problem = access.problem_get_for_user(request.user, pk)
+    if not access.can_edit_problem(request.user, problem):
+        raise NotAllowed(
+            "Only the person who raised a problem can change it, while it is new, and "
+            "institute staff."
+        )
+    needs_reason = access.edit_needs_reason(request.user)
+    initial = {
+        "title": problem.title,
+        "summary": problem.summary,
+        "description": problem.description,
+        "theme": problem.theme,
+        "service_areas": list(problem.service_areas.all()),
+    }
+    form = ProblemEditForm(request.POST or None, initial=initial, needs_reason=needs_reason)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.problem_edit(
+                actor=request.user,
+                problem=problem,
+                title=data["title"],
+                summary=data["summary"],
+                description=data["description"],
+                theme=data["theme"],
+                service_areas=data["service_areas"],
+                reason=data.get("reason", ""),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "Your changes are saved. They are listed under Changes.")
+            return redirect(f"{problem.get_absolute_url()}#changes")
+    return render(
+        request,
+        "backlog/problem_edit.html",
+        {
+            "page_title": "Edit the problem",
+            "problem": problem,
+            "form": form,
+            "needs_reason": needs_reason,
+            "back_url": problem.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_withdraw(request, pk):
+    """The person who raised a problem takes it back (new, and no other council has it)."""
+    try:
+        problem = access.problem_get_for_user(request.user, pk)
+    except access.ProblemWithdrawn as gone:
+        return _withdrawn_page(request, gone.tombstone)
+    if not access.can_withdraw_problem(request.user, problem):
+        raise NotAllowed(
+            "Only the person who raised a problem can withdraw it. Institute staff close "
+            "problems as not taken forward instead."
+        )
+    # A form with no fields: its errors give the page its error summary and "Error: " title.
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    refusal = services.problem_withdraw_refusal(problem)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if refusal is not None:
+                raise refusal
+            tombstone = services.problem_withdraw(actor=request.user, problem=problem)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"You have withdrawn problem {tombstone.number}.")
+            return redirect("backlog:my_council")
+    return render(
+        request,
+        "backlog/problem_withdraw.html",
+        {
+            "page_title": "Withdraw the problem",
+            "problem": problem,
+            "form": form,
+            "refusal": refusal,
+            "back_url": problem.get_absolute_url(),
+        },
+    )
+
+
+@require_GET
+def problem_changes(request, pk):
+    """Every revision of a problem, newest first, page by page."""
+    try:
+        problem = access.problem_get_for_user(request.user, pk)
+    except access.ProblemWithdrawn as gone:
+        return _withdrawn_page(request, gone.tombstone)
+    return render(
+        request,
+        "backlog/problem_changes.html",
+        {
+            "page_title": f"Changes to problem {problem.pk}",
+            "problem": problem,
+            **paginate(request, selectors.problem_revisions(problem)),
+        },
+    )
 
 
 def _problem_for_action(request, pk):

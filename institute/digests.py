@@ -49,6 +49,7 @@ TOPICS = {
 # want (consultations opening) is off until they choose it.
 KINDS = {
     "problem_status": ("A problem you follow changes status", "follow", Cadence.WEEKLY),
+    "problem_edited": ("A problem you follow is edited", "follow", Cadence.WEEKLY),
     "problem_solved": ("A problem you follow is solved", "follow", Cadence.IMMEDIATELY),
     "problem_comment": ("New comments on problems you follow", "follow", Cadence.DAILY),
     "centre_project": ("A centre starts work on a problem you follow", "follow", Cadence.WEEKLY),

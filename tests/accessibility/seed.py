@@ -66,6 +66,51 @@ def _problems(officer, institute_staff):
     return problem, comment, lookalike, merged, spare
 
 
+def _edits_and_withdrawals(officer, institute_staff, problem):
+    """Problem 1's changes (more than the page lists, so it links to all of them), a new problem
+    of the officer's own with one edit, and a withdrawn one (its tombstone)."""
+    areas = list(problem.service_areas.all())
+    for n in range(6):
+        backlog_services.problem_edit(
+            actor=institute_staff,
+            problem=problem,
+            title=problem.title,
+            summary=f"{problem.summary.rstrip('.')} ({n + 1}).",
+            description=problem.description,
+            theme=problem.theme,
+            service_areas=areas,
+            reason="Summary made clearer at triage.",
+        )
+        problem.refresh_from_db()
+    own = backlog_services.problem_submit(
+        actor=officer,
+        title="Parking permit renewals need a paper form",
+        summary="Residents print, sign and post a form every year.",
+        description="We re-key every form. Most renewals change nothing.",
+        theme="data",
+        service_areas=areas,
+    )
+    backlog_services.problem_edit(
+        actor=officer,
+        problem=own,
+        title=own.title,
+        summary=own.summary,
+        description="We re-key every form by hand. Most renewals change nothing at all.",
+        theme="infrastructure",
+        service_areas=areas,
+    )
+    withdrawn = backlog_services.problem_submit(
+        actor=officer,
+        title="Garden waste subscriptions renew late",
+        summary="A subscription lapses for a week each spring.",
+        description="Raised by mistake.",
+        theme="data",
+        service_areas=areas,
+    )
+    tombstone = backlog_services.problem_withdraw(actor=officer, problem=withdrawn)
+    return own, tombstone
+
+
 def _components(officer):
     leeds = Organisation.objects.get(slug="leeds")
     component = ComponentFactory(
@@ -324,6 +369,7 @@ def build(
 ) -> SimpleNamespace:
     """Create every row the inventory's pages show; returns them by name."""
     problem, comment, lookalike, merged, spare = _problems(officer, institute_staff)
+    own_problem, withdrawn = _edits_and_withdrawals(officer, institute_staff, problem)
     component, component_in_review = _components(officer)
     harvest_source = _harvest_source(officer, component)
     standards = _standards(officer, institute_staff)
@@ -357,6 +403,8 @@ def build(
         lookalike=lookalike,
         merged=merged,
         spare=spare,
+        own_problem=own_problem,
+        withdrawn=withdrawn,
         component=component,
         component_in_review=component_in_review,
         harvest_source=harvest_source,

@@ -229,10 +229,11 @@ def test_problem_page_query_count_is_fixed(client, problem, django_assert_num_qu
             problem=problem,
             body=f"Comment {n}",
         )
-    # problem, who raised it, service areas, timeline, comments, councils, merged-from; then
-    # the sections other apps add: components addressing it (1), centre learning and projects
-    # (1). Then the page is in the cache (institute.fragments): a visitor's next view makes none.
-    with django_assert_num_queries(9):
+    # problem, who raised it, service areas, timeline, latest changes (revisions), comments,
+    # councils, merged-from; then the sections other apps add: components addressing it (1),
+    # centre learning and projects (1). Then the page is in the cache (institute.fragments): a
+    # visitor's next view makes none.
+    with django_assert_num_queries(10):
         client.get(problem.get_absolute_url())
     with django_assert_num_queries(0):
         client.get(problem.get_absolute_url())

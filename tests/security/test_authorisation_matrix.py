@@ -26,7 +26,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backlog import services as backlog_services
-from backlog.models import Comment, CommentReport, DuplicateCandidate, Follow, Problem, Vote
+from backlog.models import (
+    Comment,
+    CommentReport,
+    DuplicateCandidate,
+    Follow,
+    Problem,
+    Vote,
+    WithdrawnProblem,
+)
 from centres.models import Centre, CentreStaff, Learning, LearningStatus, Project
 from components.models import Adoption, Component, FetchResult, HarvestFetch, HarvestSource
 from institute import digests
@@ -565,6 +573,24 @@ def s_problem_status(w):
     )
 
 
+def s_problem_edit(w):
+    p = w.problem
+    return Prepared(
+        reverse("backlog:problem_edit", kwargs={"pk": p.pk}),
+        {**PROBLEM_FORM, "title": "Bin days are hard to find", "reason": "Clearer title."},
+        check=_field_is(p, "title", "Bin days are hard to find"),
+    )
+
+
+def s_problem_withdraw(w):
+    p = w.problem
+    return Prepared(
+        reverse("backlog:problem_withdraw", kwargs={"pk": p.pk}),
+        {},
+        check=_exists(lambda: WithdrawnProblem.objects.filter(number=p.pk)),
+    )
+
+
 def s_problem_merge(w):
     source, target = w.other_problem, w.problem
     return Prepared(
@@ -1059,6 +1085,10 @@ PAGES = [
     Case("backlog:comment_report", "POST", s_comment_report, SIGNED_IN),
     Case("backlog:comment_moderate", "POST", s_comment_moderate, STAFF),
     Case("backlog:problem_status", "POST", s_problem_status, STAFF),
+    # The submitter (Leeds's officer) while the problem is new; staff at any status, with a reason.
+    Case("backlog:problem_edit", "POST", s_problem_edit, LEEDS_AND_STAFF),
+    # Only the submitter: staff close a problem as "not taken forward" instead.
+    Case("backlog:problem_withdraw", "POST", s_problem_withdraw, LEEDS),
     Case("backlog:problem_merge", "POST", s_problem_merge, STAFF),
     Case("backlog:problem_unmerge", "POST", s_problem_unmerge, STAFF),
     Case("backlog:duplicate_dismiss", "POST", s_duplicate_dismiss, STAFF),
@@ -1173,6 +1203,24 @@ def a_problem_unvote(w):
         reverse("backlog-api:problem_vote", kwargs={"pk": p.pk}),
         None,
         check=lambda: not Vote.objects.filter(problem=p, user=w.officer).exists(),
+    )
+
+
+def a_problem_edit(w):
+    p = w.problem
+    return Prepared(
+        reverse("backlog-api:problem_detail", kwargs={"pk": p.pk}),
+        {"title": "Bin days are hard to find", "reason": "Clearer title."},
+        check=_field_is(p, "title", "Bin days are hard to find"),
+    )
+
+
+def a_problem_withdraw(w):
+    p = w.problem
+    return Prepared(
+        reverse("backlog-api:problem_detail", kwargs={"pk": p.pk}),
+        None,
+        check=_exists(lambda: WithdrawnProblem.objects.filter(number=p.pk)),
     )
 
 
@@ -1331,6 +1379,8 @@ API = [
     # Withdrawing Leeds's vote: no one else has a vote there to withdraw (404).
     Case("backlog-api:problem_vote", "DELETE", a_problem_unvote, LEEDS, hidden=SIGNED_IN),
     Case("backlog-api:problem_comments", "POST", a_problem_comment, PARTICIPANTS),
+    Case("backlog-api:problem_detail", "PATCH", a_problem_edit, LEEDS_AND_STAFF),
+    Case("backlog-api:problem_detail", "DELETE", a_problem_withdraw, LEEDS),
     Case("components-api:component_list", "POST", a_component_create, CONTRIBUTORS),
     Case("components-api:adoption_list", "POST", a_adoption_create, OFFICERS),
     Case("components-api:source_list", "POST", a_source_create, CONTRIBUTORS),
