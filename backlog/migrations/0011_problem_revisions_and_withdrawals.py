@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("backlog", "0008_servicearea_moves_to_institute"),
+        ("backlog", "0010_search_words"),
         ("institute", "0010_user_home_seen_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
