@@ -155,7 +155,7 @@ def require(allowed: bool, message: str | None = None):
 def organisation_get_for_user(user, slug: str, *, write: bool = False) -> Organisation:
     """Organisations are public to read; only institute staff change them."""
     organisation = get_object_or_404(
-        Organisation.objects.select_related("parent_county", "strategic_authority", "successor"),
+        Organisation.objects.select_related("parent_county", "strategic_authority"),
         slug=slug,
     )
     if write and not can_curate(user):

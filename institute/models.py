@@ -119,8 +119,14 @@ class Organisation(models.Model):
     description = models.TextField(blank=True, default="")
     valid_from = models.DateField(null=True, blank=True, help_text="Empty: since before records")
     valid_to = models.DateField(null=True, blank=True, help_text="Last day it existed")
-    successor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
+    # Several of each: Surrey County Council is succeeded by East and West Surrey (Succession).
+    successors = models.ManyToManyField(
+        "self",
+        through="Succession",
+        through_fields=("predecessor", "successor"),
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
     )
 
     objects = OrganisationQuerySet.as_manager()
@@ -163,6 +169,35 @@ class Organisation(models.Model):
         return (self.valid_from is None or self.valid_from <= on) and (
             self.valid_to is None or self.valid_to >= on
         )
+
+
+class Succession(models.Model):
+    """One organisation taking over from another on a date: from that day the successor carries
+    the predecessor's figures (institute.selectors.organisation_heirs); before it, the
+    predecessor keeps its own history. A predecessor may have several successors (its area was
+    split) and a successor several predecessors (a merger)."""
+
+    predecessor = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="successions_out"
+    )
+    successor = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="successions_in"
+    )
+    date = models.DateField(help_text="The first day the successor is responsible")
+
+    class Meta:
+        ordering = ["date", "successor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="succession_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="succession_not_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor} from {self.date:%Y-%m-%d}"
 
 
 class EmailDomain(models.Model):

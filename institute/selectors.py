@@ -21,6 +21,7 @@ from institute.models import (
     OutboxEmail,
     Role,
     ServiceArea,
+    Succession,
 )
 from institute.urlcache import detail_url
 
@@ -79,7 +80,16 @@ def organisation_related(organisation: Organisation) -> dict:
             organisation.constituent_councils.current().order_by("name").only("name", "slug")
         ),
         "districts": list(organisation.districts.current().order_by("name").only("name", "slug")),
-        "predecessors": list(organisation.predecessors.order_by("name").only("name", "slug")),
+        "successions_in": list(
+            organisation.successions_in.select_related("predecessor").order_by(
+                "date", "predecessor__name"
+            )
+        ),
+        "successions_out": list(
+            organisation.successions_out.select_related("successor").order_by(
+                "date", "successor__name"
+            )
+        ),
         "member_count": organisation.memberships.count(),
     }
 
@@ -158,6 +168,27 @@ def service_area_names(relation, owners) -> dict[int, list[str]]:
 
 
 # --- The sector's per-council figures (read by institute.sector) -------------------------------
+
+
+def organisation_heirs_sql(on) -> tuple[str, list]:
+    """SQL for the pairs (`org`, `heir`): each organisation that has closed by `on` and the
+    organisations existing on `on` that carry its figures, through every succession dated on
+    or before `on` (a chain of them too). From its date a succession passes the predecessor's
+    figures to each successor (Surrey County's to both East and West Surrey); before it they
+    stay with the predecessor. The one rule for the sector's figures."""
+    successions = Succession._meta.db_table
+    current_sql, current_params = (
+        Organisation.objects.current(on).values("id").query.sql_with_params()
+    )
+    sql = (
+        f"WITH RECURSIVE chain(org, heir) AS ("  # noqa: S608 (constant SQL, values are parameters)
+        f"SELECT s.predecessor_id, s.successor_id FROM {successions} s WHERE s.date <= %s "
+        f"UNION SELECT c.org, s.successor_id FROM chain c JOIN {successions} s "
+        "ON s.predecessor_id = c.heir WHERE s.date <= %s) "
+        f"SELECT DISTINCT c.org, c.heir FROM chain c WHERE c.heir IN ({current_sql}) "
+        f"AND c.org NOT IN ({current_sql})"
+    )
+    return sql, [on, on, *current_params, *current_params]
 
 
 def members_by_council(*, active_since):

@@ -98,6 +98,17 @@ def test_organisation_page_shows_its_successor(client):
     assert "West Surrey Council" in html
 
 
+def test_surrey_county_page_shows_both_successors_with_their_date(client):
+    county = Organisation.objects.get(gss_code="E10000030")
+    html = client.get(county.get_absolute_url()).content.decode()
+    assert "closes after 31 March 2027" in html
+    assert "East Surrey Council</a> from 1 April 2027" in html
+    assert "West Surrey Council</a> from 1 April 2027" in html
+    east = client.get("/organisations/east-surrey-council/").content.decode()
+    assert "Replaces" in east
+    assert "Surrey</a> from 1 April 2027" in east and "Elmbridge</a> from 1 April 2027" in east
+
+
 def test_unknown_organisation_is_a_govuk_404(client):
     response = client.get("/organisations/atlantis/")
     assert response.status_code == 404
