@@ -288,6 +288,17 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    @property
+    def membership(self):
+        """The membership the person acts as now; raises NoMembership (an AttributeError, so
+        `hasattr` and `getattr(..., None)` work) when they have none."""
+        from institute.access import membership_of  # access reads these models
+
+        membership = membership_of(self)
+        if membership is None:
+            raise NoMembership(f"{self} belongs to no organisation.")
+        return membership
+
 
 # A council officer: a member of a council in the officer role. One rule for Python and SQL:
 # `Membership.objects.council_officers()` filters on these lookups and
@@ -301,13 +312,18 @@ class MembershipQuerySet(models.QuerySet):
 
 
 class Membership(models.Model):
-    """A person's one organisation and their role in it."""
+    """A person's role in one organisation. A person may hold several (a shared-service officer
+    works for two councils); one is primary. `user.membership` is the one they act as now
+    (institute.access.membership_of: chosen in the session, else the primary)."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(max_length=32, choices=Role.choices)
+    # A database default too: bulk loaders that write memberships with COPY (tests/bench) get a
+    # person's one membership as their primary.
+    is_primary = models.BooleanField(default=True, db_default=True)
     created_at = models.DateTimeField(default=timezone.now)
     approved_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -317,6 +333,14 @@ class Membership(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "role"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_once_per_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_primary=True), name="membership_one_primary"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
@@ -331,6 +355,10 @@ class Membership(models.Model):
             if found != value:
                 return False
         return True
+
+
+class NoMembership(Membership.DoesNotExist, AttributeError):
+    """`user.membership` of a person who belongs to no organisation."""
 
 
 class MembershipRequest(models.Model):

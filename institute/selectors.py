@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchVector
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, FilteredRelation, Min, Q
 
 from institute import fragments, registry, search
 from institute.errors import DomainError
@@ -24,6 +24,21 @@ from institute.models import (
     Succession,
 )
 from institute.urlcache import detail_url
+
+
+def users_with_membership(users) -> list:
+    """These users (a queryset), each with the membership it acts as by default (its primary)
+    and that membership's organisation loaded in the same query."""
+    found = list(
+        users.annotate(
+            primary_membership=FilteredRelation(
+                "memberships", condition=Q(memberships__is_primary=True)
+            )
+        ).select_related("primary_membership__organisation")
+    )
+    for user in found:
+        user._state.fields_cache["membership"] = getattr(user, "primary_membership", None)
+    return found
 
 
 def institute_staff_ids() -> list[int]:
