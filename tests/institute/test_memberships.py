@@ -176,3 +176,15 @@ def test_api_acts_as_the_organisation_in_the_header_and_refuses_another(shared, 
     assert as_leeds.status_code == 201
     assert as_leeds.json()["council_count"] == 2
     assert set(Vote.objects.values_list("organisation__slug", flat=True)) == {"leeds", "bradford"}
+
+
+def test_adoptions_and_assessments_are_done_for_the_council_acted_as(client, shared):
+    leeds, bradford = (Organisation.objects.get(slug=s) for s in ("leeds", "bradford"))
+    assert access.can_act_for_council(shared, leeds)
+    assert not access.can_act_for_council(shared, bradford)
+    client.force_login(shared)
+    _act_as(client, "bradford")
+    acting = access.membership_acting_set(shared, client.session[access.ACTING_SESSION_KEY])
+    assert acting.organisation == bradford
+    assert access.can_act_for_council(shared, bradford)
+    assert not access.can_act_for_council(shared, leeds)
