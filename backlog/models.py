@@ -165,7 +165,11 @@ class Vote(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["problem", "user"], name="one_vote_per_officer"),
+            # One vote per officer per problem for each council they act as: a shared-service
+            # officer of two councils says so for each (institute.access.membership_of).
+            models.UniqueConstraint(
+                fields=["problem", "user", "organisation"], name="one_vote_per_officer_council"
+            ),
         ]
         indexes = [
             models.Index(fields=["cast_on"], name="vote_cast_on"),

@@ -283,13 +283,17 @@ def problem_rows(problems) -> dict[int, list[str]]:
 
 
 def problem_voted_ids(user, problems) -> set[int]:
-    """Which of these problems the user has voted on (one query)."""
-    if not user.is_authenticated:
+    """Which of these problems the user has voted on for the council they act as (one
+    query)."""
+    membership = core_access.membership_of(user)
+    if membership is None:
         return set()
     return set(
-        Vote.objects.filter(user=user, problem__in=[p.pk for p in problems]).values_list(
-            "problem_id", flat=True
-        )
+        Vote.objects.filter(
+            user=user,
+            organisation_id=membership.organisation_id,
+            problem__in=[p.pk for p in problems],
+        ).values_list("problem_id", flat=True)
     )
 
 
@@ -313,7 +317,11 @@ def problem_vote_states(user, problems) -> dict[int, VoteState]:
     rows = (
         Problem.objects.filter(pk__in=[p.pk for p in problems])
         .annotate(
-            voted=Exists(Vote.objects.filter(problem=OuterRef("pk"), user=user)),
+            voted=Exists(
+                Vote.objects.filter(
+                    problem=OuterRef("pk"), user=user, organisation_id=membership.organisation_id
+                )
+            ),
             officers=Subquery(
                 CouncilDemand.objects.filter(
                     problem=OuterRef("pk"), organisation_id=membership.organisation_id
@@ -422,7 +430,13 @@ def problem_page(problem: Problem, user) -> dict:
         state = (  # one query for all three
             Problem.objects.filter(pk=problem.pk)
             .values(
-                voted=Exists(Vote.objects.filter(problem=OuterRef("pk"), user=user)),
+                voted=Exists(
+                    Vote.objects.filter(
+                        problem=OuterRef("pk"),
+                        user=user,
+                        organisation_id=membership.organisation_id if membership else None,
+                    )
+                ),
                 following=Exists(Follow.objects.filter(problem=OuterRef("pk"), user=user)),
                 officers=Subquery(
                     CouncilDemand.objects.filter(

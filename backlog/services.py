@@ -163,7 +163,7 @@ _VOTE_SQL = """
 WITH vote AS (
     INSERT INTO backlog_vote (problem_id, cast_on_id, user_id, organisation_id, created_at)
     VALUES (%(problem)s, %(problem)s, %(user)s, %(organisation)s, %(now)s)
-    ON CONFLICT (problem_id, user_id) DO NOTHING
+    ON CONFLICT (problem_id, user_id, organisation_id) DO NOTHING
     RETURNING id
 ), more_officers AS (
     UPDATE backlog_councildemand SET officers = officers + 1
@@ -206,8 +206,12 @@ def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
     )
     with connection.cursor() as cursor:
         _lock_for_vote(problem, cursor)
+    # The council the actor acts as now: a shared-service officer votes for each separately.
+    organisation = actor.membership.organisation
     if problem.status not in OPEN_STATUSES:
-        existing = Vote.objects.filter(problem=problem, user=actor).first()
+        existing = Vote.objects.filter(
+            problem=problem, user=actor, organisation=organisation
+        ).first()
         if existing:
             return existing, False
         if problem.status == Status.MERGED:
@@ -222,7 +226,6 @@ def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
             status=409,
             code="closed",
         )
-    organisation = actor.membership.organisation
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -231,7 +234,7 @@ def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
         )
         row = cursor.fetchone()
     if row is None:  # the officer had voted already
-        return Vote.objects.get(problem=problem, user=actor), False
+        return Vote.objects.get(problem=problem, user=actor, organisation=organisation), False
     vote_id, problem.vote_count, problem.council_count = row
     _votes_written([problem.pk])
     vote = Vote(
@@ -256,8 +259,9 @@ WITH RECURSIVE family(id) AS (
     SELECT p.id FROM backlog_problem p JOIN family ON p.merged_into_id = family.id
 )
 DELETE FROM backlog_vote
-WHERE user_id = %(user)s AND problem_id IN (SELECT id FROM family)
-  AND EXISTS (SELECT FROM backlog_vote WHERE problem_id = %(problem)s AND user_id = %(user)s)
+WHERE user_id = %(user)s AND organisation_id = %(acting)s AND problem_id IN (SELECT id FROM family)
+  AND EXISTS (SELECT FROM backlog_vote WHERE problem_id = %(problem)s AND user_id = %(user)s
+              AND organisation_id = %(acting)s)
 RETURNING problem_id, organisation_id
 """
 
@@ -289,7 +293,11 @@ def problem_vote_withdraw(*, actor, problem: Problem) -> bool:
 
     Like problem_vote, `problem` may be just `Problem(pk=...)` and comes back up to date."""
     core_access.require(actor.is_authenticated, "Sign in to withdraw your vote.")
-    params = {"problem": problem.pk, "user": actor.pk}
+    acting = core_access.membership_of(actor)
+    if acting is None:
+        return False
+    # Only the vote made for the council the actor acts as now.
+    params = {"problem": problem.pk, "user": actor.pk, "acting": acting.organisation_id}
     with connection.cursor() as cursor:
         _lock_for_vote(problem, cursor)
         cursor.execute(_WITHDRAW_VOTES_SQL, params)
@@ -687,9 +695,12 @@ def problem_merge(*, actor, source: Problem, target: Problem, note: str = "") ->
             f"“{target.title}” is itself merged; merge into the problem it was merged into.",
             field="target",
         )
-    # Votes whose officer already voted on the target stay on the source: counted once.
-    already = Vote.objects.filter(problem=target).values("user_id")
-    moved = Vote.objects.filter(problem=source).exclude(user_id__in=already).update(problem=target)
+    # Votes whose officer already voted on the target for the same council stay on the source:
+    # counted once.
+    already = Vote.objects.filter(
+        problem=target, user_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id")
+    )
+    moved = Vote.objects.filter(problem=source).exclude(Exists(already)).update(problem=target)
     Follow.objects.bulk_create(
         [
             Follow(problem=target, user_id=uid)

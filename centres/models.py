@@ -94,8 +94,8 @@ class CentreStaffQuerySet(models.QuerySet):
         lead, and still centre staff at its host."""
         return self.filter(
             is_lead=True,
-            user__membership__role=Role.CENTRE_STAFF,
-            user__membership__organisation=models.F("centre__host"),
+            user__memberships__role=Role.CENTRE_STAFF,
+            user__memberships__organisation=models.F("centre__host"),
         )
 
 

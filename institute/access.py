@@ -26,17 +26,75 @@ ROLE_ORGANISATION_KINDS = {
 }
 
 
+# The session key holding the organisation (slug) a person with several memberships acts as.
+ACTING_SESSION_KEY = "acting_organisation"
+
+
 def membership_of(user):
-    """The user's membership, or None (anonymous, or signed in without an organisation yet)."""
+    """The membership the user acts as now, or None (anonymous, or signed in without an
+    organisation yet): the one chosen for the session (membership_acting_set), else the
+    primary. The one rule behind `user.membership`; votes, adoptions and assessments are done
+    as its organisation."""
     if not user.is_authenticated:
         return None
-    # Load membership and organisation together, once per user object (i.e. once a request).
+    # Load membership and organisation together, once per user object (i.e. once a request;
+    # the sign-in backend loads the primary one with the user).
     cache = user._state.fields_cache
     if "membership" not in cache:
         cache["membership"] = (
-            Membership.objects.select_related("organisation").filter(user=user).first()
+            Membership.objects.select_related("organisation")
+            .filter(user=user)
+            .order_by("-is_primary", "created_at")
+            .first()
         )
     return cache["membership"]
+
+
+def memberships_of(user) -> list:
+    """All the user's memberships, the primary first, then by organisation name."""
+    if not user.is_authenticated:
+        return []
+    cache = user._state.fields_cache
+    if "memberships_all" not in cache:
+        cache["memberships_all"] = list(
+            Membership.objects.select_related("organisation")
+            .filter(user=user)
+            .order_by("-is_primary", "organisation__name")
+        )
+    return cache["memberships_all"]
+
+
+def has_several_memberships(user) -> bool:
+    """Whether the user belongs to more than one organisation: read from the count loaded with
+    the signed-in user (institute.auth_backends), else asked."""
+    if not user.is_authenticated:
+        return False
+    count = getattr(user, "membership_count", None)
+    if count is None:
+        count = len(memberships_of(user))
+    return count > 1
+
+
+def membership_for_acting(user, organisation_slug) -> Membership:
+    """The user's own membership of the organisation with this slug, to act as it; NotAllowed
+    for any other organisation (a forged form value, session or API header)."""
+    membership = next(
+        (m for m in memberships_of(user) if m.organisation.slug == organisation_slug), None
+    )
+    if membership is None:
+        raise NotAllowed("You can only act as an organisation you belong to.")
+    return membership
+
+
+def membership_acting_set(user, organisation_slug) -> Membership:
+    """Act as the chosen organisation from now on in this request (the page middleware and the
+    API's token sign-in call it with the person's choice); NotAllowed as above."""
+    current = user._state.fields_cache.get("membership")
+    if current is not None and current.organisation.slug == organisation_slug:
+        return current  # the primary, loaded with the user: no query
+    membership = membership_for_acting(user, organisation_slug)
+    user._state.fields_cache["membership"] = membership
+    return membership
 
 
 def role_of(user):
@@ -155,7 +213,7 @@ def require(allowed: bool, message: str | None = None):
 def organisation_get_for_user(user, slug: str, *, write: bool = False) -> Organisation:
     """Organisations are public to read; only institute staff change them."""
     organisation = get_object_or_404(
-        Organisation.objects.select_related("parent_county", "strategic_authority", "successor"),
+        Organisation.objects.select_related("parent_county", "strategic_authority"),
         slug=slug,
     )
     if write and not can_curate(user):

@@ -3,7 +3,24 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from institute.models import AuditEvent, Membership, MembershipRequest, Organisation, User
+from institute.models import (
+    AuditEvent,
+    Membership,
+    MembershipRequest,
+    Organisation,
+    Succession,
+    User,
+)
+
+
+class SuccessionInline(admin.TabularInline):
+    """The organisations that took over from this one, each from its date."""
+
+    model = Succession
+    fk_name = "predecessor"
+    raw_id_fields = ["successor"]
+    extra = 0
+    verbose_name = "successor"
 
 
 @admin.register(Organisation)
@@ -11,8 +28,9 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "council_type", "gss_code", "region", "valid_to"]
     list_filter = ["kind", "council_type", "region"]
     search_fields = ["name", "gss_code", "slug"]
-    raw_id_fields = ["parent_county", "strategic_authority", "successor"]
+    raw_id_fields = ["parent_county", "strategic_authority"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [SuccessionInline]
 
 
 class MembershipInline(admin.StackedInline):

@@ -87,6 +87,11 @@ def service(request):
         "service_name": settings.SERVICE_NAME,
         "service_navigation": navigation,
         "service_urls": urls,
+        # For the header's "Acting as" control: people with several memberships only (the
+        # count comes with the signed-in user, institute.auth_backends: no query here).
+        "acting_membership": (
+            access.membership_of(user) if access.has_several_memberships(user) else None
+        ),
     }
 
 

@@ -191,6 +191,26 @@ class ProfileForm(forms.Form):
     )
 
 
+class ActingOrganisationForm(forms.Form):
+    """Which of their organisations a person with several acts as (or makes their primary)."""
+
+    organisation = forms.ChoiceField(
+        label="Organisation",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose one of your organisations",
+            "invalid_choice": "Choose one of your organisations",
+        },
+    )
+
+    def __init__(self, *args, memberships=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [
+            (m.organisation.slug, f"{m.organisation.name} ({m.get_role_display().lower()})")
+            for m in memberships
+        ]
+
+
 class MembershipRequestForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="Organisation you work for",

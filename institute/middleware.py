@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from institute.access import ACTING_SESSION_KEY, membership_acting_set
 from institute.dbdown import service_unavailable
 from institute.errors import DomainError, NotAllowed
 from institute.request_log import SECRET_ARGUMENTS
@@ -46,6 +47,24 @@ class DomainErrorMiddleware:
                 status=exception.status if exception.status in (400, 409) else 400,
             )
         return None
+
+
+class ActingMembershipMiddleware:
+    """A person with several memberships acts as the organisation they chose for the session
+    (institute.views.acting_organisation); a choice no longer valid (the membership was
+    removed) is forgotten and they act as their primary one. No query without a choice."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.session.get(ACTING_SESSION_KEY) if hasattr(request, "session") else None
+        if chosen and request.user.is_authenticated:
+            try:
+                membership_acting_set(request.user, chosen)
+            except NotAllowed:
+                del request.session[ACTING_SESSION_KEY]
+        return self.get_response(request)
 
 
 class ReadOnlyWithoutRedisMiddleware:

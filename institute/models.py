@@ -120,8 +120,14 @@ class Organisation(models.Model):
     description = models.TextField(blank=True, default="")
     valid_from = models.DateField(null=True, blank=True, help_text="Empty: since before records")
     valid_to = models.DateField(null=True, blank=True, help_text="Last day it existed")
-    successor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
+    # Several of each: Surrey County Council is succeeded by East and West Surrey (Succession).
+    successors = models.ManyToManyField(
+        "self",
+        through="Succession",
+        through_fields=("predecessor", "successor"),
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
     )
 
     objects = OrganisationQuerySet.as_manager()
@@ -164,6 +170,35 @@ class Organisation(models.Model):
         return (self.valid_from is None or self.valid_from <= on) and (
             self.valid_to is None or self.valid_to >= on
         )
+
+
+class Succession(models.Model):
+    """One organisation taking over from another on a date: from that day the successor carries
+    the predecessor's figures (institute.selectors.organisation_heirs); before it, the
+    predecessor keeps its own history. A predecessor may have several successors (its area was
+    split) and a successor several predecessors (a merger)."""
+
+    predecessor = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="successions_out"
+    )
+    successor = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="successions_in"
+    )
+    date = models.DateField(help_text="The first day the successor is responsible")
+
+    class Meta:
+        ordering = ["date", "successor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="succession_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="succession_not_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor} from {self.date:%Y-%m-%d}"
 
 
 class EmailDomain(models.Model):
@@ -254,6 +289,17 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    @property
+    def membership(self):
+        """The membership the person acts as now; raises NoMembership (an AttributeError, so
+        `hasattr` and `getattr(..., None)` work) when they have none."""
+        from institute.access import membership_of  # access reads these models
+
+        membership = membership_of(self)
+        if membership is None:
+            raise NoMembership(f"{self} belongs to no organisation.")
+        return membership
+
 
 # A council officer: a member of a council in the officer role. One rule for Python and SQL:
 # `Membership.objects.council_officers()` filters on these lookups and
@@ -267,13 +313,18 @@ class MembershipQuerySet(models.QuerySet):
 
 
 class Membership(models.Model):
-    """A person's one organisation and their role in it."""
+    """A person's role in one organisation. A person may hold several (a shared-service officer
+    works for two councils); one is primary. `user.membership` is the one they act as now
+    (institute.access.membership_of: chosen in the session, else the primary)."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(max_length=32, choices=Role.choices)
+    # A database default too: bulk loaders that write memberships with COPY (tests/bench) get a
+    # person's one membership as their primary.
+    is_primary = models.BooleanField(default=True, db_default=True)
     created_at = models.DateTimeField(default=timezone.now)
     approved_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -283,6 +334,14 @@ class Membership(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "role"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_once_per_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_primary=True), name="membership_one_primary"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
@@ -297,6 +356,10 @@ class Membership(models.Model):
             if found != value:
                 return False
         return True
+
+
+class NoMembership(Membership.DoesNotExist, AttributeError):
+    """`user.membership` of a person who belongs to no organisation."""
 
 
 class MembershipRequest(models.Model):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchVector
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, FilteredRelation, Min, Q
 
 from institute import fragments, registry, search
 from institute.errors import DomainError
@@ -21,8 +21,24 @@ from institute.models import (
     OutboxEmail,
     Role,
     ServiceArea,
+    Succession,
 )
 from institute.urlcache import detail_url
+
+
+def users_with_membership(users) -> list:
+    """These users (a queryset), each with the membership it acts as by default (its primary)
+    and that membership's organisation loaded in the same query."""
+    found = list(
+        users.annotate(
+            primary_membership=FilteredRelation(
+                "memberships", condition=Q(memberships__is_primary=True)
+            )
+        ).select_related("primary_membership__organisation")
+    )
+    for user in found:
+        user._state.fields_cache["membership"] = getattr(user, "primary_membership", None)
+    return found
 
 
 def institute_staff_ids() -> list[int]:
@@ -80,7 +96,16 @@ def organisation_related(organisation: Organisation) -> dict:
     return {
         "constituents": list(names.current().filter(strategic_authority=organisation)),
         "districts": list(names.current().filter(parent_county=organisation)),
-        "predecessors": list(names.filter(successor=organisation)),
+        "successions_in": list(
+            organisation.successions_in.select_related("predecessor").order_by(
+                "date", "predecessor__name"
+            )
+        ),
+        "successions_out": list(
+            organisation.successions_out.select_related("successor").order_by(
+                "date", "successor__name"
+            )
+        ),
         "member_count": organisation.memberships.count(),
     }
 
@@ -159,6 +184,27 @@ def service_area_names(relation, owners) -> dict[int, list[str]]:
 
 
 # --- The sector's per-council figures (read by institute.sector) -------------------------------
+
+
+def organisation_heirs_sql(on) -> tuple[str, list]:
+    """SQL for the pairs (`org`, `heir`): each organisation that has closed by `on` and the
+    organisations existing on `on` that carry its figures, through every succession dated on
+    or before `on` (a chain of them too). From its date a succession passes the predecessor's
+    figures to each successor (Surrey County's to both East and West Surrey); before it they
+    stay with the predecessor. The one rule for the sector's figures."""
+    successions = Succession._meta.db_table
+    current_sql, current_params = (
+        Organisation.objects.current(on).values("id").query.sql_with_params()
+    )
+    sql = (
+        f"WITH RECURSIVE chain(org, heir) AS ("  # noqa: S608 (constant SQL, values are parameters)
+        f"SELECT s.predecessor_id, s.successor_id FROM {successions} s WHERE s.date <= %s "
+        f"UNION SELECT c.org, s.successor_id FROM chain c JOIN {successions} s "
+        "ON s.predecessor_id = c.heir WHERE s.date <= %s) "
+        f"SELECT DISTINCT c.org, c.heir FROM chain c WHERE c.heir IN ({current_sql}) "
+        f"AND c.org NOT IN ({current_sql})"
+    )
+    return sql, [on, on, *current_params, *current_params]
 
 
 def members_by_council(*, active_since):

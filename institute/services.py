@@ -255,9 +255,12 @@ def site_update_from_settings() -> Site:
 def membership_request_create(
     *, actor: User, organisation: Organisation, role: str, reason: str
 ) -> MembershipRequest:
-    """Ask institute staff to let a signed-in person join an organisation in a role."""
-    if access.membership_of(actor) is not None:
-        raise DomainError("You already belong to an organisation.", status=409, code="conflict")
+    """Ask institute staff to let a signed-in person join an organisation in a role (a first
+    organisation, or another one: a shared-service officer works for two councils)."""
+    if Membership.objects.filter(user=actor, organisation=organisation).exists():
+        raise DomainError(
+            f"You already belong to {organisation.name}.", status=409, code="conflict"
+        )
     if role not in Role.values:
         raise DomainError("Choose a role.", field="role")
     if organisation.kind not in access.ROLE_ORGANISATION_KINDS[role]:
@@ -293,6 +296,20 @@ def membership_request_create(
     return request
 
 
+@transaction.atomic
+def membership_primary_set(*, actor: User, organisation_slug: str) -> Membership:
+    """Make one of the actor's own memberships their primary one (what they act as when they
+    have not chosen another for the session)."""
+    membership = access.membership_for_acting(actor, organisation_slug)
+    if not membership.is_primary:
+        Membership.objects.filter(user=actor, is_primary=True).update(is_primary=False)
+        membership.is_primary = True
+        membership.save(update_fields=["is_primary"])
+        audit_record(actor=actor, verb="membership.primary_set", target=membership)
+    actor._state.fields_cache.pop("memberships_all", None)
+    return membership
+
+
 def _tell_requester(request: MembershipRequest, organisation_name: str) -> None:
     """The person who asked hears the decision (in-app, and by e-mail as they prefer)."""
     if request.status == MembershipRequest.Status.APPROVED:
@@ -323,15 +340,18 @@ def _decidable(request: MembershipRequest, actor: User) -> MembershipRequest:
 def membership_request_approve(
     *, actor: User, request: MembershipRequest, note: str = ""
 ) -> Membership:
-    """Approve a request: the person joins the organisation in the role they asked for."""
+    """Approve a request: the person joins the organisation in the role they asked for, beside
+    any organisation they already belong to (their first membership is their primary one)."""
     request = _decidable(request, actor)
-    if Membership.objects.filter(user_id=request.user_id).exists():
-        raise DomainError("This person already belongs to an organisation.", status=409)
+    held = Membership.objects.select_for_update().filter(user_id=request.user_id)
+    if any(m.organisation_id == request.organisation_id for m in held):
+        raise DomainError("This person already belongs to this organisation.", status=409)
     membership = Membership.objects.create(
         user_id=request.user_id,
         organisation_id=request.organisation_id,
         role=request.role,
         approved_by=actor,
+        is_primary=not held,
     )
     request.status = MembershipRequest.Status.APPROVED
     request.decided_at = timezone.now()

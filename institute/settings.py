@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who the signed-in person acts as, when they belong to several organisations.
+    "institute.middleware.ActingMembershipMiddleware",
     # Names the signed-in user and the path on history rows the triggers write (see below).
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

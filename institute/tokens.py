@@ -17,9 +17,9 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
-from institute.access import can_curate, needs_second_factor, require
+from institute.access import can_curate, membership_acting_set, needs_second_factor, require
 from institute.auth_backends import second_factor_exists
-from institute.errors import DomainError
+from institute.errors import DomainError, NotAllowed
 from institute.models import ApiToken, AuditEvent
 
 SECRET_PREFIX = "ldi_"  # noqa: S105 (a marker, not a secret)
@@ -131,6 +131,11 @@ def api_token_get_for_user(user, public_id) -> ApiToken:
 # --- DRF ---------------------------------------------------------------------------------------
 
 
+# `X-Acting-Organisation: <slug>`: a person with several memberships says which organisation a
+# request acts as (votes, adoptions, assessments); without it, their primary one.
+ACTING_HEADER = "HTTP_X_ACTING_ORGANISATION"
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Token <secret>` or `Bearer <secret>`.
 
@@ -164,6 +169,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Set up two-factor authentication on your account before using this token."
             )
+        acting = request.META.get(ACTING_HEADER, "").strip()
+        if acting:
+            try:
+                membership_acting_set(token.user, acting)
+            except NotAllowed as refused:
+                raise exceptions.PermissionDenied(refused.message) from None
         api_token_touch(token)
         return token.user, token
 

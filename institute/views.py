@@ -18,6 +18,7 @@ from institute import access, outbox, registry, security, selectors, services
 from institute.celery import app as celery_app
 from institute.errors import DomainError, NotAllowed
 from institute.forms import (
+    ActingOrganisationForm,
     ApiTokenForm,
     DecisionForm,
     DirectoryFilterForm,
@@ -215,8 +216,14 @@ def account(request, token_form=None):
         .first()
     )
     profile_form = ProfileForm(initial={"full_name": user.full_name})
+    memberships = access.memberships_of(user) if access.has_several_memberships(user) else []
+    acting_form = None
+    if len(memberships) > 1:
+        acting_form = ActingOrganisationForm(
+            memberships=memberships, initial={"organisation": membership.organisation.slug}
+        )
     request_form = None
-    if membership is None and pending is None:
+    if pending is None:
         request_form = MembershipRequestForm()
     if request.method == "POST" and token_form is None:
         action = request.POST.get("action")
@@ -232,6 +239,20 @@ def account(request, token_form=None):
                 else:
                     messages.success(request, "Your name has been updated.")
                     return redirect("institute:account")
+        elif action in {"act_as", "primary"} and acting_form is not None:
+            acting_form = ActingOrganisationForm(request.POST, memberships=memberships)
+            if acting_form.is_valid():
+                slug = acting_form.cleaned_data["organisation"]
+                if action == "act_as":
+                    chosen = access.membership_acting_set(user, slug)
+                    request.session[access.ACTING_SESSION_KEY] = slug
+                    messages.success(request, f"You are now acting as {chosen.organisation.name}.")
+                else:
+                    chosen = services.membership_primary_set(actor=user, organisation_slug=slug)
+                    messages.success(
+                        request, f"{chosen.organisation.name} is now your primary organisation."
+                    )
+                return redirect("institute:account")
         elif action == "request" and request_form is not None:
             request_form = MembershipRequestForm(request.POST)
             if request_form.is_valid():
@@ -256,6 +277,8 @@ def account(request, token_form=None):
             "decided": decided,
             "profile_form": profile_form,
             "request_form": request_form,
+            "memberships": memberships,
+            "acting_form": acting_form,
             "token_form": token_form or ApiTokenForm(),
             "api_tokens": api_token_list_for_user(user),
             "second_factor": has_second_factor(user),

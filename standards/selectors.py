@@ -89,12 +89,15 @@ def _adopted(today: date) -> Q:
     return Q(result=Result.GREEN, valid_until__gte=today) & ~Q(status=AssessmentStatus.CHALLENGED)
 
 
+def _adopting(today: date):
+    """The assessments that adopt on `today`, of councils that exist or have closed."""
+    return Assessment.objects.filter(pk__in=_eligible_latest(today)).filter(_adopted(today))
+
+
 def adopting_assessments(today: date | None = None):
     """The assessments that make their councils adopters (current councils only)."""
     today = today or timezone.localdate()
-    return Assessment.objects.filter(pk__in=_eligible_latest(today)).filter(
-        _adopted(today), organisation__in=Organisation.objects.current(today).councils()
-    )
+    return _adopting(today).filter(organisation__in=Organisation.objects.current(today).councils())
 
 
 @dataclass
@@ -492,9 +495,10 @@ def standards_by_slug(slugs) -> dict[str, Standard]:
 
 
 def standards_adopted_by_council(today: date):
-    """The standards each council has adopted on `today` (`ids`), as defined above."""
+    """The standards each council has adopted on `today` (`ids`), as defined above; closed
+    councils too, whose standards pass to their successors (institute.sector.refresh)."""
     return (
-        adopting_assessments(today)
+        _adopting(today)
         .order_by()
         .values(org=F("organisation_id"))
         .annotate(ids=ArrayAgg("standard_id", distinct=True, order_by="standard_id"))

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from backlog import services
 from backlog.models import Comment, Merge, Problem, Status, StatusChange, Vote
+from institute import selectors as core_selectors
 from institute import services as core_services
 from institute.demo import DEMO_PASSWORD, DEMO_PEOPLE, unwrap_markdown
 from institute.models import Membership, Organisation, Role, ServiceArea, User
@@ -289,7 +290,7 @@ def _backdate(problem: Problem, plan: Plan, now, rng) -> None:
 @transaction.atomic
 def seed() -> dict:
     rng = random.Random(2026)  # noqa: S311  (demo data, not security)
-    staff_user = User.objects.select_related("membership").get(email=STAFF_EMAIL)
+    staff_user = User.objects.get(email=STAFF_EMAIL)
     councils = _councils()
     by_slug = {c.slug: c for c in councils}
     # The demo officers from institute.demo speak for their own councils.
@@ -322,9 +323,7 @@ def seed() -> dict:
     emails = {p.submitter for p in todo} | {e for p in todo for e in p.voters + p.commenters}
     people = {
         u.email: u
-        for u in User.objects.filter(email__in=emails - {""}).select_related(
-            "membership__organisation"
-        )
+        for u in core_selectors.users_with_membership(User.objects.filter(email__in=emails - {""}))
     }
     areas = {a.slug: a for a in ServiceArea.objects.all()}
     now = timezone.now()

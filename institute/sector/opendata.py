@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.core.files import File
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from backlog import selectors as backlog_selectors
 from centres import selectors as centres_selectors
 from components import selectors as components_selectors
 from institute.csv_export import CsvWriter
-from institute.models import Organisation
+from institute.models import Organisation, Succession
 from institute.storage import generated_storage
 from standards import selectors as standards_selectors
 
@@ -157,10 +158,20 @@ def _learning():
 
 
 def _organisations():
-    qs = Organisation.objects.select_related(
-        "parent_county", "strategic_authority", "successor"
-    ).order_by("name", "id")
+    qs = (
+        Organisation.objects.select_related("parent_county", "strategic_authority")
+        .prefetch_related(
+            Prefetch(
+                "successions_out",
+                queryset=Succession.objects.select_related("successor").only(
+                    "predecessor_id", "date", "successor__slug"
+                ),
+            )
+        )
+        .order_by("name", "id")
+    )
     for org in qs.iterator(chunk_size=CHUNK):
+        successions = list(org.successions_out.all())
         yield {
             "slug": org.slug,
             "name": org.name,
@@ -174,7 +185,8 @@ def _organisations():
             ),
             "valid_from": _date(org.valid_from),
             "valid_to": _date(org.valid_to),
-            "successor": org.successor.slug if org.successor else "",
+            "successors": [s.successor.slug for s in successions],
+            "succession_dates": [_date(s.date) for s in successions],
         }
 
 
@@ -297,7 +309,11 @@ DATASETS = {
                 ("strategic_authority", "The strategic authority's slug."),
                 ("valid_from", "First day it existed (empty: before records)."),
                 ("valid_to", "Last day it existed (empty: still exists)."),
-                ("successor", "The organisation that replaced it."),
+                ("successors", "The organisations that replaced it (slugs; a split has several)."),
+                (
+                    "succession_dates",
+                    "The first day each successor took over, in the order of successors.",
+                ),
             ),
             _organisations,
         ),

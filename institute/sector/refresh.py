@@ -59,18 +59,56 @@ COLUMNS = {
     "active_users": ("members", "active"),
 }
 EMPTY_LIST = "'{}'"
+# Counts that are the length of their source's list: a heir counts each item once, though
+# several of its predecessors had it (a problem both Surrey County and Woking had).
+COUNTS_OF_IDS = {("affected", "n")}
+# People stay with the organisation they joined; its work (demand, adoptions, assessments,
+# projects, learning) passes to its heirs.
+NOT_CARRIED = {"members"}
 LISTS = {"problem_ids", "component_ids", "standards_adopted_ids", "project_ids", "learning_ids"}
 # For the refresh's transaction only: memory for its sorts and hashes (the demand rows of
 # 100,000 problems), and no JIT compilation, which costs more than it saves on 317 rows.
 REFRESH_SETTINGS = ["SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off"]
 
 
+def _carried(name: str, sql: str) -> str:
+    """The source `name` with each closed council's figures passed to its heirs (the councils
+    that succeeded it by today, `heirs`): a heir's row sums the counts of its own row and its
+    predecessors' and joins their lists without repeats. Other rows are left as they are."""
+    figures = [figure for source, figure in COLUMNS.values() if source == name]
+    figures = list(dict.fromkeys(figures))
+    merged = []
+    for figure in figures:
+        if figure == "ids" or (name, figure) in COUNTS_OF_IDS:
+            union = (
+                "(SELECT coalesce(array_agg(DISTINCT x ORDER BY x), '{}') "  # noqa: S608
+                f"FROM {name}_raw s2 JOIN carried m2 ON m2.org = s2.org, unnest(s2.ids) x "
+                "WHERE m2.heir = m.heir)"
+            )
+            merged.append(f"cardinality({union})" if figure != "ids" else union)
+        else:
+            merged.append(f"sum(s.{figure})::bigint")
+    plain = ", ".join(f"s.{figure}" for figure in figures)
+    return (
+        f"{name}_raw AS ({sql}), {name} AS ("  # noqa: S608
+        f"SELECT s.org, {plain} FROM {name}_raw s WHERE s.org NOT IN (SELECT heir FROM heirs) "
+        f"UNION ALL SELECT m.heir, {', '.join(merged)} FROM {name}_raw s "
+        "JOIN carried m ON m.org = s.org GROUP BY m.heir)"
+    )
+
+
 def _refresh_sql(now: datetime, today: date) -> tuple[str, list]:
     """One statement that computes every current council's row and writes it."""
-    ctes, params = [], []
+    heirs_sql, params = core_selectors.organisation_heirs_sql(today)
+    ctes = [
+        f"heirs AS ({heirs_sql})",
+        # Each heir with itself and with each of its predecessors.
+        "carried AS (SELECT DISTINCT heir AS org, heir FROM heirs UNION ALL "
+        "SELECT org, heir FROM heirs)",
+    ]
     for name, queryset in _sources(now, today).items():
         sql, source_params = queryset.query.sql_with_params()
-        ctes.append(f"{name} AS ({sql})")
+        ctes.append(f"{name} AS ({sql})" if name in NOT_CARRIED else _carried(name, sql))
         params += source_params
     councils_sql, councils_params = (
         Organisation.objects.current(today).councils().values("id").query.sql_with_params()

@@ -20,6 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from institute import selectors as core_selectors
 from institute.demo import DEMO_PASSWORD
 from institute.models import Membership, Organisation, Role, User
 from standards import services
@@ -65,10 +66,8 @@ def _leads(rng) -> list[User]:
             ],
             ignore_conflicts=True,
         )
-    people = list(
-        User.objects.filter(email__in=[*emails, *NAMED_OFFICERS])
-        .select_related("membership__organisation")
-        .order_by("email")
+    people = core_selectors.users_with_membership(
+        User.objects.filter(email__in=[*emails, *NAMED_OFFICERS]).order_by("email")
     )
     return [p for p in people if getattr(p, "membership", None)]
 

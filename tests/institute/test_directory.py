@@ -98,6 +98,19 @@ def test_organisation_page_shows_its_successor(client):
     assert "West Surrey Council" in html
 
 
+def test_surrey_county_page_shows_both_successors_with_their_date(client):
+    county = Organisation.objects.get(gss_code="E10000030")
+    html = client.get(county.get_absolute_url()).content.decode()
+    assert "closes after 31 March 2027" in html
+    replaced_by = html.split("Replaced by", 1)[1].split("</dd>", 1)[0]
+    assert "East Surrey Council" in replaced_by and "West Surrey Council" in replaced_by
+    assert replaced_by.count("from 1 April 2027") == 2
+    east = client.get("/organisations/east-surrey-council/").content.decode()
+    replaces = east.split("Replaces", 1)[1].split("</ul>", 1)[0]
+    assert "<bdi>Elmbridge</bdi>" in replaces and "<bdi>Surrey</bdi>" in replaces
+    assert replaces.count("from 1 April 2027") == 6
+
+
 def test_unknown_organisation_is_a_govuk_404(client):
     response = client.get("/organisations/atlantis/")
     assert response.status_code == 404

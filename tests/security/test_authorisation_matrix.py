@@ -1020,14 +1020,15 @@ def s_learning_return(w):
 PAGES = [
     # Institute
     Case("institute:account", "POST", s_account_profile, SIGNED_IN, label="profile"),
-    # Only someone without an organisation is offered the form; for members the POST is
-    # ignored and the page shown again (200), changing nothing.
+    # Anyone signed in may ask to join an organisation, a first or another one (issue 19:
+    # several memberships); Bristol's own officer is told they already belong to it (the page
+    # again, 200), changing nothing.
     Case(
         "institute:account",
         "POST",
         s_account_request,
-        frozenset({"no_membership_user"}),
-        other=dict.fromkeys(SIGNED_IN - {"no_membership_user"}, 200),
+        SIGNED_IN - {"other_officer"},
+        other={"other_officer": 200},
         label="request to join",
     ),
     Case(
