@@ -33,4 +33,14 @@ urlpatterns = [
     # Links made before components had UUIDs: published ones redirect, any other is a 404.
     path("<int:pk>/", views.component_legacy_redirect, name="component_legacy_redirect"),
     path("adoptions/<int:pk>/confirm/", views.adoption_confirm, name="adoption_confirm"),
+    path(
+        "adoptions/<int:pk>/files/<uuid:file_id>/",
+        views.adoption_file_download,
+        name="adoption_file_download",
+    ),
+    path(
+        "adoptions/<int:pk>/files/<uuid:file_id>/remove/",
+        views.adoption_file_remove,
+        name="adoption_file_remove",
+    ),
 ]

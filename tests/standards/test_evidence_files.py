@@ -179,9 +179,7 @@ def test_another_councils_officer_cannot_remove_a_file(
     client, other_officer, assessment, clean_file
 ):
     client.force_login(other_officer)
-    url = reverse(
-        "standards:answer_file_remove", args=[assessment.public_id, clean_file.public_id]
-    )
+    url = reverse("standards:answer_file_remove", args=[assessment.public_id, clean_file.public_id])
     assert client.post(url).status_code == 404
     assert EvidenceFile.objects.filter(pk=clean_file.pk).exists()
 
@@ -192,9 +190,7 @@ def test_officer_removes_a_file_and_its_content_goes(
     client.force_login(officer)
     key = clean_file.file.name
     storage = clean_file.file.storage
-    url = reverse(
-        "standards:answer_file_remove", args=[assessment.public_id, clean_file.public_id]
-    )
+    url = reverse("standards:answer_file_remove", args=[assessment.public_id, clean_file.public_id])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"criterion": str(_first(assessment).pk)})
     assert response.status_code == 302
@@ -209,9 +205,7 @@ def test_a_submitted_assessment_keeps_its_files(client, officer, assessment, cle
         )
     services.assessment_submit(actor=officer, assessment=assessment)
     client.force_login(officer)
-    url = reverse(
-        "standards:answer_file_remove", args=[assessment.public_id, clean_file.public_id]
-    )
+    url = reverse("standards:answer_file_remove", args=[assessment.public_id, clean_file.public_id])
     response = client.post(url)
     assert response.status_code == 409
     assert EvidenceFile.objects.filter(pk=clean_file.pk).exists()
@@ -243,4 +237,3 @@ def test_check_answers_query_count_is_fixed(
     with django_assert_num_queries(5):
         response = client.get(url)
     assert response.content.decode().count("Not yet checked for viruses") == files
-
