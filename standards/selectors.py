@@ -410,6 +410,21 @@ def assessment_tasks(assessment: Assessment) -> list[Task]:
     ]
 
 
+def assessment_file_links(assessment: Assessment):
+    """The links of files of evidence to an assessment's answers, in criterion order, each with
+    its file and criterion (one query a page)."""
+    return (
+        Answer.evidence_files.through.objects.filter(answer__assessment=assessment)
+        .select_related("evidencefile", "answer__criterion")
+        .order_by(
+            "answer__criterion__position",
+            "answer__criterion_id",
+            "evidencefile__uploaded_at",
+            "id",
+        )
+    )
+
+
 def assessment_list_for_council(organisation):
     return (
         Assessment.objects.filter(organisation=organisation)

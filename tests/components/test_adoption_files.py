@@ -176,3 +176,30 @@ def test_adoption_page_query_count_is_fixed(
     with django_assert_num_queries(5):
         response = client.get(_record_url(component))
     assert response.content.decode().count("Not yet checked for viruses") == files
+
+
+def test_api_upload_list_and_download_with_the_same_rules(
+    clamd, officer, other_officer, anonymous, adoption_with_file
+):
+    from rest_framework.test import APIClient
+
+    adoption, stored = adoption_with_file
+    api = APIClient()
+    api.force_login(officer)
+    url = f"/api/v1/adoptions/{adoption.pk}/files/"
+    created = api.post(url, {"file": samples.upload("usage.ods", samples.ODS)}, format="multipart")
+    assert created.status_code == 201, created.content
+    assert created.json()["content_type"] == evidence.ODS.content_type
+    listing = api.get(url).json()
+    assert listing["count"] == 2
+    download = listing["results"][0]["download"]
+    assert api.get(download).status_code == 200
+
+    outsider = APIClient()
+    outsider.force_login(other_officer)
+    assert outsider.get(url).status_code == 404
+    assert outsider.get(download).status_code == 404
+    refused = outsider.post(url, {"file": samples.upload("a.pdf", samples.PDF)})
+    assert refused.status_code == 403
+    assert APIClient().get(download).status_code == 404
+    assert adoption.evidence_files.count() == 2

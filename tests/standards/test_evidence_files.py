@@ -237,3 +237,71 @@ def test_check_answers_query_count_is_fixed(
     with django_assert_num_queries(5):
         response = client.get(url)
     assert response.content.decode().count("Not yet checked for viruses") == files
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_api_upload_list_and_download_with_the_same_rules(
+    clamd, officer, other_officer, assessment
+):
+    files_url = f"/api/v1/assessments/{assessment.public_id}/files/"
+    api = _api(officer)
+    created = api.post(
+        files_url,
+        {"criterion": "F1", "file": samples.upload("figures.xlsx", samples.XLSX)},
+        format="multipart",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["criterion"] == "F1" and body["scan_status"] == "pending"
+    assert body["download"] is None
+    stored = EvidenceFile.objects.get()
+    assert api.get(f"{files_url}{stored.public_id}/").status_code == 409
+
+    evidence.evidence_file_scan(file_id=stored.pk)
+    listing = api.get(files_url).json()
+    assert listing["count"] == 1
+    download = listing["results"][0]["download"]
+    assert download == f"{files_url}{stored.public_id}/"
+    response = api.get(download)
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == samples.XLSX
+
+    outsider = _api(other_officer)
+    assert outsider.get(files_url).status_code == 404
+    assert outsider.get(download).status_code == 404
+    refused = outsider.post(
+        files_url, {"criterion": "F1", "file": samples.upload("a.pdf", samples.PDF)}
+    )
+    assert refused.status_code == 404
+    assert EvidenceFile.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"criterion": "F1", "file": samples.upload("a.pdf", samples.PNG)}, "file"),
+        ({"criterion": "F1", "file": samples.upload("a.exe", samples.EXE)}, "file"),
+        ({"criterion": "F1"}, "file"),
+        ({"criterion": "Z9", "file": samples.upload("a.pdf", samples.PDF)}, "criterion"),
+    ],
+    ids=["claimed-type", "not-a-document", "no-file", "no-such-criterion"],
+)
+def test_api_bad_uploads_are_400_and_change_nothing(officer, assessment, data, field):
+    response = _api(officer).post(
+        f"/api/v1/assessments/{assessment.public_id}/files/", data, format="multipart"
+    )
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not EvidenceFile.objects.exists()
+    assert not Answer.objects.filter(assessment=assessment).exists()
