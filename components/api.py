@@ -505,7 +505,6 @@ def _adoption(request, pk: str, *, write: bool = False) -> Adoption:
 
 # --- Files of evidence on adoptions --------------------------------------------------------
 
-ADOPTION_ID = id_parameter("pk", "The adoption's id", OpenApiTypes.INT)
 FILE_ID = id_parameter("file_id", "The file's id", OpenApiTypes.UUID)
 
 
@@ -531,7 +530,7 @@ class AdoptionFilesView(APIView):
     @extend_schema(
         summary="List an adoption's files of evidence",
         operation_id="adoption_files_list",
-        parameters=[ADOPTION_ID, *PAGE_PARAMETERS],
+        parameters=PAGE_PARAMETERS,
         responses=paginated_schema(EvidenceFileSerializer),
     )
     def get(self, request, pk):
@@ -546,7 +545,6 @@ class AdoptionFilesView(APIView):
 
     @extend_schema(
         summary="Add a file of evidence to your council's adoption",
-        parameters=[ADOPTION_ID],
         request={"multipart/form-data": EvidenceUploadSerializer},
         responses={201: EvidenceFileSerializer},
     )
@@ -565,7 +563,7 @@ class AdoptionFilesView(APIView):
 class AdoptionFileView(APIView):
     @extend_schema(
         summary="Download a file of evidence (once the virus check has passed it)",
-        parameters=[ADOPTION_ID, FILE_ID],
+        parameters=[FILE_ID],
         responses=EVIDENCE_DOWNLOAD_RESPONSES,
     )
     def get(self, request, pk, file_id):
