@@ -552,7 +552,7 @@ class AdoptionFilesView(APIView):
         adoption = _adoption(request, pk, write=True)
         data = _validated(EvidenceUploadSerializer, request.data)
         file = services.adoption_file_add(
-            actor=request.user, adoption=adoption, upload=data["file"]
+            actor=request.user, adoption=adoption, upload=data.get("file")
         )
         return Response(
             EvidenceFileSerializer(file, context=_file_context(adoption)).data,

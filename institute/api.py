@@ -431,7 +431,11 @@ class EvidenceUploadSerializer(serializers.Serializer):
     """A multipart upload: the file (PDF, ODT, DOCX, XLSX, ODS, PNG, JPEG or CSV; at most
     10 MB; its kind is found from its content)."""
 
-    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    # Not required by the serializer: a missing or empty file is the service's refusal ("Select
+    # a file", institute.evidence.upload_check), the same message as on the pages.
+    file = serializers.FileField(
+        required=False, allow_empty_file=True, use_url=False, help_text="Required."
+    )
 
 
 EVIDENCE_DOWNLOAD_RESPONSES = {

@@ -375,7 +375,7 @@ class AssessmentFilesView(APIView):
         if criterion is None:
             raise DomainError("This assessment has no criterion with that code.", field="criterion")
         file = services.answer_file_add(
-            actor=request.user, assessment=assessment, criterion=criterion, upload=data["file"]
+            actor=request.user, assessment=assessment, criterion=criterion, upload=data.get("file")
         )
         file.criterion_code = criterion.code
         return Response(
