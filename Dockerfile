@@ -29,10 +29,10 @@ COPY templates/ templates/
 COPY static/ static/
 # collectstatic needs settings but no database or secret of the real deployment.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only STATIC_MANIFEST=1 python manage.py collectstatic --no-input
-# Generated files (open data) and backups: owned by the app user, so a named volume mounted on
-# /app/var/generated starts with that owner.
-RUN mkdir -p /app/var/generated /app/var/backups && chown -R app:app /app/var
-ENV GENERATED_FILES_DIR=/app/var/generated
+# Generated files (open data), evidence files and backups: owned by the app user, so a named
+# volume mounted on /app/var/generated or /app/var/evidence starts with that owner.
+RUN mkdir -p /app/var/generated /app/var/evidence /app/var/backups && chown -R app:app /app/var
+ENV GENERATED_FILES_DIR=/app/var/generated EVIDENCE_FILES_DIR=/app/var/evidence
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "institute.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-tmp-dir", "/dev/shm", "--max-requests", "1000", "--max-requests-jitter", "100", "--forwarded-allow-ips", "*"]

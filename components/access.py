@@ -5,7 +5,7 @@ from django.http import Http404
 from components.models import Adoption, Component, HarvestSource, ReviewStatus
 from institute import access as core
 from institute.errors import NotAllowed
-from institute.models import Role
+from institute.models import EvidenceFile, Role
 
 
 def can_submit_component(user) -> bool:
@@ -94,6 +94,31 @@ def adoption_get_for_user(user, pk, *, write: bool = False) -> Adoption:
     if write and not core.can_act_for_council(user, adoption.organisation):
         raise NotAllowed("Only officers of this council can change its adoption.")
     return adoption
+
+
+def can_view_adoption_files(user, adoption: Adoption) -> bool:
+    """An adoption's documents (contracts, reports) are for the council's own officers,
+    institute staff and the sector's national bodies; the adoption itself is public."""
+    return core.can_view_sector_detail(user) or core.is_council_officer(user, adoption.organisation)
+
+
+def adoption_file_get_for_user(
+    user, pk, file_public_id, *, write: bool = False
+) -> tuple[Adoption, EvidenceFile]:
+    """A file of evidence on an adoption the user may see the files of (404 otherwise); with
+    `write`, one they may remove (their council's)."""
+    adoption = adoption_get_for_user(user, pk, write=write)
+    if not can_view_adoption_files(user, adoption):
+        raise Http404
+    evidence = EvidenceFile.objects.filter(
+        public_id=file_public_id,
+        pk__in=Adoption.evidence_files.through.objects.filter(adoption=adoption).values(
+            "evidencefile_id"
+        ),
+    ).first()
+    if evidence is None:
+        raise Http404
+    return adoption, evidence
 
 
 def can_register_source(user) -> bool:

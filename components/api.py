@@ -7,10 +7,11 @@ components.selectors, writes through components.services; every 400 is {"detail"
 
 from datetime import UTC
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiTypes, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -18,9 +19,13 @@ from rest_framework.views import APIView
 from components import access, selectors, services
 from components.models import Adoption, CostModel, Hosting, Kind, Maturity, Stage
 from institute import access as core_access
+from institute import evidence
 from institute.access import require
 from institute.api import (
+    EVIDENCE_DOWNLOAD_RESPONSES,
     PAGE_PARAMETERS,
+    EvidenceFileSerializer,
+    EvidenceUploadSerializer,
     InvalidInput,
     Pagination,
     ServiceAreaField,
@@ -498,6 +503,79 @@ def _adoption(request, pk: str, *, write: bool = False) -> Adoption:
     return access.adoption_get_for_user(request.user, pk_or_404(pk, "adoption"), write=write)
 
 
+# --- Files of evidence on adoptions --------------------------------------------------------
+
+FILE_ID = id_parameter("file_id", "The file's id", OpenApiTypes.UUID)
+
+
+def _adoption_files_of(request, pk: str, *, write: bool = False) -> Adoption:
+    """An adoption whose files the user may see (404 otherwise, as for a missing one)."""
+    adoption = _adoption(request, pk, write=write)
+    if not access.can_view_adoption_files(request.user, adoption):
+        raise Http404
+    return adoption
+
+
+def _file_context(adoption) -> dict:
+    def download_url(file):
+        return reverse("components-api:adoption_file", args=[adoption.pk, file.public_id])
+
+    return {"download_url": download_url}
+
+
+class AdoptionFilesView(APIView):
+    """GET: an adoption's files of evidence (the council, staff and sector viewers). POST: add
+    one (multipart; the council's officers)."""
+
+    @extend_schema(
+        summary="List an adoption's files of evidence",
+        operation_id="adoption_files_list",
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(EvidenceFileSerializer),
+    )
+    def get(self, request, pk):
+        adoption = _adoption_files_of(request, pk)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            adoption.evidence_files.order_by("uploaded_at", "id"), request, view=self
+        )
+        return paginator.get_paginated_response(
+            EvidenceFileSerializer(page, many=True, context=_file_context(adoption)).data
+        )
+
+    @extend_schema(
+        summary="Add a file of evidence to your council's adoption",
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceFileSerializer},
+    )
+    def post(self, request, pk):
+        adoption = _adoption(request, pk, write=True)
+        data = _validated(EvidenceUploadSerializer, request.data)
+        file = services.adoption_file_add(
+            actor=request.user, adoption=adoption, upload=data.get("file")
+        )
+        return Response(
+            EvidenceFileSerializer(file, context=_file_context(adoption)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AdoptionFileView(APIView):
+    @extend_schema(
+        summary="Download a file of evidence (once the virus check has passed it)",
+        parameters=[FILE_ID],
+        responses=EVIDENCE_DOWNLOAD_RESPONSES,
+    )
+    def get(self, request, pk, file_id):
+        try:
+            _, file = access.adoption_file_get_for_user(
+                request.user, pk_or_404(pk, "adoption"), public_id_or_404(file_id, "file")
+            )
+        except Http404:
+            raise exceptions.NotFound("No file has this id.") from None
+        return evidence.evidence_file_response(file)
+
+
 urlpatterns = [
     path("components/", ComponentListView.as_view(), name="component_list"),
     path("components/<str:public_id>/", ComponentDetailView.as_view(), name="component_detail"),
@@ -510,6 +588,12 @@ urlpatterns = [
     path("sources/<str:pk>/", SourceDetailView.as_view(), name="source_detail"),
     path("adoptions/", AdoptionListView.as_view(), name="adoption_list"),
     path("adoptions/<str:pk>/", AdoptionDetailView.as_view(), name="adoption_detail"),
+    path("adoptions/<str:pk>/files/", AdoptionFilesView.as_view(), name="adoption_files"),
+    path(
+        "adoptions/<str:pk>/files/<str:file_id>/",
+        AdoptionFileView.as_view(),
+        name="adoption_file",
+    ),
     path(
         "organisations/<str:slug>/adoptions/",
         OrganisationAdoptionsView.as_view(),

@@ -5,6 +5,7 @@ from django import forms
 from components.models import CostModel, Hosting, Kind, Maturity, Stage
 from components.publiccode import MAX_BYTES
 from components.selectors import ORIGINS, SORTS, ComponentFilters
+from institute import evidence as evidence_files
 from institute.forms import CachedMarkupMixin, DateField
 from institute.models import Organisation, ServiceArea, Theme
 from standards import selectors as standards_selectors
@@ -245,6 +246,19 @@ class AdoptionForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    file = forms.FileField(
+        label="Add a document as evidence (optional)",
+        help_text="A PDF, ODT, DOCX, XLSX, ODS, PNG, JPEG or CSV file, smaller than 10 MB: a "
+        "contract, a report. Only your council's officers, institute staff and the sector's "
+        "national bodies can download it, once it has been checked for viruses.",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": evidence_files.ACCEPT}),
+        error_messages={
+            "invalid": "The selected file could not be read. Choose it again",
+            "empty": "The selected file is empty",
+            "missing": "Select a file",
+        },
     )
     show_as_contact = forms.BooleanField(
         label="Show me as a contact for other council officers",

@@ -264,6 +264,9 @@ class Adoption(models.Model):
     since = models.DateField()
     evidence_url = models.URLField(max_length=500, blank=True, default="")
     evidence_note = models.TextField(max_length=2000, blank=True, default="")
+    # Documents given as evidence (institute.evidence): for the council, staff and sector
+    # viewers, not the public (components.access.can_view_adoption_files).
+    evidence_files = models.ManyToManyField("institute.EvidenceFile", blank=True, related_name="+")
     show_as_contact = models.BooleanField(default=False)
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,

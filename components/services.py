@@ -44,12 +44,12 @@ from components.models import (
 )
 from components.publiccode import PubliccodeError, publiccode_parse
 from institute import access as core_access
-from institute import fragments
+from institute import evidence, fragments
 from institute import selectors as core_selectors
 from institute.errors import DomainError
 from institute.jobs import run_after_commit
 from institute.markdown import render_markdown
-from institute.models import Membership, Organisation, ServiceArea, Theme
+from institute.models import EvidenceFile, Membership, Organisation, ServiceArea, Theme
 from institute.services import audit_record, notify
 from standards.models import Standard
 
@@ -530,9 +530,11 @@ def adoption_record(
     evidence_url: str = "",
     evidence_note: str = "",
     show_as_contact: bool = False,
+    upload=None,
 ) -> tuple[Adoption, bool]:
-    """Record (or update) a council's adoption of a component; confirms it as of now. Only the
-    council's own officers may. A change of stage is kept in the history."""
+    """Record (or update) a council's adoption of a component, with a file of evidence if one
+    is given; confirms it as of now. Only the council's own officers may. A change of stage is
+    kept in the history. A refused file refuses the whole record: nothing changes."""
     core_access.require(
         core_access.can_act_for_council(actor, organisation),
         "Only officers of this council can record its adoption.",
@@ -583,7 +585,49 @@ def adoption_record(
         target=adoption,
         data={"from": previous, "to": adoption.stage, "component": component.pk},
     )
+    if upload is not None:
+        _adoption_file_attach(actor=actor, adoption=adoption, upload=upload)
     return adoption, created
+
+
+def _adoption_file_attach(*, actor, adoption: Adoption, upload) -> EvidenceFile:
+    most = evidence.MAX_FILES_PER_RECORD
+    if adoption.evidence_files.count() >= most:
+        raise DomainError(
+            f"An adoption can have at most {most} files. Remove one first.", field="file"
+        )
+    added = evidence.evidence_file_create(
+        actor=actor,
+        organisation=adoption.organisation,
+        upload=upload,
+        context_url=reverse("components:adoption_record", args=[adoption.component.public_id]),
+    )
+    adoption.evidence_files.add(added)
+    return added
+
+
+@transaction.atomic
+def adoption_file_add(*, actor, adoption: Adoption, upload) -> EvidenceFile:
+    """Add a file of evidence to a council's adoption; it is served once checked for viruses."""
+    core_access.require(
+        core_access.can_act_for_council(actor, adoption.organisation),
+        "Only officers of this council can change its adoption.",
+    )
+    adoption = Adoption.objects.select_for_update().select_related("component").get(pk=adoption.pk)
+    return _adoption_file_attach(actor=actor, adoption=adoption, upload=upload)
+
+
+@transaction.atomic
+def adoption_file_remove(*, actor, adoption: Adoption, file: EvidenceFile) -> None:
+    """Remove a file of evidence from a council's adoption."""
+    core_access.require(
+        core_access.can_act_for_council(actor, adoption.organisation),
+        "Only officers of this council can change its adoption.",
+    )
+    if not adoption.evidence_files.filter(pk=file.pk).exists():
+        raise DomainError("That file is not part of this adoption", status=404)
+    adoption.evidence_files.remove(file)
+    evidence.evidence_file_remove(actor=actor, evidence=file)
 
 
 @transaction.atomic

@@ -34,4 +34,14 @@ urlpatterns = [
     path("<int:pk>/", views.component_legacy_redirect, name="component_legacy_redirect"),
     path("adoptions/<int:pk>/confirm/", views.adoption_confirm, name="adoption_confirm"),
     path("councils/<slug:slug>/", views.council_adoptions, name="council_adoptions"),
+    path(
+        "adoptions/<int:pk>/files/<uuid:file_id>/",
+        views.adoption_file_download,
+        name="adoption_file_download",
+    ),
+    path(
+        "adoptions/<int:pk>/files/<uuid:file_id>/remove/",
+        views.adoption_file_remove,
+        name="adoption_file_remove",
+    ),
 ]

@@ -28,6 +28,7 @@ from components.forms import (
 from components.models import Component
 from components.publiccode import ExportRefused, PubliccodeError, publiccode_dump
 from institute import access as core_access
+from institute import evidence
 from institute import selectors as core_selectors
 from institute.csv_export import csv_response
 from institute.errors import DomainError, NotAllowed
@@ -475,19 +476,25 @@ def adoption_record(request, public_id):
             "evidence_note": existing.evidence_note,
             "show_as_contact": existing.show_as_contact,
         }
-    form = AdoptionForm(request.POST or None, initial=initial)
+    form = AdoptionForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file", None)
         try:
             services.adoption_record(
                 actor=request.user,
                 component=component,
                 organisation=organisation,
-                **form.cleaned_data,
+                upload=upload,
+                **data,
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, f"Recorded: {organisation.name} and {component.name}.")
+            done = f"Recorded: {organisation.name} and {component.name}."
+            if upload is not None:
+                done += " The file can be downloaded once it has been checked for viruses."
+            messages.success(request, done)
             return redirect(component)
     return _render_form(
         request,
@@ -499,7 +506,27 @@ def adoption_record(request, public_id):
         about="components/_adoption_about.html",
         existing=existing,
         history=selectors.adoption_history(existing) if existing else [],
+        files=list(existing.evidence_files.order_by("uploaded_at", "id")) if existing else [],
+        multipart=True,
     )
+
+
+@login_required
+@require_GET
+def adoption_file_download(request, pk, file_id):
+    """A file of evidence on an adoption, to the council, staff and sector viewers, once it has
+    been checked for viruses."""
+    _, file = access.adoption_file_get_for_user(request.user, pk, file_id)
+    return evidence.evidence_file_response(file)
+
+
+@login_required
+@require_POST
+def adoption_file_remove(request, pk, file_id):
+    adoption, file = access.adoption_file_get_for_user(request.user, pk, file_id, write=True)
+    services.adoption_file_remove(actor=request.user, adoption=adoption, file=file)
+    messages.success(request, f"Removed the file {file.name}.")
+    return redirect("components:adoption_record", public_id=adoption.component.public_id)
 
 
 @login_required

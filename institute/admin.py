@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from institute.models import (
     AuditEvent,
+    EvidenceFile,
     Membership,
     MembershipRequest,
     Organisation,
@@ -76,3 +77,25 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(admin.ModelAdmin):
+    """Staff see every file and its virus check, quarantined ones included (never served)."""
+
+    list_display = ["name", "organisation", "scan_status", "scan_signature", "uploaded_at"]
+    list_filter = ["scan_status"]
+    search_fields = ["name", "sha256", "organisation__name"]
+    raw_id_fields = ["organisation", "uploaded_by"]
+    readonly_fields = [
+        "public_id",
+        "name",
+        "content_type",
+        "size",
+        "sha256",
+        "file",
+        "scan_status",
+        "scan_signature",
+        "scanned_at",
+        "uploaded_at",
+    ]

@@ -9,6 +9,7 @@ with "errors" only when fields were wrong, and "retry_after" (seconds) on a 429.
 import logging
 import re
 import uuid
+from datetime import UTC
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError
@@ -404,3 +405,39 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "A personal API token from your account page: `Token <secret>`.",
         }
+
+
+# --- Evidence files (institute.evidence): the shapes every app's file endpoints share ----------
+
+
+class EvidenceFileSerializer(serializers.Serializer):
+    """A file of evidence. `download` is given once the virus check has passed it."""
+
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    scan_status = serializers.ChoiceField(choices=["pending", "clean", "infected"])
+    uploaded_at = serializers.DateTimeField(default_timezone=UTC)
+    download = serializers.SerializerMethodField()
+
+    def get_download(self, file) -> str | None:
+        if not file.servable:
+            return None
+        return self.context["download_url"](file)
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    """A multipart upload: the file (PDF, ODT, DOCX, XLSX, ODS, PNG, JPEG or CSV; at most
+    10 MB; its kind is found from its content)."""
+
+    # Not required by the serializer: a missing or empty file is the service's refusal ("Select
+    # a file", institute.evidence.upload_check), the same message as on the pages.
+    file = serializers.FileField(
+        required=False, allow_empty_file=True, use_url=False, help_text="Required."
+    )
+
+
+EVIDENCE_DOWNLOAD_RESPONSES = {
+    (200, "*/*"): OpenApiTypes.BINARY,
+}

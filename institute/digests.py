@@ -88,6 +88,11 @@ KINDS = {
         "standards",
         Cadence.IMMEDIATELY,
     ),
+    "evidence_quarantined": (
+        "A file you uploaded failed the virus check",
+        "council",
+        Cadence.IMMEDIATELY,
+    ),
     "membership_request": ("Someone asks to join an organisation", "decide", Cadence.IMMEDIATELY),
     "membership_decided": ("A decision on your request to join", "council", Cadence.IMMEDIATELY),
     "comment_reported": ("A comment is reported", "decide", Cadence.IMMEDIATELY),

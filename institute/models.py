@@ -584,3 +584,54 @@ class NotificationEmail(models.Model):
 
     def __str__(self):
         return f"Notification {self.notification_id} e-mailed"
+
+
+# --- Evidence files (institute.evidence) ------------------------------------------------------
+
+
+class ScanStatus(models.TextChoices):
+    PENDING = "pending", "Not yet checked for viruses"
+    CLEAN = "clean", "Checked"
+    INFECTED = "infected", "Quarantined: a virus was found"
+
+
+def evidence_storage():
+    from django.core.files.storage import storages
+
+    return storages["evidence"]
+
+
+class EvidenceFile(models.Model):
+    """A document a council gives as evidence (for a self-assessment answer or an adoption).
+
+    Stored under a key made of its public_id, never under the name it came with; served only
+    once clamd has said it is clean, and only through the view of the record it belongs to."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="evidence_files"
+    )
+    name = models.CharField(max_length=120, help_text="The sanitised name it is downloaded as")
+    content_type = models.CharField(max_length=100, help_text="Found from the content")
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(storage=evidence_storage, max_length=200)
+    scan_status = models.CharField(
+        max_length=16, choices=ScanStatus.choices, default=ScanStatus.PENDING
+    )
+    scan_signature = models.CharField(max_length=200, blank=True, default="")
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    # The page the file was given on, for the notice to its owner if it is quarantined.
+    context_url = models.CharField(max_length=300, blank=True, default="")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scan_status", "uploaded_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.scan_status})"
+
+    @property
+    def servable(self) -> bool:
+        return self.scan_status == ScanStatus.CLEAN

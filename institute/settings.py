@@ -450,6 +450,34 @@ else:
         "OPTIONS": {"location": GENERATED_FILES_DIR},
     }
 
+# Evidence files councils upload (institute.evidence): never under STATIC or MEDIA, served only
+# by the view of the record they belong to. A folder every web and worker process shares (a
+# volume), or an S3-compatible bucket through django-storages when EVIDENCE_FILES_S3_BUCKET is set.
+EVIDENCE_FILES_DIR = env("EVIDENCE_FILES_DIR", default=str(BASE_DIR / ".local" / "evidence"))
+if env("EVIDENCE_FILES_S3_BUCKET", default=""):
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("EVIDENCE_FILES_S3_BUCKET"),
+            "endpoint_url": env("EVIDENCE_FILES_S3_ENDPOINT_URL", default=None),
+            "region_name": env("EVIDENCE_FILES_S3_REGION", default=None),
+            "location": env("EVIDENCE_FILES_S3_PREFIX", default=""),
+            "file_overwrite": False,
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # No base_url: the files have no public address.
+        "OPTIONS": {"location": EVIDENCE_FILES_DIR, "base_url": None},
+    }
+# The ClamAV daemon that checks them: unix:///path/to/clamd.sock or tcp://host:3310. Unset, no
+# scanner answers and every new file stays "not yet checked" (and is not served).
+CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
+
 # --- E-mail -----------------------------------------------------------------------------------
 
 EMAIL_BACKEND = env(
@@ -546,6 +574,12 @@ CELERY_BEAT_SCHEDULE.update(
         "outbox-send": {
             "task": "institute.tasks.outbox_send",
             "schedule": crontab(minute="*"),
+        },
+        # Files no scanner has answered for yet (clamd was down, or a task was lost) are sent
+        # to it again.
+        "evidence-files-scan-pending": {
+            "task": "institute.tasks.evidence_files_scan_pending",
+            "schedule": crontab(minute="*/5"),
         },
         "outbox-statuses-refresh": {
             "task": "institute.tasks.outbox_statuses_refresh",

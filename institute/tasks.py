@@ -1,13 +1,16 @@
 """Celery tasks of the core domain: take ids, call one service, record what was done."""
 
+import logging
 from datetime import datetime
 
 from celery import shared_task
 from django.core.management import call_command
 from django.utils import timezone
 
-from institute import digests, outbox
+from institute import digests, evidence, outbox
 from institute.models import TaskRun
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -64,3 +67,27 @@ def digest_send_chunk(cadence: str, user_ids: list[int], now: str) -> int:
     return digests.digests_queue_chunk(
         user_ids=user_ids, cadence=cadence, now=datetime.fromisoformat(now)
     )
+
+
+@shared_task(bind=True, max_retries=3)
+def evidence_file_scan(self, file_id: int) -> str:
+    """Have clamd check one uploaded file. While no scanner answers the file stays "not yet
+    checked" (and is not served): the task tries again three times within two minutes, then
+    leaves it to the beat job below, which sends every file still waiting every five minutes
+    (so a long outage never piles up retrying tasks)."""
+    try:
+        return evidence.evidence_file_scan(file_id=file_id)
+    except evidence.ScannerUnavailable as error:
+        logger.warning("evidence file %s not checked: %s", file_id, error)
+        if self.request.retries >= self.max_retries:
+            return "pending"
+        raise self.retry(exc=error, countdown=15 * 2**self.request.retries) from error
+
+
+@shared_task
+def evidence_files_scan_pending() -> int:
+    """Queue the virus check again for files still waiting for it."""
+    ids = evidence.evidence_files_pending()
+    for pk in ids:
+        evidence_file_scan.delay(pk)
+    return len(ids)

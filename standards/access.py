@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404
 
 from institute import access as core
 from institute.errors import NotAllowed
+from institute.models import EvidenceFile
 from standards.models import (
+    Answer,
     Assessment,
     Audit,
     ConsultationComment,
@@ -96,6 +98,23 @@ def assessment_get_for_user(user, public_id, *, write: bool = False) -> Assessme
     if write and not core.can_act_for_council(user, assessment.organisation):
         raise NotAllowed("Only officers of the council can change its assessment.")
     return assessment
+
+
+def answer_file_get_for_user(
+    user, public_id, file_public_id, *, write: bool = False
+) -> tuple[Assessment, EvidenceFile]:
+    """A file of evidence on an answer of an assessment the user may see (404 otherwise: a file
+    of another council's assessment is not revealed); with `write`, one they may remove."""
+    assessment = assessment_get_for_user(user, public_id, write=write)
+    evidence = EvidenceFile.objects.filter(
+        public_id=file_public_id,
+        pk__in=Answer.evidence_files.through.objects.filter(answer__assessment=assessment).values(
+            "evidencefile_id"
+        ),
+    ).first()
+    if evidence is None:
+        raise Http404
+    return assessment, evidence
 
 
 def comment_get_for_user(user, pk) -> ConsultationComment:

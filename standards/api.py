@@ -8,7 +8,8 @@ existence is not revealed. Times are ISO 8601 in UTC.
 
 from datetime import UTC
 
-from django.urls import path
+from django.http import Http404
+from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -16,9 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from institute import access as core_access
+from institute import evidence
 from institute.access import require
 from institute.api import (
+    EVIDENCE_DOWNLOAD_RESPONSES,
     PAGE_PARAMETERS,
+    EvidenceFileSerializer,
+    EvidenceUploadSerializer,
     InvalidInput,
     Pagination,
     id_parameter,
@@ -37,6 +42,7 @@ app_name = "standards-api"
 # The route takes any string so that a malformed identifier is the API's JSON 404 (not the
 # site's HTML one); the schema says what a real identifier is.
 PUBLIC_ID = id_parameter("public_id", "The assessment's id", OpenApiTypes.UUID)
+FILE_ID = id_parameter("file_id", "The file's id", OpenApiTypes.UUID)
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -315,6 +321,87 @@ class AssessmentReviewView(APIView):
         return Response(AssessmentSerializer(assessment).data)
 
 
+# --- Files of evidence on answers ----------------------------------------------------------
+
+
+class AssessmentFileSerializer(EvidenceFileSerializer):
+    criterion = serializers.CharField(source="criterion_code")
+
+
+class AnswerFileUploadSerializer(EvidenceUploadSerializer):
+    criterion = serializers.CharField(max_length=20, help_text="The criterion's code, like F1")
+
+
+def _file_context(assessment) -> dict:
+    def download_url(file):
+        return reverse("standards-api:assessment_file", args=[assessment.public_id, file.public_id])
+
+    return {"download_url": download_url}
+
+
+class AssessmentFilesView(APIView):
+    """GET: the files of evidence on an assessment's answers. POST: add one (multipart)."""
+
+    @extend_schema(
+        summary="List the files of evidence on an assessment's answers",
+        operation_id="assessment_files_list",
+        parameters=[PUBLIC_ID, *PAGE_PARAMETERS],
+        responses=paginated_schema(AssessmentFileSerializer),
+    )
+    def get(self, request, public_id):
+        assessment = _assessment(request, public_id)
+        paginator = Pagination()
+        links = paginator.paginate_queryset(
+            selectors.assessment_file_links(assessment), request, view=self
+        )
+        files = []
+        for link in links:
+            link.evidencefile.criterion_code = link.answer.criterion.code
+            files.append(link.evidencefile)
+        return paginator.get_paginated_response(
+            AssessmentFileSerializer(files, many=True, context=_file_context(assessment)).data
+        )
+
+    @extend_schema(
+        summary="Add a file of evidence to the answer to one criterion",
+        parameters=[PUBLIC_ID],
+        request={"multipart/form-data": AnswerFileUploadSerializer},
+        responses={201: AssessmentFileSerializer},
+    )
+    def post(self, request, public_id):
+        assessment = _assessment(request, public_id, write=True)
+        data = _validated(AnswerFileUploadSerializer, request.data)
+        criterion = assessment.version.criteria.filter(code=data["criterion"]).first()
+        if criterion is None:
+            raise DomainError("This assessment has no criterion with that code.", field="criterion")
+        file = services.answer_file_add(
+            actor=request.user, assessment=assessment, criterion=criterion, upload=data.get("file")
+        )
+        file.criterion_code = criterion.code
+        return Response(
+            AssessmentFileSerializer(file, context=_file_context(assessment)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AssessmentFileView(APIView):
+    @extend_schema(
+        summary="Download a file of evidence (once the virus check has passed it)",
+        parameters=[PUBLIC_ID, FILE_ID],
+        responses=EVIDENCE_DOWNLOAD_RESPONSES,
+    )
+    def get(self, request, public_id, file_id):
+        try:
+            _, file = access.answer_file_get_for_user(
+                request.user,
+                public_id_or_404(public_id, "assessment"),
+                public_id_or_404(file_id, "file"),
+            )
+        except Http404:
+            raise exceptions.NotFound("No file has this id.") from None
+        return evidence.evidence_file_response(file)
+
+
 urlpatterns = [
     path("standards/", StandardListView.as_view(), name="standard_list"),
     path("standards/<str:slug>/", StandardDetailView.as_view(), name="standard_detail"),
@@ -329,6 +416,16 @@ urlpatterns = [
         "assessments/<str:public_id>/answers/<str:code>/",
         AnswerView.as_view(),
         name="assessment_answer",
+    ),
+    path(
+        "assessments/<str:public_id>/files/",
+        AssessmentFilesView.as_view(),
+        name="assessment_files",
+    ),
+    path(
+        "assessments/<str:public_id>/files/<str:file_id>/",
+        AssessmentFileView.as_view(),
+        name="assessment_file",
     ),
     path(
         "assessments/<str:public_id>/submit/",

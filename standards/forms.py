@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from institute import evidence as evidence_files
 from institute.forms import DateField
 from institute.models import CouncilType, Organisation, OrganisationKind
 from standards.models import Category, Rating
@@ -222,6 +223,19 @@ class AnswerForm(forms.Form):
         label="Date of the evidence",
         help_text="When the evidence was produced or last checked. For example, 27 3 2026",
         required=False,
+    )
+    file = forms.FileField(
+        label="Add a document as evidence (optional)",
+        help_text="A PDF, ODT, DOCX, XLSX, ODS, PNG, JPEG or CSV file, smaller than 10 MB. "
+        "Only your council's officers, institute staff and the sector's national bodies can "
+        "download it, once it has been checked for viruses.",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": evidence_files.ACCEPT}),
+        error_messages={
+            "invalid": "The selected file could not be read. Choose it again",
+            "empty": "The selected file is empty",
+            "missing": "Select a file",
+        },
     )
 
 

@@ -328,6 +328,8 @@ class Answer(models.Model):
     evidence = models.TextField(max_length=5000, blank=True, default="")
     evidence_url = models.URLField(max_length=500, blank=True, default="")
     evidence_date = models.DateField(null=True, blank=True)
+    # Documents given as evidence (institute.evidence); served only to who may see the answer.
+    evidence_files = models.ManyToManyField("institute.EvidenceFile", blank=True, related_name="+")
     # Filled in from an earlier assessment through the criterion mapping: the council confirms.
     carried_over = models.BooleanField(default=False)
     complete = models.BooleanField(default=False)

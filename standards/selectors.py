@@ -33,7 +33,7 @@ from django.utils.functional import SimpleLazyObject as lazy
 from institute import access as core_access
 from institute import fragments, search
 from institute.fragments import Part, Parts
-from institute.models import SEARCH_CONFIG, Organisation
+from institute.models import SEARCH_CONFIG, EvidenceFile, Organisation
 from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url
 from standards import access
@@ -399,12 +399,33 @@ class Task:
 
 
 def assessment_tasks(assessment: Assessment) -> list[Task]:
-    """The task list: each criterion with its answer (two queries)."""
-    answers = {a.criterion_id: a for a in assessment.answers.all()}
+    """The task list: each criterion with its answer and the answer's files (three
+    queries)."""
+    answers = {
+        a.criterion_id: a
+        for a in assessment.answers.prefetch_related(
+            Prefetch("evidence_files", queryset=EvidenceFile.objects.order_by("uploaded_at", "id"))
+        )
+    }
     return [
         Task(criterion=c, answer=answers.get(c.pk))
         for c in assessment.version.criteria.order_by("position", "id")
     ]
+
+
+def assessment_file_links(assessment: Assessment):
+    """The links of files of evidence to an assessment's answers, in criterion order, each with
+    its file and criterion (one query a page)."""
+    return (
+        Answer.evidence_files.through.objects.filter(answer__assessment=assessment)
+        .select_related("evidencefile", "answer__criterion")
+        .order_by(
+            "answer__criterion__position",
+            "answer__criterion_id",
+            "evidencefile__uploaded_at",
+            "id",
+        )
+    )
 
 
 def assessment_list_for_council(organisation):

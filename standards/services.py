@@ -24,14 +24,16 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from institute import access as core_access
 from institute import digests
+from institute import evidence as evidence_files_core
 from institute.errors import DomainError
 from institute.markdown import render_markdown
-from institute.models import CouncilType, Membership, Organisation
+from institute.models import CouncilType, EvidenceFile, Membership, Organisation
 from institute.services import audit_record, notify
 from standards import access
 from standards.models import (
@@ -450,7 +452,15 @@ def _carry_over(assessment: Assessment, source: Assessment, actor) -> int:
     """Pre-fill answers from an earlier assessment through the criterion mapping."""
     old = {a.criterion_id: a for a in source.answers.all()}
     same_version = source.version_id == assessment.version_id
+    # Files of evidence come along too (linked, not copied: one stored file, two answers).
+    through = Answer.evidence_files.through
+    files_of = {}
+    for answer_id, file_id in through.objects.filter(answer__assessment=source).values_list(
+        "answer_id", "evidencefile_id"
+    ):
+        files_of.setdefault(answer_id, []).append(file_id)
     rows = []
+    row_files = []
     for criterion in assessment.version.criteria.prefetch_related("predecessors"):
         ids = [criterion.pk] if same_version else [p.pk for p in criterion.predecessors.all()]
         answers = [old[i] for i in ids if i in old and old[i].rating]
@@ -472,7 +482,15 @@ def _carry_over(assessment: Assessment, source: Assessment, actor) -> int:
                 updated_by=actor,
             )
         )
+        row_files.append({f for a in answers for f in files_of.get(a.pk, ())})
     Answer.objects.bulk_create(rows)
+    through.objects.bulk_create(
+        [
+            through(answer_id=row.pk, evidencefile_id=file_id)
+            for row, file_ids in zip(rows, row_files, strict=True)
+            for file_id in sorted(file_ids)
+        ]
+    )
     return len(rows)
 
 
@@ -556,9 +574,11 @@ def answer_save(
     evidence_url: str = "",
     evidence_date=None,
     finish: bool = True,
+    upload=None,
 ) -> Answer:
-    """Save the answer to one criterion. With `finish`, it must be complete; without, it is
-    kept as work in progress (save as you go)."""
+    """Save the answer to one criterion, with a file of evidence if one is given. With
+    `finish`, it must be complete; without, it is kept as work in progress (save as you go).
+    A refused file refuses the whole answer: nothing changes."""
     assessment = (
         Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
     )
@@ -602,7 +622,59 @@ def answer_save(
             "updated_by": actor,
         },
     )
+    if upload is not None:
+        _answer_file_attach(actor=actor, assessment=assessment, answer=answer, upload=upload)
     return answer
+
+
+def _answer_file_attach(*, actor, assessment: Assessment, answer: Answer, upload) -> EvidenceFile:
+    most = evidence_files_core.MAX_FILES_PER_RECORD
+    if answer.evidence_files.count() >= most:
+        raise DomainError(
+            f"An answer can have at most {most} files. Remove one first.", field="file"
+        )
+    url = reverse("standards:answer_edit", args=[assessment.public_id, answer.criterion_id])
+    added = evidence_files_core.evidence_file_create(
+        actor=actor, organisation=assessment.organisation, upload=upload, context_url=url
+    )
+    answer.evidence_files.add(added)
+    return added
+
+
+@transaction.atomic
+def answer_file_add(*, actor, assessment: Assessment, criterion: Criterion, upload) -> EvidenceFile:
+    """Add a file of evidence to the answer to one criterion (the answer is started if there
+    is none yet). The file is checked for viruses after the upload, and served only then."""
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
+    _require_editable(assessment, actor)
+    if criterion.version_id != assessment.version_id:
+        raise DomainError("That criterion is not part of this assessment", field="criterion")
+    answer, _ = Answer.objects.get_or_create(
+        assessment=assessment,
+        criterion=criterion,
+        defaults={"updated_at": timezone.now(), "updated_by": actor},
+    )
+    return _answer_file_attach(actor=actor, assessment=assessment, answer=answer, upload=upload)
+
+
+@transaction.atomic
+def answer_file_remove(*, actor, assessment: Assessment, file: EvidenceFile) -> None:
+    """Remove a file from the council's answer while the assessment can still change."""
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
+    _require_editable(assessment, actor)
+    answer = Answer.objects.filter(assessment=assessment, evidence_files=file).first()
+    if answer is None:
+        raise DomainError("That file is not part of this assessment", status=404)
+    answer.evidence_files.remove(file)
+    # A file carried over is still the evidence of the earlier, submitted answer: kept for it.
+    if not Answer.objects.filter(evidence_files=file).exists():
+        evidence_files_core.evidence_file_remove(actor=actor, evidence=file)
+    else:
+        audit_record(actor=actor, verb="evidence.unlinked", target=file, data={"answer": answer.pk})
 
 
 def assessment_result(ratings: list[tuple[bool, str]]) -> str:

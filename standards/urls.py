@@ -19,6 +19,16 @@ urlpatterns = [
     ),
     path("assessments/<uuid:public_id>/check/", views.assessment_check, name="assessment_check"),
     path(
+        "assessments/<uuid:public_id>/files/<uuid:file_id>/",
+        views.answer_file_download,
+        name="answer_file_download",
+    ),
+    path(
+        "assessments/<uuid:public_id>/files/<uuid:file_id>/remove/",
+        views.answer_file_remove,
+        name="answer_file_remove",
+    ),
+    path(
         "assessments/<uuid:public_id>/submitted/",
         views.assessment_submitted,
         name="assessment_submitted",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from institute import access as core_access
+from institute import evidence
 from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
 from institute.pagination import paginate
@@ -452,20 +453,29 @@ def answer_edit(request, public_id, criterion_pk):
             "evidence_url": answer.evidence_url,
             "evidence_date": answer.evidence_date,
         }
-    form = AnswerForm(request.POST or None, initial=initial)
+    form = AnswerForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         finish = request.POST.get("action") != "later"
+        data = dict(form.cleaned_data)
+        upload = data.pop("file", None)
         try:
             services.answer_save(
                 actor=request.user,
                 assessment=assessment,
                 criterion=criterion,
                 finish=finish,
-                **form.cleaned_data,
+                upload=upload,
+                **data,
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            if upload is not None and finish:
+                messages.success(
+                    request,
+                    f"Your answer to {criterion.code} and the file are saved. The file can be "
+                    "downloaded once it has been checked for viruses.",
+                )
             if finish and index + 1 < len(criteria):
                 nxt = criteria[index + 1]
                 return redirect(
@@ -483,6 +493,7 @@ def answer_edit(request, public_id, criterion_pk):
             "assessment": assessment,
             "criterion": criterion,
             "answer": answer,
+            "files": list(answer.evidence_files.order_by("uploaded_at", "id")) if answer else [],
             "form": form,
             "position": index + 1,
             "total": len(criteria),
@@ -516,6 +527,28 @@ def assessment_check(request, public_id):
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_GET
+def answer_file_download(request, public_id, file_id):
+    """A file of evidence, to whoever may see the assessment, once checked for viruses."""
+    _, file = access.answer_file_get_for_user(request.user, public_id, file_id)
+    return evidence.evidence_file_response(file)
+
+
+@login_required
+@require_POST
+def answer_file_remove(request, public_id, file_id):
+    assessment, file = access.answer_file_get_for_user(request.user, public_id, file_id, write=True)
+    services.answer_file_remove(actor=request.user, assessment=assessment, file=file)
+    messages.success(request, f"Removed the file {file.name}.")
+    criterion_pk = request.POST.get("criterion", "")
+    if criterion_pk.isdigit():
+        return redirect(
+            "standards:answer_edit", public_id=assessment.public_id, criterion_pk=criterion_pk
+        )
+    return redirect("standards:assessment_check", public_id=assessment.public_id)
 
 
 @login_required

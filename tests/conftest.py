@@ -149,3 +149,65 @@ def celery_worker_process(transactional_db, django_db_blocker):
         yield queue
     finally:
         stop(process)
+
+
+# --- Evidence files: their storage, and a real clamd --------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _evidence_dir(tmp_path_factory):
+    """One folder for the session's evidence files; worker processes the tests start get it
+    through EVIDENCE_FILES_DIR."""
+    import os
+
+    folder = tmp_path_factory.mktemp("evidence")
+    os.environ["EVIDENCE_FILES_DIR"] = str(folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _evidence_storage(monkeypatch, _evidence_dir):
+    """Evidence files go to the session's temporary folder, never the working copy's."""
+    from django.core.files.storage import FileSystemStorage
+
+    from institute.models import EvidenceFile
+
+    field = EvidenceFile._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FileSystemStorage(location=_evidence_dir))
+
+
+@pytest.fixture(scope="session")
+def clamd_address():
+    """A real clamd (Debian's clamav-daemon) for the session, on a unix socket, loading the
+    project's local signature file (it detects the EICAR test string)."""
+    import os
+    import shutil
+
+    from institute.devservices import start_clamd
+    from tests.celery_workers import stop
+
+    address, process, folder = start_clamd()
+    previous = os.environ.get("CLAMD_ADDRESS")
+    os.environ["CLAMD_ADDRESS"] = address  # for worker processes the tests start
+    try:
+        yield address
+    finally:
+        if previous is None:
+            os.environ.pop("CLAMD_ADDRESS", None)
+        else:
+            os.environ["CLAMD_ADDRESS"] = previous
+        stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def clamd(settings, clamd_address):
+    """The service talks to the session's clamd."""
+    settings.CLAMD_ADDRESS = clamd_address
+    return clamd_address
+
+
+@pytest.fixture
+def no_clamd(settings):
+    """No scanner answers: nothing listens at the address."""
+    settings.CLAMD_ADDRESS = "unix:///nonexistent/clamd.sock"

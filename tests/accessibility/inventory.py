@@ -1268,6 +1268,8 @@ EXCLUDED: dict[str, str] = {
     "sector:recommendations_csv": _CSV,
     "sector:series_csv": _CSV,
     "components:component_publiccode": "publiccode.yml (YAML) download, not a page",
+    "components:adoption_file_download": "Evidence file download (an attachment), not a page",
+    "standards:answer_file_download": "Evidence file download (an attachment), not a page",
     # Actions that answer with a redirect to a page the inventory checks.
     "institute:notification_read": _POST_ONLY,
     "institute:notifications_read_all": _POST_ONLY,
@@ -1277,6 +1279,8 @@ EXCLUDED: dict[str, str] = {
     "backlog:problem_unmerge": _POST_ONLY,
     "backlog:duplicate_dismiss": _POST_ONLY,
     "components:adoption_confirm": _POST_ONLY,
+    "components:adoption_file_remove": _POST_ONLY,
+    "standards:answer_file_remove": _POST_ONLY,
     "components:source_decide": _POST_ONLY,
     "standards:comment_address": _POST_ONLY,
     "standards:assessment_start": _POST_ONLY,

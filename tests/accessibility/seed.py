@@ -16,7 +16,7 @@ from backlog import services as backlog_services
 from centres.models import CentreStaff, LearningRevision, LearningStatus
 from components.models import Adoption, FetchResult, HarvestFetch, HarvestSource
 from institute import digests
-from institute.models import Cadence, Organisation, ServiceArea
+from institute.models import Cadence, EvidenceFile, Organisation, ScanStatus, ServiceArea
 from institute.sector import services as sector_services
 from institute.sector import targets
 from institute.sector.models import MetricSeries
@@ -24,6 +24,7 @@ from institute.services import email_domain_add, notify
 from institute.tokens import api_token_create
 from standards import services as standards_services
 from standards.models import Rating
+from tests import evidence_files as evidence_samples
 from tests.centres.factories import CentreFactory, LearningFactory, ProjectFactory, draft
 from tests.components.factories import ComponentFactory
 from tests.factories import MembershipRequestFactory, ProblemFactory
@@ -179,6 +180,15 @@ def _standards(officer, institute_staff):
         reason="",
         evidence="Most forms pass; two legacy forms do not.",
         evidence_date=timezone.localdate() - timedelta(days=5),
+        upload=evidence_samples.upload("Forms accessibility audit 2026.pdf", evidence_samples.PDF),
+    )
+    # One file the virus check has passed (a download link), one it has not answered for yet.
+    EvidenceFile.objects.update(scan_status=ScanStatus.CLEAN, scanned_at=timezone.now())
+    standards_services.answer_file_add(
+        actor=officer,
+        assessment=in_progress,
+        criterion=first,
+        upload=evidence_samples.upload("Form completion rates.csv", evidence_samples.CSV),
     )
 
     assessed = published_standard(

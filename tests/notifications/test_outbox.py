@@ -92,10 +92,12 @@ def test_the_preferences_page_lists_exactly_the_kinds_the_services_record(client
     """Every `kind=` a service passes to notify() is on the page, and nothing else is."""
     root = Path(__file__).resolve().parents[2]
     recorded = set()
+    # The evidence-file module is the core's service for uploads (institute/evidence.py).
+    sources = [root / "institute" / "evidence.py"]
     for app in ("backlog", "centres", "components", "standards", "institute"):
-        for source in (root / app).glob("services.py"):
-            text = source.read_text()
-            recorded |= set(re.findall(r'kind="([a-z_.]+)"', text))
+        sources += (root / app).glob("services.py")
+    for source in sources:
+        recorded |= set(re.findall(r'kind="([a-z_.]+)"', source.read_text()))
     recorded.discard("council")  # an organisation's kind, not news
     # standards.services records these three as kind=f"standards.{kind}".
     reminder_kinds = {"standards.expiring", "standards.expired", "standards.new_version"}

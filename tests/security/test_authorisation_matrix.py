@@ -36,11 +36,13 @@ from backlog.models import (
     WithdrawnProblem,
 )
 from centres.models import Centre, CentreStaff, Learning, LearningStatus, Project
+from components import services as component_services
 from components.models import Adoption, Component, FetchResult, HarvestFetch, HarvestSource
 from institute import digests
 from institute.models import (
     ApiToken,
     EmailDomain,
+    EvidenceFile,
     MembershipRequest,
     Notification,
     NotificationPreference,
@@ -53,6 +55,7 @@ from institute.sector import services as sector_services
 from institute.sector import targets
 from institute.sector.models import ComparisonGroupSet, MetricSeries, MetricValue
 from institute.tokens import api_token_create
+from standards import services as standard_services
 from standards.models import (
     Assessment,
     AssessmentStatus,
@@ -62,6 +65,7 @@ from standards.models import (
     StandardVersion,
     VersionStatus,
 )
+from tests import evidence_files as evidence_samples
 from tests.centres.factories import centre_person
 from tests.factories import MembershipRequestFactory, UserFactory, date_input
 from tests.security.db_state import changed_tables, snapshot
@@ -708,6 +712,20 @@ def s_adoption_confirm(w):
     )
 
 
+def s_adoption_file_remove(w):
+    a = w.adoption
+    f = component_services.adoption_file_add(
+        actor=w.officer,
+        adoption=a,
+        upload=evidence_samples.upload("contract.pdf", evidence_samples.PDF),
+    )
+    return Prepared(
+        reverse("components:adoption_file_remove", kwargs={"pk": a.pk, "file_id": f.public_id}),
+        {},
+        check=lambda: not EvidenceFile.objects.filter(pk=f.pk).exists(),
+    )
+
+
 def s_source_register(w):
     url = "https://github.com/example-council/new-repository"
     return Prepared(
@@ -876,6 +894,25 @@ def s_answer_edit(w):
             **date_input("evidence_date", _today_minus(5)),
         },
         check=_exists(lambda: a.answers.filter(criterion=c, rating="met")),
+    )
+
+
+def s_answer_file_remove(w):
+    a = w.assessment
+    c = a.version.criteria.order_by("position").first()
+    f = standard_services.answer_file_add(
+        actor=w.officer,
+        assessment=a,
+        criterion=c,
+        upload=evidence_samples.upload("policy.pdf", evidence_samples.PDF),
+    )
+    return Prepared(
+        reverse(
+            "standards:answer_file_remove",
+            kwargs={"public_id": a.public_id, "file_id": f.public_id},
+        ),
+        {},
+        check=lambda: not EvidenceFile.objects.filter(pk=f.pk).exists(),
     )
 
 
@@ -1122,6 +1159,7 @@ PAGES = [
     Case("components:component_solve", "POST", s_component_solve, STAFF),
     Case("components:adoption_record", "POST", s_adoption_record, OFFICERS),
     Case("components:adoption_confirm", "POST", s_adoption_confirm, LEEDS),
+    Case("components:adoption_file_remove", "POST", s_adoption_file_remove, LEEDS),
     Case("components:source_register", "POST", s_source_register, CONTRIBUTORS),
     Case("components:source_decide", "POST", s_source_decide, STAFF),
     # Standards (drafts are 404 to everyone but institute staff)
@@ -1138,6 +1176,13 @@ PAGES = [
     Case("standards:comment_address", "POST", s_comment_address, STAFF),
     Case("standards:assessment_start", "POST", s_assessment_start, OFFICERS),
     Case("standards:answer_edit", "POST", s_answer_edit, LEEDS, hidden=NOT_SEEING_LEEDS_RATINGS),
+    Case(
+        "standards:answer_file_remove",
+        "POST",
+        s_answer_file_remove,
+        LEEDS,
+        hidden=NOT_SEEING_LEEDS_RATINGS,
+    ),
     Case(
         "standards:assessment_check",
         "POST",
