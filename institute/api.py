@@ -21,10 +21,18 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, inline_seriali
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from institute.errors import DomainError, NotAllowed
 from institute.input_guard import MAX_JSON_DEPTH, contains_nul, fields_with_nul, nesting_depth
-from institute.pagination import CappedPaginator
+from institute.pagination import (
+    NUMBERED_PAGES,
+    CappedPaginator,
+    InvalidCursor,
+    Keyset,
+    KeysetPage,
+    keyset_page,
+)
 from institute.selectors import service_area_choices
 
 PAGE_SIZE = 25
@@ -268,25 +276,76 @@ class Pagination(PageNumberPagination):
 
     `count` is exact up to 10,000 and stops there (the pages count at most that many rows, so a
     list of 100,000 problems never counts them all); filter to narrow a longer list.
+
+    A list in a sort that can be paged by its rows' values (institute.pagination.Keyset) links
+    the pages past the first NUMBERED_PAGES with `?cursor=`: the database starts at the row a
+    cursor names, so page 400 costs what page 1 does. `?page=` still works on every list.
     """
 
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     django_paginator_class = CappedPaginator
+    cursor_query_param = "cursor"
 
     def paginate_queryset(self, queryset, request, view=None):
         """`page` and `page_size`, when given, are each one whole number from 1: anything else
-        (empty, null, a word, repeated) is a 400 naming the parameter, not the default."""
+        (empty, null, a word, repeated) is a 400 naming the parameter, not the default. So is a
+        `cursor` this list did not make."""
         params = request.query_params
-        errors = repeated_parameters(params, ["page", "page_size"])
+        errors = repeated_parameters(params, ["page", "page_size", "cursor"])
         for name in ("page", "page_size"):
             value = params.get(name)
             if name not in errors and value is not None and not _is_whole_number(value):
                 errors[name] = ["Give a whole number from 1."]
+        self.keyset = Keyset.of(queryset)
+        cursor = params.get(self.cursor_query_param)
+        if "cursor" not in errors and cursor is not None:
+            if "page" in params:
+                errors["cursor"] = ["Give a cursor or a page, not both."]
+            elif self.keyset is None:
+                errors["cursor"] = ["This list is paged by number: use `page`."]
         if errors:
             raise InvalidInput(errors)
-        return super().paginate_queryset(queryset, request, view)
+        if cursor is None:
+            return super().paginate_queryset(queryset, request, view)
+        page_size = self.get_page_size(request)
+        self.request = request
+        try:
+            self.page = keyset_page(
+                queryset,
+                self.keyset,
+                cursor,
+                paginator=self.django_paginator_class(queryset, page_size),
+                per_page=page_size,
+            )
+        except InvalidCursor:
+            raise InvalidInput(
+                {"cursor": ["Not a cursor of this list: follow the `next` or `previous` link."]}
+            ) from None
+        return list(self.page)
+
+    def get_next_link(self):
+        """Past the numbered pages (institute.pagination.NUMBERED_PAGES), a cursor."""
+        if self.keyset is None or not self.page.has_next():
+            return super().get_next_link()
+        if not isinstance(self.page, KeysetPage) and self.page.number < NUMBERED_PAGES:
+            return super().get_next_link()
+        cursor = self.keyset.cursor(self.page[-1], page=self.page.number + 1)
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_previous_link(self):
+        if not isinstance(self.page, KeysetPage):
+            return super().get_previous_link()
+        if not self.page.has_previous():
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+        number = self.page.number - 1
+        if number <= NUMBERED_PAGES:
+            return replace_query_param(url, self.page_query_param, number)
+        cursor = self.keyset.cursor(self.page[0], before=True, page=number)
+        return replace_query_param(url, self.cursor_query_param, cursor)
 
 
 def _is_whole_number(value: str) -> bool:
@@ -366,6 +425,12 @@ PAGE_PARAMETERS = [
         "page",
         {"type": "integer", "minimum": 1, "maximum": 10**_MAX_PK_DIGITS - 1},
         description="Page number, from 1.",
+    ),
+    OpenApiParameter(
+        "cursor",
+        OpenApiTypes.STR,
+        description="Where a page starts, from a `next` or `previous` link (lists whose sort "
+        "allows it; instead of `page`).",
     ),
     OpenApiParameter(
         "page_size",
