@@ -23,10 +23,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from institute import pagination
 from institute.errors import DomainError, NotAllowed
 from institute.input_guard import MAX_JSON_DEPTH, contains_nul, fields_with_nul, nesting_depth
 from institute.pagination import (
-    NUMBERED_PAGES,
     CappedPaginator,
     InvalidCursor,
     Keyset,
@@ -329,7 +329,7 @@ class Pagination(PageNumberPagination):
         """Past the numbered pages (institute.pagination.NUMBERED_PAGES), a cursor."""
         if self.keyset is None or not self.page.has_next():
             return super().get_next_link()
-        if not isinstance(self.page, KeysetPage) and self.page.number < NUMBERED_PAGES:
+        if not isinstance(self.page, KeysetPage) and self.page.number < pagination.NUMBERED_PAGES:
             return super().get_next_link()
         cursor = self.keyset.cursor(self.page[-1], page=self.page.number + 1)
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
@@ -342,7 +342,7 @@ class Pagination(PageNumberPagination):
             return None
         url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
         number = self.page.number - 1
-        if number <= NUMBERED_PAGES:
+        if number <= pagination.NUMBERED_PAGES:
             return replace_query_param(url, self.page_query_param, number)
         cursor = self.keyset.cursor(self.page[0], before=True, page=number)
         return replace_query_param(url, self.cursor_query_param, cursor)
