@@ -14,6 +14,12 @@ each kind with its own target. A page that is not there (404) is reported as mis
 times the search and similar-problem queries at the database and writes everything to
 docs/performance.md, between the markers in that file.
 
+Besides one URL per page it measures the paths through the lists (issue #22, `list_pages`):
+each filter alone, the most selective combined, each sort, search with each sort, the first
+page and a deep one (page 400 by its "Next" cursor, and by an old ?page= link). Other modules
+add their pages through `other_pages` (tests/bench/profiles.py, tests/bench/exports.py, when
+present). `--cpu-load N` runs N CPU-burning processes beside the measurement, as a busy machine.
+
 Only ever talks to 127.0.0.1. Not collected by pytest (the file name does not start "test_").
 """
 
