@@ -82,6 +82,17 @@ class InvalidInput(exceptions.APIException):
         self.detail["errors"] = field_errors(errors)
 
 
+class CursorRefused(InvalidInput):
+    """A `cursor` this list did not make. Any string fits the schema (a cursor is opaque), so
+    this is not the fields error of input the schema forbids: like an unknown id, it names what
+    to do instead."""
+
+    def __init__(self, message: str):
+        super().__init__({"cursor": [message]})
+        self.detail["detail"] = "This cursor cannot be used here: " + message
+        self.detail["code"] = "invalid_cursor"
+
+
 ONE_VALUE_MESSAGE = "Give this parameter once."
 
 
@@ -298,15 +309,14 @@ class Pagination(PageNumberPagination):
             value = params.get(name)
             if name not in errors and value is not None and not _is_whole_number(value):
                 errors[name] = ["Give a whole number from 1."]
-        self.keyset = Keyset.of(queryset)
-        cursor = params.get(self.cursor_query_param)
-        if "cursor" not in errors and cursor is not None:
-            if "page" in params:
-                errors["cursor"] = ["Give a cursor or a page, not both."]
-            elif self.keyset is None:
-                errors["cursor"] = ["This list is paged by number: use `page`."]
         if errors:
             raise InvalidInput(errors)
+        self.keyset = Keyset.of(queryset)
+        cursor = params.get(self.cursor_query_param)
+        if cursor is not None and "page" in params:
+            raise CursorRefused("give a cursor or a page, not both.")
+        if cursor is not None and self.keyset is None:
+            raise CursorRefused("this list is paged by number: use `page`.")
         if cursor is None:
             return super().paginate_queryset(queryset, request, view)
         page_size = self.get_page_size(request)
@@ -320,8 +330,8 @@ class Pagination(PageNumberPagination):
                 per_page=page_size,
             )
         except InvalidCursor:
-            raise InvalidInput(
-                {"cursor": ["Not a cursor of this list: follow the `next` or `previous` link."]}
+            raise CursorRefused(
+                "it is not one of this list's: follow the `next` or `previous` link."
             ) from None
         return list(self.page)
 
