@@ -216,10 +216,9 @@ def paginate(request, queryset, *, per_page: int = PAGE_SIZE) -> dict:
         query.pop(name, None)
     base = query.urlencode()
     page_obj = None
+    # The cursor says which way it reads; the parameter's name is for people reading the URL.
     cursor = request.GET.get("after") or request.GET.get("before")
     if keyset is not None and cursor:
-        if "before" in request.GET and "after" not in request.GET:
-            cursor = request.GET["before"]
         try:
             page_obj = keyset_page(queryset, keyset, cursor, paginator=paginator, per_page=per_page)
         except InvalidCursor:
