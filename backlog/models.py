@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -63,6 +64,11 @@ class Problem(models.Model):
     council_count = models.PositiveIntegerField(default=0)
     # Councils that first said they have this problem in the last 30 days; refreshed by Celery.
     trending_count = models.PositiveIntegerField(default=0)
+    # Where the councils that have this problem are: "r:<region>", "t:<council type>" and
+    # "rt:<region>:<council type>" for each, so the backlog's region and council type filters
+    # (alone or together) are one GIN index lookup. Kept by a database trigger on CouncilDemand
+    # (migration 0009), however demand is written: see problem_places.
+    demand_places = ArrayField(models.CharField(max_length=64), default=list, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
@@ -109,6 +115,7 @@ class Problem(models.Model):
             models.Index(fields=["-last_activity_at"], name="problem_active"),
             models.Index(fields=["-trending_count", "-id"], name="problem_trending"),
             models.Index(fields=["theme", "status"], name="problem_theme_status"),
+            GinIndex(fields=["demand_places"], name="problem_demand_places"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -130,6 +137,15 @@ class Problem(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+
+def problem_places(*, region: str = "", council_type: str = "") -> str:
+    """The demand_places entry of councils in this region and/or of this type ("" if neither)."""
+    if region and council_type:
+        return f"rt:{region}:{council_type}"
+    if region:
+        return f"r:{region}"
+    return f"t:{council_type}" if council_type else ""
 
 
 # Votes are withdrawn by deleting the row and moved by merges: inserts, updates and deletes are

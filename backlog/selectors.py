@@ -36,6 +36,7 @@ from backlog.models import (
     Status,
     StatusChange,
     Vote,
+    problem_places,
 )
 from institute import access as core_access
 from institute import fragments, registry, search
@@ -98,12 +99,9 @@ def problem_list(filters: BacklogFilters, *, include_merged: bool = False):
             )
         )
     if filters.region or filters.council_type:
-        demand = CouncilDemand.objects.filter(problem_id=OuterRef("pk"))
-        if filters.region:
-            demand = demand.filter(organisation__region=filters.region)
-        if filters.council_type:
-            demand = demand.filter(organisation__council_type=filters.council_type)
-        qs = qs.filter(Exists(demand))
+        # Any council of the region and type has it: the problem_demand_places index.
+        place = problem_places(region=filters.region, council_type=filters.council_type)
+        qs = qs.filter(demand_places__contains=[place])
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
     if filters.q:
         query = SearchQuery(filters.q, search_type="websearch", config=SEARCH_CONFIG)
@@ -130,6 +128,12 @@ SEARCH_RANKED = 200
 SEARCH_COUNT_CAP = 500
 
 
+# A list filtered by region or council type is counted up to this many ("more than 1,000"):
+# the matches come from a GIN index, which cannot count without reading each row, and a region
+# has tens of thousands. Pages past the count are still reached by "Next" (keyset pagination).
+PLACES_COUNT_CAP = 1_000
+
+
 # What a row of the backlog page shows (problem_rows adds the service areas).
 ROW_FIELDS = [
     "pk", "title", "summary", "theme", "status", "council_count", "vote_count",
@@ -149,7 +153,11 @@ def problem_list_page(filters: BacklogFilters, *, count_cap: int | None = None, 
     qs = problem_list(replace(filters, sort=DEFAULT_SORT) if plain else filters)
     if rows:
         qs = qs.prefetch_related(None).only(*ROW_FIELDS)
-    return SearchResults(qs, filters.q, count_cap=count_cap) if plain else qs
+    if plain:
+        return SearchResults(qs, filters.q, count_cap=count_cap)
+    if filters.region or filters.council_type:
+        qs.count_cap = PLACES_COUNT_CAP  # read by institute.pagination.CappedPaginator
+    return qs
 
 
 class SearchResults:

@@ -22,10 +22,18 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, inline_seriali
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from institute import pagination
 from institute.errors import DomainError, NotAllowed
 from institute.input_guard import MAX_JSON_DEPTH, contains_nul, fields_with_nul, nesting_depth
-from institute.pagination import CappedPaginator
+from institute.pagination import (
+    CappedPaginator,
+    InvalidCursor,
+    Keyset,
+    KeysetPage,
+    keyset_page,
+)
 from institute.selectors import service_area_choices
 
 PAGE_SIZE = 25
@@ -73,6 +81,17 @@ class InvalidInput(exceptions.APIException):
         )
         # Set after __init__ so DRF keeps the field errors' structure as it is.
         self.detail["errors"] = field_errors(errors)
+
+
+class CursorRefused(InvalidInput):
+    """A `cursor` this list did not make. Any string fits the schema (a cursor is opaque), so
+    this is not the fields error of input the schema forbids: like an unknown id, it names what
+    to do instead."""
+
+    def __init__(self, message: str):
+        super().__init__({"cursor": [message]})
+        self.detail["detail"] = "This cursor cannot be used here: " + message
+        self.detail["code"] = "invalid_cursor"
 
 
 ONE_VALUE_MESSAGE = "Give this parameter once."
@@ -269,25 +288,75 @@ class Pagination(PageNumberPagination):
 
     `count` is exact up to 10,000 and stops there (the pages count at most that many rows, so a
     list of 100,000 problems never counts them all); filter to narrow a longer list.
+
+    A list in a sort that can be paged by its rows' values (institute.pagination.Keyset) links
+    the pages past the first NUMBERED_PAGES with `?cursor=`: the database starts at the row a
+    cursor names, so page 400 costs what page 1 does. `?page=` still works on every list.
     """
 
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     django_paginator_class = CappedPaginator
+    cursor_query_param = "cursor"
 
     def paginate_queryset(self, queryset, request, view=None):
         """`page` and `page_size`, when given, are each one whole number from 1: anything else
-        (empty, null, a word, repeated) is a 400 naming the parameter, not the default."""
+        (empty, null, a word, repeated) is a 400 naming the parameter, not the default. So is a
+        `cursor` this list did not make."""
         params = request.query_params
-        errors = repeated_parameters(params, ["page", "page_size"])
+        errors = repeated_parameters(params, ["page", "page_size", "cursor"])
         for name in ("page", "page_size"):
             value = params.get(name)
             if name not in errors and value is not None and not _is_whole_number(value):
                 errors[name] = ["Give a whole number from 1."]
         if errors:
             raise InvalidInput(errors)
-        return super().paginate_queryset(queryset, request, view)
+        self.keyset = Keyset.of(queryset)
+        cursor = params.get(self.cursor_query_param)
+        if cursor is not None and "page" in params:
+            raise CursorRefused("give a cursor or a page, not both.")
+        if cursor is not None and self.keyset is None:
+            raise CursorRefused("this list is paged by number: use `page`.")
+        if cursor is None:
+            return super().paginate_queryset(queryset, request, view)
+        page_size = self.get_page_size(request)
+        self.request = request
+        try:
+            self.page = keyset_page(
+                queryset,
+                self.keyset,
+                cursor,
+                paginator=self.django_paginator_class(queryset, page_size),
+                per_page=page_size,
+            )
+        except InvalidCursor:
+            raise CursorRefused(
+                "it is not one of this list's: follow the `next` or `previous` link."
+            ) from None
+        return list(self.page)
+
+    def get_next_link(self):
+        """Past the numbered pages (institute.pagination.NUMBERED_PAGES), a cursor."""
+        if self.keyset is None or not self.page.has_next():
+            return super().get_next_link()
+        if not isinstance(self.page, KeysetPage) and self.page.number < pagination.NUMBERED_PAGES:
+            return super().get_next_link()
+        cursor = self.keyset.cursor(self.page[-1], page=self.page.number + 1)
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_previous_link(self):
+        if not isinstance(self.page, KeysetPage):
+            return super().get_previous_link()
+        if not self.page.has_previous():
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+        number = self.page.number - 1
+        if number <= pagination.NUMBERED_PAGES:
+            return replace_query_param(url, self.page_query_param, number)
+        cursor = self.keyset.cursor(self.page[0], before=True, page=number)
+        return replace_query_param(url, self.cursor_query_param, cursor)
 
 
 def _is_whole_number(value: str) -> bool:
@@ -367,6 +436,12 @@ PAGE_PARAMETERS = [
         "page",
         {"type": "integer", "minimum": 1, "maximum": 10**_MAX_PK_DIGITS - 1},
         description="Page number, from 1.",
+    ),
+    OpenApiParameter(
+        "cursor",
+        OpenApiTypes.STR,
+        description="Where a page starts, from a `next` or `previous` link (lists whose sort "
+        "allows it; instead of `page`).",
     ),
     OpenApiParameter(
         "page_size",

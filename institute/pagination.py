@@ -1,18 +1,32 @@
-"""GOV.UK pagination for every list page: one bounded COUNT and one page query, whatever the
-list length."""
+"""Pagination for every list page and API list: a bounded COUNT and one page query, whatever the
+list length, and pages past the first few reached by their neighbour's last row (a cursor), so a
+deep page costs what the first one does."""
 
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
 PAGE_SIZE = 25
 COUNT_CAP = 10_000
+# Page numbers are offered up to here (an OFFSET of at most 19 pages); past it, "Next" carries
+# the last row's sort values, and the database starts from there in the sort's index.
+NUMBERED_PAGES = 20
 
 
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP rows, so a page of a 100,000-row list never counts them all.
 
-    Past the cap the page says "more than 10,000" and offers the first 400 pages; filters and
-    search narrow a list long before anyone reads that far.
+    Past the cap the page says "more than 10,000"; filters and search narrow a list long before
+    anyone reads that far.
     """
 
     cap = COUNT_CAP
@@ -38,18 +52,227 @@ class CappedPaginator(Paginator):
         return self.raw_count > self.cap
 
 
-def paginate(request, queryset, *, per_page: int = PAGE_SIZE) -> dict:
-    """Template context for a page of results: page_obj, page_range and the query without page.
+# --- Keyset (cursor) pages -----------------------------------------------------------------------
 
-    A page number past the end, or not a number, shows the nearest real page rather than an
-    error, because people edit URLs and follow old links.
+
+class InvalidCursor(ValueError):
+    """A cursor this list did not make (edited, or from another sort)."""
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """A list's sort, when it can be paged by a row's values: columns of the list's own table,
+    none nullable, all in one direction, ending with the primary key (so the order is total).
+    Other sorts (by relevance, across a join) page by number."""
+
+    fields: tuple
+    descending: bool
+
+    @classmethod
+    def of(cls, queryset) -> "Keyset | None":
+        if not isinstance(queryset, QuerySet) or not queryset.query.order_by:
+            return None
+        model = queryset.model
+        fields, directions = [], set()
+        for item in queryset.query.order_by:
+            if not isinstance(item, str) or "__" in item or item.startswith("?"):
+                return None
+            name = item.lstrip("-")
+            try:
+                field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+            except FieldDoesNotExist:
+                return None  # an annotation, such as a search rank
+            if not field.concrete or field.null or field.is_relation:
+                return None
+            fields.append(field)
+            directions.add(item.startswith("-"))
+        if len(directions) != 1 or fields[-1] is not model._meta.pk:
+            return None
+        return cls(tuple(fields), directions.pop())
+
+    @property
+    def name(self) -> str:
+        sign = "-" if self.descending else ""
+        return ",".join(sign + field.name for field in self.fields)
+
+    def cursor(self, row, *, before: bool = False, page: int) -> str:
+        """The cursor of the page after `row` (or before it), which is page number `page`."""
+        values = [field.value_to_string(row) for field in self.fields]
+        data = {"o": self.name, "v": values, "p": page, **({"b": 1} if before else {})}
+        text = json.dumps(data, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+    def decode(self, cursor: str) -> tuple[list, bool, int]:
+        """(values, before, page number) of a cursor; InvalidCursor if this sort did not make it."""
+        try:
+            text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            data = json.loads(text)
+            values, page = data["v"], int(data["p"])
+            if data["o"] != self.name or len(values) != len(self.fields) or page < 1:
+                raise InvalidCursor
+            values = [f.to_python(v) for f, v in zip(self.fields, values, strict=True)]
+        except (ValueError, TypeError, KeyError, binascii.Error, ValidationError) as error:
+            raise InvalidCursor from error
+        return values, bool(data.get("b")), page
+
+    def rows(self, queryset, values, *, before: bool, limit: int) -> list:
+        """Up to `limit` rows after the row with these values (before it, nearest first).
+
+        A row comparison, (a, id) < (x, y), so the database starts its index scan at the row;
+        `a < x OR (a = x AND id < y)` would make it read from the top and filter."""
+        quote = connection.ops.quote_name
+        table = quote(queryset.model._meta.db_table)
+        columns = ", ".join(f"{table}.{quote(field.column)}" for field in self.fields)
+        marks = ", ".join(["%s"] * len(values))
+        operator = "<" if self.descending != before else ">"
+        params = [
+            f.get_db_prep_value(v, connection) for f, v in zip(self.fields, values, strict=True)
+        ]
+        # Columns from the model, values as parameters: nothing from the request reaches the SQL.
+        condition = RawSQL(  # noqa: S611
+            f"({columns}) {operator} ({marks})", params, output_field=BooleanField()
+        )
+        qs = queryset.filter(condition)
+        if before:
+            qs = qs.reverse()
+        return list(qs[:limit])
+
+
+class KeysetPage:
+    """A page reached by cursor: what a Django Page offers the templates, and the cursors of
+    its neighbours."""
+
+    def __init__(self, rows, *, paginator, number, keyset, more_after, more_before):
+        self.object_list = rows
+        self.paginator = paginator
+        self.number = number
+        self.keyset = keyset
+        self._more_after, self._more_before = more_after, more_before
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __getitem__(self, index):
+        return self.object_list[index]
+
+    def has_next(self):
+        return self._more_after
+
+    def has_previous(self):
+        return self._more_before
+
+    def has_other_pages(self):
+        return self.has_next() or self.has_previous()
+
+    def next_cursor(self):
+        return self.keyset.cursor(self[-1], page=self.number + 1)
+
+    def previous_cursor(self):
+        return self.keyset.cursor(self[0], before=True, page=self.number - 1)
+
+
+def keyset_page(queryset, keyset: Keyset, cursor: str, *, paginator, per_page: int) -> KeysetPage:
+    """The page a cursor points to; InvalidCursor if it is not one of this list's."""
+    values, before, number = keyset.decode(cursor)
+    rows = keyset.rows(queryset, values, before=before, limit=per_page + 1)
+    more = len(rows) > per_page  # beyond this page, in the direction read
+    rows = rows[:per_page]
+    if before:
+        rows.reverse()
+    return KeysetPage(
+        rows,
+        paginator=paginator,
+        number=number,
+        keyset=keyset,
+        # The cursor's own row lies on the other side.
+        more_after=True if before else more,
+        more_before=(more and number > 1) if before else True,
+    )
+
+
+def numbered_next_cursor(page, keyset: Keyset | None) -> str | None:
+    """The cursor for "Next" from a numbered page, once the next number is past NUMBERED_PAGES."""
+    if keyset is None or not page.has_next() or page.number < NUMBERED_PAGES:
+        return None
+    return keyset.cursor(page[-1], page=page.number + 1)
+
+
+def paginate(request, queryset, *, per_page: int = PAGE_SIZE) -> dict:
+    """Template context for a page of results: page_obj, page_range, the query without page or
+    cursor, and the links to the previous and next pages.
+
+    `?page=` numbers the first NUMBERED_PAGES pages; past them (when the sort allows it) the
+    links carry `?after=` or `?before=` cursors. A page number past the end, not a number, or a
+    cursor that is not this list's shows the nearest real page rather than an error, because
+    people edit URLs and follow old links.
     """
     paginator = CappedPaginator(queryset, per_page)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    keyset = Keyset.of(queryset)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
+    base = query.urlencode()
+    page_obj = None
+    # The cursor says which way it reads; the parameter's name is for people reading the URL.
+    cursor = request.GET.get("after") or request.GET.get("before")
+    if keyset is not None and cursor:
+        try:
+            page_obj = keyset_page(queryset, keyset, cursor, paginator=paginator, per_page=per_page)
+        except InvalidCursor:
+            page_obj = None
+        if page_obj is not None and not page_obj.object_list:
+            page_obj = None  # the rows moved away: start again
+    if page_obj is None:
+        page_obj = paginator.get_page(request.GET.get("page"))
+        page_range = list(
+            paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
+        )
+        if keyset is not None:  # no link to a page number OFFSET would reach slowly
+            page_range = _numbers_within(page_range, page_obj.number, paginator.ELLIPSIS)
+        previous_url = (
+            _with(base, page=page_obj.previous_page_number()) if page_obj.has_previous() else None
+        )
+        next_url = None
+        if page_obj.has_next():
+            after = numbered_next_cursor(page_obj, keyset)
+            next_url = (
+                _with(base, after=after) if after else _with(base, page=page_obj.next_page_number())
+            )
+    else:
+        page_range = (
+            [1, paginator.ELLIPSIS, page_obj.number]
+            if page_obj.number > 2
+            else list(range(1, page_obj.number + 1))
+        )
+        previous_url = next_url = None
+        if page_obj.has_previous():
+            if page_obj.number - 1 <= NUMBERED_PAGES:
+                previous_url = _with(base, page=page_obj.number - 1)
+            else:
+                previous_url = _with(base, before=page_obj.previous_cursor())
+        if page_obj.has_next():
+            next_url = _with(base, after=page_obj.next_cursor())
     return {
         "page_obj": page_obj,
-        "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
-        "querystring_base": query.urlencode(),
+        "page_range": page_range,
+        "querystring_base": base,
+        "previous_url": previous_url,
+        "next_url": next_url,
     }
+
+
+def _numbers_within(page_range, current, ellipsis):
+    """The elided page range without the numbers past NUMBERED_PAGES (other than the current
+    page, reached by an old link)."""
+    kept = [n for n in page_range if n in (ellipsis, current) or n <= NUMBERED_PAGES]
+    while kept and kept[-1] == ellipsis:
+        kept.pop()
+    return kept
+
+
+def _with(base: str, **params) -> str:
+    extra = urlencode(params)
+    return f"?{base}&{extra}" if base else f"?{extra}"

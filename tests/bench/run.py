@@ -14,6 +14,12 @@ each kind with its own target. A page that is not there (404) is reported as mis
 times the search and similar-problem queries at the database and writes everything to
 docs/performance.md, between the markers in that file.
 
+Besides one URL per page it measures the paths through the lists (issue #22, `list_pages`):
+each filter alone, the most selective combined, each sort, search with each sort, the first
+page and a deep one (page 400 by its "Next" cursor, and by an old ?page= link). Other modules
+add their pages through `other_pages` (tests/bench/profiles.py, tests/bench/exports.py, when
+present). `--cpu-load N` runs N CPU-burning processes beside the measurement, as a busy machine.
+
 Only ever talks to 127.0.0.1. Not collected by pytest (the file name does not start "test_").
 """
 
@@ -383,6 +389,7 @@ def prepare_database(threads: int) -> dict:
         Learning.objects.filter(status="published").order_by("-evidence_strength", "pk").first()
     )
     chosen["learning"] = learning.get_absolute_url() if learning else None
+    chosen["deep"] = deep_cursors()
     viewer = Membership.objects.filter(role=Role.SECTOR_VIEWER).select_related("user").first()
     chosen["viewer_cookie"] = session_cookie(viewer.user) if viewer else None
     try:
@@ -391,6 +398,126 @@ def prepare_database(threads: int) -> dict:
         chosen["votes"] = None
     connection.close()
     return chosen
+
+
+# --- The paths through the lists (issue #22) -----------------------------------------------------
+
+# The most selective filters the backlog offers, for its combined rows: the region and council
+# type with fewest problems at this scale (South West counties), and with a status on top.
+REGION, COUNCIL_TYPE, STATUS, THEME = "E12000009", "county", "solved", "data"
+SERVICE_AREA = "waste-and-recycling"
+DEEP_ROW = 10_000  # a deep page starts here: page 400 of 25, or page 100 of the API's 100
+
+
+def deep_cursors() -> dict:
+    """The cursors of the pages that start DEEP_ROW rows into the backlog (the page's "Next"
+    link and the API's `next` carry these; reaching them by OFFSET is what they replace)."""
+    from backlog import selectors
+    from institute.pagination import Keyset
+
+    found = {}
+    for name, per_page in (("page", 25), ("api", 100)):
+        qs = selectors.problem_list_page(selectors.BacklogFilters(), rows=name == "page")
+        keyset = Keyset.of(qs)
+        row = next(iter(qs[DEEP_ROW - 1 : DEEP_ROW]), None) if keyset else None
+        if row is not None:
+            found[name] = keyset.cursor(row, page=DEEP_ROW // per_page + 1)
+    return found
+
+
+def list_pages(chosen: dict) -> list[Page]:
+    """For each list: every filter alone, the most selective combined, each sort, search with
+    each sort, the first page and a deep one."""
+    from backlog.selectors import SORTS as BACKLOG_SORTS
+    from components.selectors import SORTS as CATALOGUE_SORTS
+
+    deep = chosen.get("deep", {})
+    backlog = [
+        ("theme", f"theme={THEME}"),
+        ("status", f"status={STATUS}"),
+        ("service area", f"service_area={SERVICE_AREA}"),
+        ("region", f"region={REGION}"),
+        ("council type", f"council_type={COUNCIL_TYPE}"),
+        ("region + council type", f"region={REGION}&council_type={COUNCIL_TYPE}"),
+        (
+            "region + council type + status",
+            f"region={REGION}&council_type={COUNCIL_TYPE}&status={STATUS}",
+        ),
+        (
+            "region + council type + theme",
+            f"region={REGION}&council_type={COUNCIL_TYPE}&theme={THEME}",
+        ),
+        *((f"sort {sort}", f"sort={sort}") for sort in BACKLOG_SORTS),
+        *((f"search, sort {sort}", f"q=bin+collection&sort={sort}") for sort in BACKLOG_SORTS),
+        ("page 20 (last numbered)", "page=20"),
+    ]
+    pages = [Page(f"Backlog: {name}", "read", f"/problems/?{query}") for name, query in backlog]
+    if "page" in deep:
+        pages.append(
+            Page("Backlog: page 400 (Next link)", "read", f"/problems/?after={deep['page']}")
+        )
+    pages.append(Page("Backlog: page 400 (old ?page= link)", "read", "/problems/?page=400"))
+    catalogue = [
+        ("kind", "kind=open_source"),
+        ("maturity", "maturity=live"),
+        ("theme", f"theme={THEME}"),
+        ("service area", f"service_area={SERVICE_AREA}"),
+        ("kind + maturity", "kind=open_source&maturity=live"),
+        *((f"sort {sort}", f"sort={sort}") for sort in CATALOGUE_SORTS),
+        ("search", "q=data"),
+        *((f"search, sort {sort}", f"q=data&sort={sort}") for sort in CATALOGUE_SORTS),
+        ("last page", "page=201"),
+    ]
+    pages += [
+        Page(f"Catalogue: {name}", "read", f"/components/?{query}") for name, query in catalogue
+    ]
+    learning = [
+        ("region", f"region={REGION}"),
+        ("council type", f"council_type={COUNCIL_TYPE}"),
+        ("region + council type", f"region={REGION}&council_type={COUNCIL_TYPE}"),
+        ("sort evidence", "sort=evidence"),
+        ("search", "q=data"),
+        ("search, sort newest", "q=data&sort=newest"),
+    ]
+    pages += [
+        Page(f"Learning: {name}", "read", f"/centres/learning/?{query}") for name, query in learning
+    ]
+    api = [
+        (
+            "problems, region + council type",
+            f"problems/?region={REGION}&council_type={COUNCIL_TYPE}",
+        ),
+        ("problems, search, sort votes", "problems/?q=bin+collection&sort=votes"),
+        ("problems, 100 a page", "problems/?page_size=100"),
+        ("problems, page 100 of 100 (old ?page=)", "problems/?page_size=100&page=100"),
+    ]
+    if "api" in deep:
+        api.append(
+            (
+                "problems, page 100 of 100 (next link)",
+                f"problems/?page_size=100&cursor={deep['api']}",
+            )
+        )
+    api.append(("adoptions, 100 a page, page 100", "adoptions/?page_size=100&page=100"))
+    pages += [Page(f"API: {name}", "read", f"/api/v1/{query}") for name, query in api]
+    return pages
+
+
+def other_pages(chosen: dict) -> list[Page]:
+    """Pages other modules add (issue #22): tests/bench/profiles.py (council profiles and
+    organisation pages) and tests/bench/exports.py, each with `pages(chosen) -> list[Page]`
+    when it is there. Exports' time to last byte and memory are their own report (run below)."""
+    import importlib
+
+    pages = []
+    for name in ("tests.bench.profiles", "tests.bench.exports"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        if hasattr(module, "pages"):
+            pages += module.pages(chosen)
+    return pages
 
 
 def bench_pages(chosen: dict) -> list[Page]:
@@ -437,6 +564,7 @@ def bench_pages(chosen: dict) -> list[Page]:
         Page("API: adoptions", "read", "/api/v1/adoptions/"),
         Page("API: search", "read", "/api/v1/search/?q=bin+collection"),
     ]
+    pages += list_pages(chosen) + other_pages(chosen)
     if votes is None:
         pages = [p for p in pages if p.kind != "write"]
     if viewer is None:
@@ -445,6 +573,31 @@ def bench_pages(chosen: dict) -> list[Page]:
 
 
 # --- Load --------------------------------------------------------------------------------------
+
+
+class CpuLoad:
+    """`count` processes that burn CPU beside the measurement (--cpu-load), as other work on a
+    busy machine would: the ratios then show the margin a page keeps when the cores are shared.
+    Started and stopped by this process, by their own ids."""
+
+    BURN = "import time\nwhile True:\n    sum(i * i for i in range(10_000))\n"
+
+    def __init__(self, count: int):
+        self.count, self.processes = count, []
+
+    def __enter__(self):
+        for _ in range(self.count):
+            self.processes.append(subprocess.Popen([sys.executable, "-c", self.BURN]))  # noqa: S603
+        return self
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def percentile(sorted_values, p: float) -> float:
@@ -798,7 +951,12 @@ def report(pages, db, plans, sizes, chosen, args, sector_text=None) -> str:
         "",
         "Data: " + ", ".join(f"{n:,} {label}" for label, n in sizes["rows"].items()) + ". "
         f"Dashboard aggregates refreshed before the run in {chosen['aggregates_seconds']:.1f} s.",
-        f"Server: gunicorn, {args.workers} workers × {args.threads} threads (gthread), DEBUG "
+        (
+            f"With {args.cpu_load} CPU-burning processes beside the server (--cpu-load). "
+            if args.cpu_load
+            else ""
+        )
+        + f"Server: gunicorn, {args.workers} workers × {args.threads} threads (gthread), DEBUG "
         f"off. Load: this script, {args.threads} keep-alive connections; {args.rounds} rounds, "
         f"each page {args.seconds:g} s a round (after {args.warmup} warm-up requests) with the "
         f"bare view measured for {args.bare_seconds:g} s between every two pages. Each page's "
@@ -888,6 +1046,13 @@ def main(argv=None) -> int:
     m.add_argument("--samples", type=int, default=50, help="timed calls per database query")
     m.add_argument("--only", help="comma-separated parts of page names; the report is not written")
     m.add_argument(
+        "--cpu-load",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N CPU-burning processes beside the measurement (a busy machine)",
+    )
+    m.add_argument(
         "--no-sector", action="store_true", help="skip the dashboards' and digests' timings"
     )
     m.add_argument("--sector-runs", type=int, default=3, help="aggregate refresh runs")
@@ -925,7 +1090,7 @@ def main(argv=None) -> int:
         wanted = [w.strip().lower() for w in args.only.split(",") if w.strip()]
         pages = [pages[0]] + [p for p in pages[1:] if any(w in p.name.lower() for w in wanted)]
     try:
-        with Server(args.port, args.workers, args.threads, env):
+        with Server(args.port, args.workers, args.threads, env), CpuLoad(args.cpu_load):
             results = run_pages(pages, args.port, args)
     finally:
         if chosen["votes"]:
