@@ -56,7 +56,7 @@ DROP FUNCTION IF EXISTS backlog_demand_places_refresh();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("backlog", "0008_servicearea_moves_to_institute"),
+        ("backlog", "0012_vote_per_officer_council"),
         ("institute", "0010_user_home_seen_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
