@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+)
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
@@ -291,6 +300,14 @@ def adoption_list(*, component=None, organisation=None, published_only=True):
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     return qs.order_by("component__name", "organisation__name", "id")
+
+
+def adoption_list_for_export(now=None):
+    """adoption_list with each row's `stale` (Adoption.is_stale, in SQL), for the CSV export
+    and open data, which read it as values rather than model instances."""
+    return adoption_list().annotate(
+        stale=ExpressionWrapper(stale_q(now), output_field=BooleanField())
+    )
 
 
 def organisation_section(organisation, user) -> dict | None:
