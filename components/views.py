@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -107,60 +106,40 @@ def component_export(request):
 @require_GET
 def adoption_export(request):
     """Every council's adoption of every published component, as CSV, streamed in chunks."""
-    # Values, not model instances, read through a server-side cursor: ~300,000 rows.
+    # ~300,000 rows: values, not model instances, through a server-side cursor.
     adoptions = (
         selectors.adoption_list_for_export()
         .values_list(
-            "component__public_id",
+            "id_text",
             "component__name",
             "organisation__name",
             "organisation__gss_code",
             "organisation__region",
             "organisation__council_type",
             "stage",
-            "since",
-            "confirmed_at",
-            "evidence_url",
+            "since_text",
+            "confirmed_on",
             "stale",
+            "evidence_url",
         )
         .iterator(chunk_size=5000)
     )
     regions = choice_labels(Organisation, "region")
     council_types = choice_labels(Organisation, "council_type")
     stages = choice_labels(Adoption, "stage")
-    london = timezone.get_current_timezone()
 
     def rows():
         yield [
             "component_id", "component", "council", "gss_code", "region", "council_type",
             "stage", "since", "last_confirmed", "stale", "evidence_url",
         ]  # fmt: skip
-        for (
-            public_id,
-            name,
-            org,
-            gss,
-            region,
-            council_type,
-            stage,
-            since,
-            confirmed,
-            evidence,
-            stale,
-        ) in adoptions:
-            yield [
-                public_id,
-                name,
-                org,
-                gss,
-                regions.get(region, region),
-                council_types.get(council_type, council_type),
-                stages.get(stage, stage),
-                since.isoformat(),
-                confirmed.astimezone(london).date().isoformat(),
-                "yes" if stale else "no",
-                evidence,
-            ]
+        for row in adoptions:
+            row = list(row)
+            row[4] = regions.get(row[4], row[4])
+            row[5] = council_types.get(row[5], row[5])
+            row[6] = stages.get(row[6], row[6])
+            row[9] = "yes" if row[9] else "no"
+            yield row
 
     return csv_response(rows(), "component-adoption")
 

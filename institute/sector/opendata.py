@@ -128,20 +128,20 @@ def _components():
 def _adoptions():
     # Published components only; no contacts and no evidence: those are for signed-in people.
     rows = components_selectors.adoption_list_for_export().values_list(
-        "component__public_id", "component__name", "organisation__slug", "organisation__name",
-        "organisation__gss_code", "stage", "since", "confirmed_at", "stale",
+        "id_text", "component__name", "organisation__slug", "organisation__name",
+        "organisation__gss_code", "stage", "since_text", "confirmed_at", "stale",
     )  # fmt: skip
     for public_id, name, slug, org, gss, stage, since, confirmed, stale in rows.iterator(
         chunk_size=CHUNK
     ):
         yield {
-            "component_id": str(public_id),
+            "component_id": public_id,
             "component_name": name,
             "organisation": slug,
             "organisation_name": org,
             "gss_code": gss,
             "stage": stage,
-            "since": _date(since),
+            "since": since,
             "confirmed_at": _time(confirmed),
             "stale": stale,
         }
@@ -337,7 +337,7 @@ DATASETS = {
 
 
 FOLDER = "opendata"
-SPOOL_BYTES = 8 * 1024 * 1024  # larger files are spooled to a temporary file, not memory
+SPOOL_BYTES = 1024 * 1024  # larger files are spooled to a temporary file, not memory
 
 
 def name_of(name: str, fmt: str) -> str:
