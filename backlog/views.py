@@ -24,7 +24,12 @@ from backlog.forms import (
 from backlog.models import DuplicateCandidate, Problem
 from institute import access as core_access
 from institute import selectors as core_selectors
-from institute.csv_export import absolute_detail_urls, choice_labels, csv_response
+from institute.csv_export import (
+    IsoTimestamp,
+    absolute_detail_urls,
+    choice_labels,
+    csv_response,
+)
 from institute.errors import DomainError, NotAllowed
 from institute.forms import add_domain_error
 from institute.pagination import paginate
@@ -73,6 +78,7 @@ def problem_export(request):
     problems = (
         selectors.problem_list(filters)
         .prefetch_related(None)
+        .annotate(created_text=IsoTimestamp("created_at"))
         .values_list(
             "pk",
             "title",
@@ -82,7 +88,7 @@ def problem_export(request):
             "council_count",
             "vote_count",
             "submitted_for__name",
-            "created_at",
+            "created_text",
         )
         .iterator(chunk_size=5000)
     )
@@ -113,7 +119,7 @@ def problem_export(request):
                 councils,
                 officers,
                 org,
-                created.isoformat(),
+                created,
                 url(pk),
             ]
 
