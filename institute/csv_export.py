@@ -67,12 +67,13 @@ class CsvWriter:
 
 
 def csv_chunks(rows, chunk_bytes: int = CHUNK_BYTES):
-    """`rows` (an iterable of lists, header first) as CSV, in bytes of about `chunk_bytes`."""
+    """`rows` (an iterable of lists, header first) as CSV, in bytes of about `chunk_bytes`; the
+    header on its own, so the download starts before the first rows are read."""
     buffer = io.StringIO()
     writer = CsvWriter(buffer)
-    for row in rows:
+    for number, row in enumerate(rows):
         writer.writerow(row)
-        if buffer.tell() >= chunk_bytes:
+        if number == 0 or buffer.tell() >= chunk_bytes:
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
