@@ -58,9 +58,7 @@ def _start(command: list[str], log: Path) -> tuple[subprocess.Popen, int]:
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, log.read_text()[-4000:]
-        assert time.monotonic() < deadline, "gunicorn did not answer within 60 seconds"
+    while process.poll() is None and time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/nothing-here")  # a 404: answering is enough
@@ -69,6 +67,8 @@ def _start(command: list[str], log: Path) -> tuple[subprocess.Popen, int]:
             return process, port
         except OSError:
             time.sleep(0.2)
+    stop(process)  # never left running when it did not start
+    raise AssertionError("gunicorn did not answer within 60 seconds\n" + log.read_text()[-4000:])
 
 
 def _workers(master: subprocess.Popen) -> list[int]:
