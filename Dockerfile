@@ -35,4 +35,5 @@ RUN mkdir -p /app/var/generated /app/var/evidence /app/var/backups && chown -R a
 ENV GENERATED_FILES_DIR=/app/var/generated EVIDENCE_FILES_DIR=/app/var/evidence
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "institute.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-tmp-dir", "/dev/shm", "--max-requests", "1000", "--max-requests-jitter", "100", "--forwarded-allow-ips", "*"]
+# gunicorn's settings (threaded workers, timeouts sized for exports) are in the config file.
+CMD ["gunicorn", "--config", "institute/gunicorn.conf.py", "institute.wsgi"]

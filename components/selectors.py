@@ -6,7 +6,18 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    TextField,
+)
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 
@@ -291,6 +302,22 @@ def adoption_list(*, component=None, organisation=None, published_only=True):
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     return qs.order_by("component__name", "organisation__name", "id")
+
+
+def adoption_list_for_export(now=None):
+    """adoption_list for the CSV export and open data, which read values, not model instances:
+    with each row's `stale` (Adoption.is_stale, in SQL), and as ISO text the component's id
+    (`id_text`), `since_text` and the day of the last confirmation in the service's time zone
+    (`confirmed_on`): PostgreSQL writes them faster than Python parses and prints them (a third
+    of the 300,000-row export's time)."""
+    return adoption_list().annotate(
+        stale=ExpressionWrapper(stale_q(now), output_field=BooleanField()),
+        id_text=Cast("component__public_id", TextField()),
+        since_text=Cast("since", TextField()),
+        confirmed_on=Cast(
+            TruncDate("confirmed_at", tzinfo=timezone.get_current_timezone()), TextField()
+        ),
+    )
 
 
 # How many of a council's adoptions its organisation page and profile list; the rest are on

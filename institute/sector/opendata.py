@@ -12,11 +12,13 @@ import io
 import json
 import tempfile
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.files import File
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch
 from django.utils import timezone
 
 from backlog import selectors as backlog_selectors
@@ -25,6 +27,7 @@ from components import selectors as components_selectors
 from institute.csv_export import CsvWriter
 from institute.models import Organisation, Succession
 from institute.storage import generated_storage
+from institute.urlcache import detail_url
 from standards import selectors as standards_selectors
 
 LICENCE = {
@@ -63,60 +66,84 @@ def _date(value: date | None) -> str:
 def _problems():
     qs = backlog_selectors.problem_list(
         backlog_selectors.BacklogFilters(), include_merged=True
-    ).order_by("id")
-    for problem in qs.iterator(chunk_size=CHUNK):
+    ).prefetch_related(None)
+    # Each problem's service areas in the same row (as the list's prefetch orders them).
+    areas = ArraySubquery(
+        qs.model.service_areas.through.objects.filter(problem_id=OuterRef("pk"))
+        .order_by("servicearea__name")
+        .values("servicearea__slug")
+    )
+    fields = [
+        "pk", "title", "summary", "theme", "status", "areas", "council_count", "vote_count",
+        "merged_into_id", "created_at",
+    ]  # fmt: skip
+    rows = qs.annotate(areas=areas).order_by("id").values_list(*fields)
+    for pk, title, summary, theme, status, slugs, councils, votes, merged, created in rows.iterator(
+        chunk_size=CHUNK
+    ):
         yield {
-            "id": problem.pk,
-            "title": problem.title,
-            "summary": problem.summary,
-            "theme": problem.theme,
-            "status": problem.status,
-            "service_areas": [area.slug for area in problem.service_areas.all()],
-            "council_count": problem.council_count,
-            "vote_count": problem.vote_count,
-            "merged_into": problem.merged_into_id,
-            "created_at": _time(problem.created_at),
-            "url": problem.get_absolute_url(),
+            "id": pk,
+            "title": title,
+            "summary": summary,
+            "theme": theme,
+            "status": status,
+            "service_areas": slugs,
+            "council_count": councils,
+            "vote_count": votes,
+            "merged_into": merged,
+            "created_at": _time(created),
+            "url": detail_url("backlog:problem_detail", "pk", pk),
         }
 
 
 def _components():
-    qs = components_selectors.component_list(components_selectors.ComponentFilters()).order_by("id")
-    for component in qs.iterator(chunk_size=CHUNK):
+    qs = components_selectors.component_list(components_selectors.ComponentFilters())
+    fields = [
+        "public_id", "name", "summary", "kind", "maturity", "licence", "licence_open",
+        "cost_model", "hosting", "maintainer_id", "maintainer__name", "maintainer_name",
+        "source_url", "documentation_url", "using_count", "adopting_count", "published_at",
+    ]  # fmt: skip
+    for c in qs.prefetch_related(None).order_by("id").values(*fields).iterator(chunk_size=CHUNK):
         yield {
-            "id": str(component.public_id),
-            "name": component.name,
-            "summary": component.summary,
-            "kind": component.kind,
-            "maturity": component.maturity,
-            "licence": component.licence,
-            "licence_open": component.licence_open,
-            "cost_model": component.cost_model,
-            "hosting": component.hosting,
-            "maintainer": component.maintainer_display,
-            "source_url": component.source_url,
-            "documentation_url": component.documentation_url,
-            "councils_using": component.using_count,
-            "councils_adopting": component.adopting_count,
-            "published_at": _time(component.published_at),
-            "url": component.get_absolute_url(),
+            "id": str(c["public_id"]),
+            "name": c["name"],
+            "summary": c["summary"],
+            "kind": c["kind"],
+            "maturity": c["maturity"],
+            "licence": c["licence"],
+            "licence_open": c["licence_open"],
+            "cost_model": c["cost_model"],
+            "hosting": c["hosting"],
+            # Component.maintainer_display
+            "maintainer": c["maintainer__name"] if c["maintainer_id"] else c["maintainer_name"],
+            "source_url": c["source_url"],
+            "documentation_url": c["documentation_url"],
+            "councils_using": c["using_count"],
+            "councils_adopting": c["adopting_count"],
+            "published_at": _time(c["published_at"]),
+            "url": detail_url("components:component_detail", "public_id", c["public_id"]),
         }
 
 
 def _adoptions():
-    now = timezone.now()
     # Published components only; no contacts and no evidence: those are for signed-in people.
-    for adoption in components_selectors.adoption_list().iterator(chunk_size=CHUNK):
+    rows = components_selectors.adoption_list_for_export().values_list(
+        "id_text", "component__name", "organisation__slug", "organisation__name",
+        "organisation__gss_code", "stage", "since_text", "confirmed_at", "stale",
+    )  # fmt: skip
+    for public_id, name, slug, org, gss, stage, since, confirmed, stale in rows.iterator(
+        chunk_size=CHUNK
+    ):
         yield {
-            "component_id": str(adoption.component.public_id),
-            "component_name": adoption.component.name,
-            "organisation": adoption.organisation.slug,
-            "organisation_name": adoption.organisation.name,
-            "gss_code": adoption.organisation.gss_code,
-            "stage": adoption.stage,
-            "since": _date(adoption.since),
-            "confirmed_at": _time(adoption.confirmed_at),
-            "stale": adoption.is_stale(now),
+            "component_id": public_id,
+            "component_name": name,
+            "organisation": slug,
+            "organisation_name": org,
+            "gss_code": gss,
+            "stage": stage,
+            "since": since,
+            "confirmed_at": _time(confirmed),
+            "stale": stale,
         }
 
 
@@ -325,7 +352,7 @@ DATASETS = {
 
 
 FOLDER = "opendata"
-SPOOL_BYTES = 8 * 1024 * 1024  # larger files are spooled to a temporary file, not memory
+SPOOL_BYTES = 1024 * 1024  # larger files are spooled to a temporary file, not memory
 
 
 def name_of(name: str, fmt: str) -> str:
@@ -333,15 +360,28 @@ def name_of(name: str, fmt: str) -> str:
     return f"{FOLDER}/{name}.{fmt}"
 
 
-def _save(name: str, write: Callable) -> None:
-    """Write a file through `write(text_handle)`, then hand it to the storage whole."""
+@contextmanager
+def _spooled():
+    """A text handle on a temporary file (in memory up to SPOOL_BYTES), and its raw file."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        write(text)
+        yield text, raw
         text.flush()
         text.detach()
-        raw.seek(0)
-        generated_storage().save(name, File(raw, name=name))
+
+
+def _store(name: str, raw) -> None:
+    """Hand a written temporary file to the storage whole."""
+    raw.seek(0)
+    generated_storage().save(name, File(raw, name=name))
+
+
+def _save(name: str, write: Callable) -> None:
+    """Write a file through `write(text_handle)`, then hand it to the storage whole."""
+    with _spooled() as (text, raw):
+        write(text)
+        text.flush()
+        _store(name, raw)
 
 
 def _csv_value(value):
@@ -353,32 +393,38 @@ def _csv_value(value):
 
 
 def dataset_publish(dataset: Dataset, *, generated_at: datetime) -> int:
-    """Write one dataset as CSV and JSON; returns its number of rows."""
-    rows = list(dataset.rows())
-
-    def write_csv(handle):
-        writer = CsvWriter(handle)
-        writer.writerow(dataset.field_names)
-        for row in rows:
-            writer.writerow([_csv_value(row[name]) for name in dataset.field_names])
-
-    def write_json(handle):
-        json.dump(
-            {
-                "dataset": dataset.name,
-                "title": dataset.title,
-                "licence": LICENCE,
-                "generated_at": _time(generated_at),
-                "fields": [{"name": n, "description": d} for n, d in dataset.fields],
-                "rows": rows,
-            },
-            handle,
-            ensure_ascii=False,
-        )
-
-    _save(name_of(dataset.name, "csv"), write_csv)
-    _save(name_of(dataset.name, "json"), write_json)
-    return len(rows)
+    """Write one dataset as CSV and JSON in one pass over its rows, never holding them all;
+    returns its number of rows."""
+    names = dataset.field_names
+    # The JSON document as json.dump wrote it whole, with the rows streamed into its last list.
+    head = json.dumps(
+        {
+            "dataset": dataset.name,
+            "title": dataset.title,
+            "licence": LICENCE,
+            "generated_at": _time(generated_at),
+            "fields": [{"name": n, "description": d} for n, d in dataset.fields],
+            "rows": [],
+        },
+        ensure_ascii=False,
+    )
+    assert head.endswith("[]}")
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    count = 0
+    with _spooled() as (csv_text, csv_raw), _spooled() as (json_text, json_raw):
+        writer = CsvWriter(csv_text)
+        writer.writerow(names)
+        json_text.write(head[:-2])
+        for row in dataset.rows():
+            writer.writerow([_csv_value(row[name]) for name in names])
+            json_text.write(", " + encode(row) if count else encode(row))
+            count += 1
+        json_text.write("]}")
+        csv_text.flush()
+        json_text.flush()
+        _store(name_of(dataset.name, "csv"), csv_raw)
+        _store(name_of(dataset.name, "json"), json_raw)
+    return count
 
 
 def open_data_publish() -> dict:

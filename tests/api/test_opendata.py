@@ -4,9 +4,12 @@ date; adoption rates from the standards selector; nothing private; atomic files.
 import csv
 import io
 import json
+import tracemalloc
 
 import pytest
 
+from backlog.models import Problem
+from components.models import Adoption
 from institute.models import Organisation
 from institute.sector import opendata
 from institute.sector.tasks import open_data_publish
@@ -132,3 +135,47 @@ def test_writing_is_atomic_and_leaves_no_temporary_files(published, data_dir):
 def test_the_nightly_job_is_scheduled(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "institute.sector.tasks.open_data_publish" in tasks
+
+
+def _publish_peak() -> int:
+    """Python's peak allocated memory while the whole open data is published."""
+    tracemalloc.start()
+    try:
+        open_data_publish()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _more_data(officer, *, problems: int, components: int):
+    Problem.objects.bulk_create(ProblemFactory.build_batch(problems, submitted_by=officer))
+    councils = list(Organisation.objects.filter(kind="council"))
+    for _ in range(components):
+        component = ComponentFactory()
+        Adoption.objects.bulk_create(
+            Adoption(component=component, organisation=council, stage="in_use",
+                     since=component.created_at.date(), evidence_note="In use.")
+            for council in councils
+        )  # fmt: skip
+
+
+def test_publish_memory_stays_flat_as_the_data_grows(monkeypatch, officer):
+    """The rows go from the database cursor to the files: memory does not grow with them (it
+    grew with every dataset, held whole in a list). The cursor's chunk and the in-memory part
+    of the temporary files are scaled down with the data, so a few thousand rows are enough."""
+    monkeypatch.setattr(opendata, "CHUNK", 100)
+    monkeypatch.setattr(opendata, "SPOOL_BYTES", 32 * 1024)
+    _more_data(officer, problems=500, components=2)
+    _publish_peak()  # first use: compiled queries, URL patterns and the like
+    small = _publish_peak()
+
+    _more_data(officer, problems=2500, components=8)  # 5 times the problems and adoptions
+    large = _publish_peak()
+
+    manifest = opendata.manifest()
+    assert manifest["rows"]["problems"] == 3000
+    assert (
+        manifest["rows"]["component-adoptions"]
+        == 10 * Organisation.objects.filter(kind="council").count()
+    )
+    assert large < small * 1.2 + 256 * 1024, (small, large)
