@@ -92,6 +92,11 @@ class AfterRefresh:
         return next_request
 
 
+def pages(chosen: dict) -> list[Page]:
+    """run.py's hook (`other_pages`)."""
+    return profile_pages(chosen["viewer_cookie"])
+
+
 def profile_pages(viewer_cookie: str | None = None) -> list[Page]:
     chosen = _councils()
     viewer = {"Cookie": viewer_cookie} if viewer_cookie else {}

@@ -939,7 +939,7 @@ def markdown_table(pages: list[dict]) -> list[str]:
     return lines
 
 
-def report(pages, db, plans, sizes, chosen, args, sector_text=None) -> str:
+def report(pages, db, plans, sizes, chosen, args, sector_text=None, exports_text=None) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load_average = ", ".join(f"{x:.1f}" for x in args.load_average)
     notes = [f"{row['name']}: {row['note']}" for row in pages if row.get("note")]
@@ -987,6 +987,8 @@ def report(pages, db, plans, sizes, chosen, args, sector_text=None) -> str:
         while rest and not rest[0].strip():
             rest.pop(0)
         lines += ["", f"{title}, from `tests/bench/sector.py`:", "", "```text", *rest, "```"]
+    if exports_text:
+        lines += ["", exports_text]
     for label, plan in plans.items():
         lines += [
             "",
@@ -1055,6 +1057,9 @@ def main(argv=None) -> int:
     m.add_argument(
         "--no-sector", action="store_true", help="skip the dashboards' and digests' timings"
     )
+    m.add_argument(
+        "--no-exports", action="store_true", help="skip the exports' and publish's timings"
+    )
     m.add_argument("--sector-runs", type=int, default=3, help="aggregate refresh runs")
     m.add_argument("--output", type=Path, default=BASE_DIR / "docs" / "performance.md")
     m.add_argument("--json", type=Path, help="also write the raw figures here")
@@ -1107,7 +1112,15 @@ def main(argv=None) -> int:
     sector_text = None if args.no_sector else sector_timings(args)
     if sector_text:
         print(sector_text)
-    write_report(args.output, report(results, db, plans, sizes, chosen, args, sector_text))
+    exports_text = None
+    if not args.no_exports:
+        from tests.bench.exports import exports_section
+
+        exports_text = exports_section(env)
+        print(exports_text)
+    write_report(
+        args.output, report(results, db, plans, sizes, chosen, args, sector_text, exports_text)
+    )
     if args.json:
         args.json.write_text(json.dumps({"pages": results, "database": db}, indent=2))
     print(f"Wrote {args.output}")
