@@ -295,3 +295,14 @@ def api_as_anonymous():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+def test_institute_staff_find_waiting_changes_in_their_work_waiting_list(
+    client, item, centre_lead, institute_staff
+):
+    services.learning_update(actor=centre_lead, learning=item, **_data(item, evidence_strength=5))
+    client.force_login(institute_staff)
+    response = client.get(reverse("institute:home"))
+    rows = {row["label"]: row for row in response.context["work_waiting"]}
+    assert rows["Changes to published learning"]["count"] == 1
+    assert rows["Changes to published components"]["count"] == 0
