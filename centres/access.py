@@ -11,6 +11,7 @@ from centres.models import (
     Centre,
     CentreStaff,
     Learning,
+    LearningChange,
     LearningRevision,
     LearningStatus,
     Project,
@@ -115,3 +116,20 @@ def revision_get_for_user(user, public_id, number) -> LearningRevision:
         raise Http404
     revision.learning = learning
     return revision
+
+
+def learning_change_get_for_user(user, public_id, pk) -> LearningChange:
+    """A change to published learning: seen by the centre's staff and institute staff (its
+    lead or institute staff decide on it); refused to everyone else."""
+    learning = learning_get_for_user(user, public_id)
+    if not can_work_on_centre(user, learning.centre):
+        raise NotAllowed("Only the centre's own staff and institute staff see changes to review.")
+    change = (
+        LearningChange.objects.select_related("proposed_by", "decided_by")
+        .filter(learning=learning, pk=pk)
+        .first()
+    )
+    if change is None:
+        raise Http404
+    change.learning = learning
+    return change

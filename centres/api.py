@@ -13,7 +13,7 @@ from datetime import UTC
 from django.db.models import Q
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -337,6 +337,19 @@ class LearningSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
 
 
+class PendingChangeSerializer(serializers.Serializer):
+    """A change to a published item's claims waiting for review (centres.models.RE_REVIEW_FIELDS:
+    evidence_strength, cost_band, impact_summary); readers see the published values until the
+    centre's lead or institute staff publish it."""
+
+    id = serializers.IntegerField(source="pk")
+    summary = serializers.CharField()
+    proposed = serializers.DictField(help_text="The new values, by field name")
+    previous = serializers.DictField(help_text="The published values, by field name")
+    proposed_at = serializers.DateTimeField(default_timezone=UTC)
+    url = serializers.CharField(source="get_absolute_url", help_text="Where it is reviewed")
+
+
 class LearningDetailSerializer(LearningSerializer):
     body = serializers.CharField()
     body_html = serializers.CharField()
@@ -352,6 +365,10 @@ class LearningDetailSerializer(LearningSerializer):
     updated_at = serializers.DateTimeField(default_timezone=UTC)
     submitted_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
     review_note = serializers.SerializerMethodField()
+    pending_change = serializers.SerializerMethodField(
+        help_text="For the centre's staff and institute staff: a change to the evidence rating, "
+        "cost band or impact waiting for review (null when none or not theirs to see)"
+    )
 
     def get_councils(self, learning) -> list[dict]:
         return _councils(learning.councils.order_by("name"))
@@ -377,6 +394,16 @@ class LearningDetailSerializer(LearningSerializer):
     def get_review_note(self, learning) -> str:
         # Only the centre's staff and institute staff can see a draft, so only they see this.
         return "" if learning.is_published else learning.review_note
+
+    @extend_schema_field(PendingChangeSerializer(allow_null=True))
+    def get_pending_change(self, learning) -> dict | None:
+        user = self.context.get("user")
+        if user is None or not learning.is_published:
+            return None
+        if not access.can_work_on_centre(user, learning.centre):
+            return None
+        change = selectors.learning_pending_change(learning)
+        return PendingChangeSerializer(change).data if change else None
 
 
 class RevisionSerializer(serializers.Serializer):
@@ -531,7 +558,8 @@ def _learning_project(centre: Centre, project_id):
 
 
 def _learning_body(request, public_id: uuid.UUID) -> dict:
-    return LearningDetailSerializer(access.learning_get_for_user(request.user, public_id)).data
+    learning = access.learning_get_for_user(request.user, public_id)
+    return LearningDetailSerializer(learning, context={"user": request.user}).data
 
 
 class LearningListView(APIView):
@@ -587,9 +615,20 @@ class LearningDetailView(APIView):
 
     @extend_schema(
         summary="Change learning (the centre's staff)",
+        description="On published learning, a change to evidence_strength, cost_band or "
+        "impact_summary is not applied: it waits for review by the centre's lead or institute "
+        "staff (someone other than its author), and the answer is 202 with it in "
+        "`pending_change`. Other fields change at once (200).",
         parameters=[PUBLIC_ID],
         request=LearningInputSerializer,
-        responses=LearningDetailSerializer,
+        responses={
+            200: LearningDetailSerializer,
+            202: OpenApiResponse(
+                LearningDetailSerializer,
+                description="Saved; a change to the item's claims waits for review "
+                "(`pending_change`), and readers see the published values until then",
+            ),
+        },
     )
     def patch(self, request, public_id):
         learning = access.learning_get_for_user(
@@ -613,8 +652,11 @@ class LearningDetailView(APIView):
         }
         data = _merge_partial(LearningInputSerializer, request.data, current)
         data["project"] = _learning_project(learning.centre, data["project"])
-        services.learning_update(actor=request.user, learning=learning, **data)
-        return Response(_learning_body(request, learning.public_id))
+        updated = services.learning_update(actor=request.user, learning=learning, **data)
+        return Response(
+            _learning_body(request, learning.public_id),
+            status=status.HTTP_202_ACCEPTED if updated.proposed_change else status.HTTP_200_OK,
+        )
 
 
 class LearningSubmitView(APIView):

@@ -40,6 +40,13 @@ class CentresConfig(AppConfig):
             url="centres:review_queue",
             count=selectors.learning_waiting,
         )
+        registry.work_waiting(
+            "learning-changes",
+            order=41,
+            label="Changes to published learning",
+            url="centres:review_queue",
+            count=selectors.learning_changes_waiting,
+        )
         registry.search_kind(
             "learning",
             label="Learning",

@@ -318,6 +318,103 @@ class Learning(models.Model):
         return [labels.get(code, code) for code in self.themes]
 
 
+# A published item's claims to readers. A change to any of them waits for review by the
+# centre's lead or institute staff (someone other than who made it) before readers see it;
+# every other field is a correction (title wording, summary, body text, links) and is published
+# straight away. The one list: the service, the edit form's hint and the API use it.
+RE_REVIEW_FIELDS = {
+    "evidence_strength": "evidence rating",
+    "cost_band": "cost band",
+    "impact_summary": "impact",  # what it concludes changed, with its numbers
+}
+
+
+def change_summary(previous: dict, proposed: dict) -> str:
+    """ "evidence rating 2 → 5, impact changed": what a reviewed change did, for readers."""
+    parts = []
+    for name, label in RE_REVIEW_FIELDS.items():
+        if name not in proposed:
+            continue
+        if name == "evidence_strength":
+            parts.append(f"{label} {previous.get(name)} → {proposed[name]}")
+        elif name == "cost_band":
+            labels = dict(CostBand.choices)
+            before = labels.get(previous.get(name), previous.get(name)).split(" (")[0]
+            after = labels.get(proposed[name], proposed[name]).split(" (")[0]
+            parts.append(f"{label} {before.lower()} → {after.lower()}")
+        else:
+            parts.append(f"{label} changed")
+    return ", ".join(parts)
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    REPLACED = "replaced", "Replaced by a later change"
+
+
+class LearningChange(models.Model):
+    """A change to a published item's claims (RE_REVIEW_FIELDS) waiting for review; readers
+    see the published values until it is published. At most one waits per item."""
+
+    learning = models.ForeignKey(Learning, on_delete=models.CASCADE, related_name="changes")
+    proposed = models.JSONField(help_text="The new values, by field name")
+    previous = models.JSONField(help_text="The published values when it was proposed")
+    status = models.CharField(
+        max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="", help_text="Why it was rejected")
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learning"],
+                condition=Q(status="pending"),
+                name="one_pending_change_per_learning",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""),
+                name="learning_change_rejected_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "proposed_at"], name="learning_change_status")]
+
+    def __str__(self):
+        return f"{self.learning_id} change {self.pk} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse(
+            "centres:learning_change",
+            kwargs={"public_id": self.learning.public_id, "pk": self.pk},
+        )
+
+    @property
+    def summary(self) -> str:
+        return change_summary(self.previous, self.proposed)
+
+    def rows(self) -> list[dict]:
+        """Each changed field with its label and the values before and after, for review."""
+        labels = dict(CostBand.choices)
+        rows = []
+        for name, label in RE_REVIEW_FIELDS.items():
+            if name in self.proposed:
+                before, after = self.previous.get(name), self.proposed[name]
+                if name == "cost_band":
+                    before, after = labels.get(before, before), labels.get(after, after)
+                rows.append({"label": label, "before": before, "after": after})
+        return rows
+
+
 class LearningRevision(models.Model):
     """The text of a published item as it was before an edit replaced it."""
 

@@ -27,13 +27,17 @@ from centres import access
 from centres.models import (
     CENTRES_TARGET,  # noqa: F401  (the sector reads the centres' targets from here)
     DATA_SHARING_TARGET,
+    RE_REVIEW_FIELDS,
     Centre,
     CentreStaff,
+    ChangeStatus,
     Learning,
+    LearningChange,
     LearningKind,
     LearningStatus,
     Project,
     ProjectStatus,
+    change_summary,
 )
 from components.models import Component
 from institute import access as core_access
@@ -367,6 +371,68 @@ def learning_page(learning: Learning) -> dict:
     }
 
 
+def learning_claims_history(learning: Learning, revisions) -> list[dict]:
+    """Each edit that changed a published item's claims (RE_REVIEW_FIELDS), newest first: when,
+    what changed ("evidence rating 2 → 5") and the rating before and after. Read from the
+    revisions kept at every edit, so edits made before changes were reviewed show too."""
+    states = [*sorted(revisions, key=lambda r: r.number), learning]
+    entries = []
+    for before, after in zip(states, states[1:], strict=False):
+        changed = [n for n in RE_REVIEW_FIELDS if getattr(before, n) != getattr(after, n)]
+        if changed:
+            entries.append(
+                {
+                    "on": before.replaced_at,
+                    "summary": change_summary(
+                        {n: getattr(before, n) for n in changed},
+                        {n: getattr(after, n) for n in changed},
+                    ),
+                    "rating_from": before.evidence_strength,
+                    "rating_to": after.evidence_strength,
+                }
+            )
+    return entries[::-1]
+
+
+def learning_rating_history(learning: Learning, revisions) -> list[dict]:
+    """The evidence rating since publication, newest first: the rating and since when."""
+    if not learning.published_at:
+        return []
+    claims = learning_claims_history(learning, revisions)
+    first = claims[-1]["rating_from"] if claims else learning.evidence_strength
+    history = [{"on": learning.published_at, "rating": first, "previous": None}]
+    for entry in reversed(claims):
+        if entry["rating_from"] != entry["rating_to"]:
+            history.append(
+                {"on": entry["on"], "rating": entry["rating_to"], "previous": entry["rating_from"]}
+            )
+    return history[::-1]
+
+
+def learning_pending_change(learning: Learning) -> LearningChange | None:
+    """The change to this item's claims waiting for review, if any (one query)."""
+    change = (
+        LearningChange.objects.filter(learning=learning, status=ChangeStatus.PENDING)
+        .select_related("proposed_by")
+        .first()
+    )
+    if change is not None:
+        change.learning = learning
+    return change
+
+
+def learning_changes_for_review(user):
+    """Changes to published learning that this user may publish: their centre's (lead) or all
+    (institute staff), oldest first."""
+    qs = LearningChange.objects.filter(status=ChangeStatus.PENDING).select_related(
+        "learning", "learning__centre", "proposed_by"
+    )
+    if not core_access.is_institute_staff(user):
+        lead_of = CentreStaff.objects.leads().filter(user=user).values("centre_id")
+        qs = qs.filter(learning__centre_id__in=lead_of)
+    return qs.order_by("proposed_at", "id")
+
+
 def learning_page_parts(public_id, user) -> Parts:
     """The learning page's main column is the same for every viewer: cached until a write that
     changes it (institute.fragments): any in the centres app, people's and councils' names,
@@ -671,6 +737,13 @@ def centre_staff_home_section(home, user) -> dict | None:
         "is_lead": access.is_centre_lead(user, centre),
         "can_work": access.can_work_on_centre(user, centre),
     }
+
+
+def learning_changes_waiting():
+    """Changes to published learning's claims, waiting for a centre lead or institute staff."""
+    return count_and_oldest(
+        LearningChange.objects.filter(status=ChangeStatus.PENDING), "proposed_at"
+    )
 
 
 def learning_waiting():

@@ -18,10 +18,13 @@ from backlog.selectors import problem_followers
 from centres import access
 from centres.models import (
     EVIDENCE_SCALE,
+    RE_REVIEW_FIELDS,
     Centre,
     CentreStaff,
+    ChangeStatus,
     CostBand,
     Learning,
+    LearningChange,
     LearningKind,
     LearningRevision,
     LearningStatus,
@@ -31,6 +34,7 @@ from centres.models import (
 )
 from components.models import Component, ReviewStatus
 from institute import access as core_access
+from institute import selectors as core_selectors
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
 from institute.models import (
@@ -593,10 +597,60 @@ def learning_create(*, actor, centre: Centre, **data) -> Learning:
 REVISED_FIELDS = ["title", "summary", "body", "impact_summary", "evidence_strength", "cost_band"]
 
 
+def _keep_revision(learning: Learning, *, actor, now) -> LearningRevision:
+    """Keep a published item's text as it is now, before an edit replaces it."""
+    last = learning.revisions.order_by("-number").values_list("number", flat=True).first()
+    return LearningRevision.objects.create(
+        learning=learning,
+        number=(last or 0) + 1,
+        text_from=learning.updated_at,
+        replaced_at=now,
+        replaced_by=actor,
+        **{name: getattr(learning, name) for name in [*REVISED_FIELDS, "body_html"]},
+    )
+
+
+def _change_propose(*, actor, learning: Learning, claims: dict, now) -> LearningChange:
+    """Hold a change to a published item's claims for review; a later change replaces one
+    nobody has decided on yet. The centre's leads (or institute staff) are told."""
+    LearningChange.objects.filter(learning=learning, status=ChangeStatus.PENDING).update(
+        status=ChangeStatus.REPLACED, decided_at=now
+    )
+    change = LearningChange.objects.create(
+        learning=learning,
+        proposed=claims,
+        previous={name: getattr(learning, name) for name in claims},
+        proposed_by=actor,
+        proposed_at=now,
+    )
+    audit_record(
+        actor=actor,
+        verb="learning.change_proposed",
+        target=learning,
+        data={"change": change.pk, "fields": sorted(claims)},
+    )
+    lead_ids = list(
+        CentreStaff.objects.leads().filter(centre=learning.centre).values_list("user_id", flat=True)
+    )
+    notify(
+        # With no lead other than the author, institute staff review it.
+        recipient_ids=[pk for pk in lead_ids if pk != actor.pk]
+        or core_selectors.institute_staff_ids(),
+        kind="centre_review",
+        key=f"centres:learning-change:{change.pk}:proposed",
+        title=f"Change to review: {learning.title} ({change.summary})",
+        url=change.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    return change
+
+
 @transaction.atomic
 def learning_update(*, actor, learning: Learning, **data) -> Learning:
     """Change a piece of learning. Editing a published item keeps its previous text as a
-    revision anyone can read; newly linked problems' followers hear about it."""
+    revision anyone can read; a change to its claims (RE_REVIEW_FIELDS) waits for review
+    instead, and is left on the returned item as `proposed_change` (None when nothing waits
+    from this edit). Newly linked problems' followers hear about it."""
     core_access.require(
         access.can_work_on_centre(actor, learning.centre),
         "Only the centre's own staff can change its learning.",
@@ -609,18 +663,20 @@ def learning_update(*, actor, learning: Learning, **data) -> Learning:
     )
     relations = {k: fields.pop(k) for k in LEARNING_RELATIONS}
     before = set(learning.problems.values_list("pk", flat=True))
-    text_changed = any(getattr(learning, name) != fields[name] for name in REVISED_FIELDS)
     now = timezone.now()
+    change = None
+    if learning.is_published:
+        claims = {
+            name: fields[name]
+            for name in RE_REVIEW_FIELDS
+            if getattr(learning, name) != fields[name]
+        }
+        if claims:
+            change = _change_propose(actor=actor, learning=learning, claims=claims, now=now)
+            fields.update({name: getattr(learning, name) for name in claims})
+    text_changed = any(getattr(learning, name) != fields[name] for name in REVISED_FIELDS)
     if learning.is_published and text_changed:
-        last = learning.revisions.order_by("-number").values_list("number", flat=True).first()
-        LearningRevision.objects.create(
-            learning=learning,
-            number=(last or 0) + 1,
-            text_from=learning.updated_at,
-            replaced_at=now,
-            replaced_by=actor,
-            **{name: getattr(learning, name) for name in [*REVISED_FIELDS, "body_html"]},
-        )
+        _keep_revision(learning, actor=actor, now=now)
     for key, value in fields.items():
         setattr(learning, key, value)
     learning.body_html = render_markdown(learning.body)
@@ -638,7 +694,95 @@ def learning_update(*, actor, learning: Learning, **data) -> Learning:
         learning=learning,
         problems=[p for p in relations["problems"] if p.pk not in before],
     )
+    learning.proposed_change = change
     return learning
+
+
+def _change_decidable(actor, change: LearningChange) -> LearningChange:
+    change = (
+        LearningChange.objects.select_for_update(of=("self",))
+        .select_related("learning__centre")
+        .get(pk=change.pk)
+    )
+    if not access.can_publish_for_centre(actor, change.learning.centre):
+        raise NotAllowed("Only the centre's lead or institute staff review changes to learning.")
+    if change.status != ChangeStatus.PENDING:
+        raise DomainError(
+            f"This change is {change.get_status_display().lower()} already.",
+            status=409,
+            code="conflict",
+        )
+    if change.proposed_by_id == actor.pk:
+        raise NotAllowed("Someone else must review a change you made.")
+    return change
+
+
+@transaction.atomic
+def learning_change_publish(*, actor, change: LearningChange) -> Learning:
+    """Publish a change to a published item's claims (its lead or institute staff, not the
+    person who made it); the text it replaces is kept as a revision and its author is told."""
+    change = _change_decidable(actor, change)
+    learning = _locked(change.learning)
+    now = timezone.now()
+    _keep_revision(learning, actor=actor, now=now)
+    previous = {name: getattr(learning, name) for name in change.proposed}
+    for name, value in change.proposed.items():
+        setattr(learning, name, value)
+    learning.updated_at = now
+    learning.save(update_fields=[*change.proposed, "updated_at"])
+    change.previous = previous
+    change.status = ChangeStatus.PUBLISHED
+    change.decided_by = actor
+    change.decided_at = now
+    change.save(update_fields=["previous", "status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        verb="learning.change_published",
+        target=learning,
+        data={"change": change.pk, "previous": previous, "proposed": change.proposed},
+    )
+    notify(
+        recipient_ids=[change.proposed_by_id],
+        kind="centre_review",
+        key=f"centres:learning-change:{change.pk}:published",
+        title=f"Your change is published: {learning.title} ({change.summary})",
+        url=learning.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    return learning
+
+
+@transaction.atomic
+def learning_change_reject(*, actor, change: LearningChange, reason: str) -> LearningChange:
+    """Turn down a change to a published item's claims, saying why; readers keep seeing what
+    was published and the change's author is told the reason."""
+    reason = _text(
+        reason, field="reason", label="why it is rejected", max_length=2000, one_line=False
+    )
+    change = _change_decidable(actor, change)
+    change.status = ChangeStatus.REJECTED
+    change.reason = reason
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    learning = change.learning
+    audit_record(
+        actor=actor,
+        verb="learning.change_rejected",
+        target=learning,
+        note=reason,
+        data={"change": change.pk, "proposed": change.proposed},
+    )
+    notify(
+        recipient_ids=[change.proposed_by_id],
+        kind="centre_review",
+        key=f"centres:learning-change:{change.pk}:rejected",
+        title=f"Your change was not published: {learning.title} ({change.summary})",
+        body=reason,
+        url=learning.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    return change
 
 
 def _locked(learning: Learning) -> Learning:

@@ -23,6 +23,11 @@ urlpatterns = [
         views.learning_revision,
         name="learning_revision",
     ),
+    path(
+        "learning/<uuid:public_id>/changes/<int:pk>/",
+        views.learning_change,
+        name="learning_change",
+    ),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("<slug:slug>/", views.centre_detail, name="centre_detail"),

@@ -18,11 +18,11 @@ from centres.forms import (
     ReturnForm,
     StaffAssignForm,
 )
-from centres.models import EVIDENCE_SCALE, CentreStaff, CostBand
+from centres.models import EVIDENCE_SCALE, RE_REVIEW_FIELDS, CentreStaff, ChangeStatus, CostBand
 from institute import access as core_access
 from institute import selectors as core_selectors
 from institute.errors import DomainError, NotAllowed
-from institute.forms import add_domain_error
+from institute.forms import ChangeDecisionForm, add_domain_error
 from institute.models import User
 from institute.pagination import paginate
 
@@ -324,6 +324,7 @@ def learning_detail(request, public_id):
     parts = selectors.learning_page_parts(public_id, user)
     # Cached for visitors who are not signed in; 404 here if the user may not see it.
     row = parts.get_or_put("row", lambda: {"title": learning.title})
+    page = selectors.learning_page(learning)
     return render(
         request,
         "centres/learning_detail.html",
@@ -334,7 +335,14 @@ def learning_detail(request, public_id):
             "scale_text": lazy(lambda: EVIDENCE_SCALE[learning.evidence_strength][1]),
             "can_edit": lazy(lambda: access.can_work_on_centre(user, learning.centre)),
             "can_publish": lazy(lambda: access.can_publish_for_centre(user, learning.centre)),
-            **selectors.learning_page(learning),
+            "pending_change": lazy(lambda: selectors.learning_pending_change(learning)),
+            **page,
+            "claims_history": lazy(
+                lambda: selectors.learning_claims_history(learning, page["revisions"])
+            ),
+            "rating_history": lazy(
+                lambda: selectors.learning_rating_history(learning, page["revisions"])
+            ),
         },
     )
 
@@ -354,6 +362,12 @@ _LEARNING_KEYS = (
     "components",
     "standards",
 )
+
+
+def _labels(labels) -> str:
+    """ "the evidence rating, cost band or impact" """
+    *rest, last = list(labels)
+    return f"the {', '.join(rest)} or {last}" if rest else f"the {last}"
 
 
 def _learning_data(form, centre) -> dict:
@@ -427,18 +441,27 @@ def learning_edit(request, public_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.learning_update(
+            updated = services.learning_update(
                 actor=request.user, learning=learning, **_learning_data(form, centre)
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(
-                request,
-                "Your changes have been published. The previous version is kept in its history."
-                if learning.is_published
-                else "Your changes have been saved.",
-            )
+            if updated.proposed_change is not None:
+                messages.success(
+                    request,
+                    f"Your change ({updated.proposed_change.summary}) waits for review by the "
+                    "centre’s lead or institute staff. Readers see the published version until "
+                    "then; any other changes are published.",
+                )
+            elif learning.is_published:
+                messages.success(
+                    request,
+                    "Your changes have been published. The previous version is kept in its "
+                    "history.",
+                )
+            else:
+                messages.success(request, "Your changes have been saved.")
             return redirect(learning)
     return render(
         request,
@@ -447,6 +470,10 @@ def learning_edit(request, public_id):
             "page_title": f"Edit {learning.title}",
             "centre": centre,
             "learning": learning,
+            "re_review_labels": _labels(RE_REVIEW_FIELDS.values()),
+            "pending_change": selectors.learning_pending_change(learning)
+            if learning.is_published
+            else None,
             "form": form,
             "back_url": learning.get_absolute_url(),
         },
@@ -528,6 +555,48 @@ def learning_return(request, public_id):
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def learning_change(request, public_id, pk):
+    change = access.learning_change_get_for_user(request.user, public_id, pk)
+    learning = change.learning
+    can_decide = (
+        change.status == ChangeStatus.PENDING
+        and access.can_publish_for_centre(request.user, learning.centre)
+        and change.proposed_by_id != request.user.pk
+    )
+    form = ChangeDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "publish":
+                services.learning_change_publish(actor=request.user, change=change)
+                message = f"The change is published: {change.summary}."
+            else:
+                services.learning_change_reject(
+                    actor=request.user, change=change, reason=form.cleaned_data["reason"]
+                )
+                message = "The change is rejected. Readers keep seeing the published version."
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, f"{message} {change.proposed_by or 'Its author'} has been told."
+            )
+            return redirect(learning)
+    return render(
+        request,
+        "centres/learning_change.html",
+        {
+            "page_title": f"Change to {learning.title}",
+            "learning": learning,
+            "change": change,
+            "form": form,
+            "can_decide": can_decide,
+            "back_url": learning.get_absolute_url(),
+        },
+    )
+
+
 @require_GET
 def learning_revision(request, public_id, number):
     revision = access.revision_get_for_user(request.user, public_id, number)
@@ -556,5 +625,6 @@ def review_queue(request):
         {
             "page_title": "Learning to review",
             **paginate(request, selectors.learning_for_review(user)),
+            "changes": list(selectors.learning_changes_for_review(user)),
         },
     )

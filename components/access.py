@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from components.models import Adoption, Component, HarvestSource, ReviewStatus
+from components.models import Adoption, Component, ComponentChange, HarvestSource, ReviewStatus
 from institute import access as core
 from institute.errors import NotAllowed
 from institute.models import EvidenceFile, Role
@@ -147,3 +147,19 @@ def source_get_for_user(user, pk) -> HarvestSource:
     if source is None or not can_view_source(user, source):
         raise Http404
     return source
+
+
+def component_change_get_for_user(user, public_id, pk) -> ComponentChange:
+    """A change to a published component waiting for (or after) review: institute staff only."""
+    component = component_get_for_user(user, public_id)
+    if not can_review(user):
+        raise NotAllowed("Only institute staff see changes to review.")
+    change = (
+        ComponentChange.objects.select_related("proposed_by", "decided_by")
+        .filter(component=component, pk=pk)
+        .first()
+    )
+    if change is None:
+        raise Http404
+    change.component = component
+    return change

@@ -10,6 +10,7 @@ class ComponentsConfig(AppConfig):
         from components.models import (
             Adoption,
             Component,
+            ComponentChange,
             ComponentEvent,
             ComponentProblem,
             HarvestSource,
@@ -17,7 +18,7 @@ class ComponentsConfig(AppConfig):
         from institute import fragments, registry
 
         fragments.watch(Component, lambda c: [f"component:{c.public_id}"])
-        for model in (Adoption, ComponentProblem, ComponentEvent):
+        for model in (Adoption, ComponentProblem, ComponentEvent, ComponentChange):
             fragments.watch(model, selectors.cache_versions_of_row)
         fragments.watch_m2m(Component, selectors.cache_versions_of_components)
         # The component page says when its publiccode.yml was last checked.
@@ -53,6 +54,13 @@ class ComponentsConfig(AppConfig):
             label="Components in review",
             url="components:review_queue",
             count=selectors.components_waiting,
+        )
+        registry.work_waiting(
+            "component-changes",
+            order=31,
+            label="Changes to published components",
+            url="components:review_queue",
+            count=selectors.component_changes_waiting,
         )
         registry.search_kind(
             "component",

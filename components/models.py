@@ -9,6 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from institute.models import SEARCH_CONFIG
@@ -201,6 +202,105 @@ class Component(models.Model):
     @property
     def maintainer_display(self):
         return self.maintainer.name if self.maintainer_id else self.maintainer_name
+
+
+# What a published component promises adopters: how ready it is, on what terms, and where its
+# code and documentation are. A change to any of them waits for review by institute staff
+# (someone other than who made it) before readers see it; every other field is a correction
+# (name wording, summary, description, maintainer) and is published straight away. The one
+# list: the service, the edit form's hint and the API use it.
+RE_REVIEW_FIELDS = {
+    "maturity": "maturity",
+    "licence": "licence",
+    "source_url": "source code link",
+    "documentation_url": "documentation link",
+}
+
+
+def change_summary(previous: dict, proposed: dict) -> str:
+    """ "maturity beta → live, source code link changed": what a reviewed change did."""
+    labels = dict(Maturity.choices)
+    parts = []
+    for name, label in RE_REVIEW_FIELDS.items():
+        if name not in proposed:
+            continue
+        if name == "maturity":
+            before = labels.get(previous.get(name), previous.get(name))
+            after = labels.get(proposed[name], proposed[name])
+            parts.append(f"{label} {str(before).lower()} → {str(after).lower()}")
+        elif name == "licence":
+            parts.append(f"{label} {previous.get(name) or 'none'} → {proposed[name] or 'none'}")
+        else:
+            parts.append(f"{label} changed")
+    return ", ".join(parts)
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    REPLACED = "replaced", "Replaced by a later change"
+
+
+class ComponentChange(models.Model):
+    """A change to a published component's promises (RE_REVIEW_FIELDS) waiting for review;
+    readers see the published values until it is published. At most one waits per component."""
+
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="changes")
+    proposed = models.JSONField(help_text="The new values, by field name")
+    previous = models.JSONField(help_text="The published values when it was proposed")
+    status = models.CharField(
+        max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="", help_text="Why it was rejected")
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["component"],
+                condition=Q(status="pending"),
+                name="one_pending_change_per_component",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""),
+                name="component_change_rejected_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "proposed_at"], name="component_change_status")]
+
+    def __str__(self):
+        return f"{self.component_id} change {self.pk} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse(
+            "components:component_change",
+            kwargs={"public_id": self.component.public_id, "pk": self.pk},
+        )
+
+    @property
+    def summary(self) -> str:
+        return change_summary(self.previous, self.proposed)
+
+    def rows(self) -> list[dict]:
+        """Each changed field with its label and the values before and after, for review."""
+        labels = dict(Maturity.choices)
+        rows = []
+        for name, label in RE_REVIEW_FIELDS.items():
+            if name in self.proposed:
+                before, after = self.previous.get(name), self.proposed[name]
+                if name == "maturity":
+                    before, after = labels.get(before, before), labels.get(after, after)
+                rows.append({"label": label, "before": before or "None", "after": after or "None"})
+        return rows
 
 
 class ComponentProblem(models.Model):

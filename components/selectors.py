@@ -29,7 +29,9 @@ from components.models import (
     SEARCH_CONFIG,
     Adoption,
     AdoptionChange,
+    ChangeStatus,
     Component,
+    ComponentChange,
     ComponentEvent,
     ComponentProblem,
     FetchResult,
@@ -263,7 +265,38 @@ def component_page(component: Component, user) -> dict:
         "harvest_source": lazy(
             lambda: HarvestSource.objects.filter(component=component).order_by("pk").first()
         ),
+        "last_change": lazy(lambda: component_last_change(component)),
     }
+
+
+def component_last_change(component: Component) -> ComponentChange | None:
+    """The latest reviewed change to a component's promises, for "Updated on … (what changed)"."""
+    return (
+        ComponentChange.objects.filter(component=component, status=ChangeStatus.PUBLISHED)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+def component_pending_change(component: Component) -> ComponentChange | None:
+    """The change to this component's promises waiting for review, if any (one query)."""
+    change = (
+        ComponentChange.objects.filter(component=component, status=ChangeStatus.PENDING)
+        .select_related("proposed_by")
+        .first()
+    )
+    if change is not None:
+        change.component = component
+    return change
+
+
+def component_changes_for_review():
+    """Changes to published components waiting for institute staff, oldest first."""
+    return (
+        ComponentChange.objects.filter(status=ChangeStatus.PENDING)
+        .select_related("component", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
 
 
 def component_page_parts(public_id, user, summary) -> Parts:
@@ -570,6 +603,13 @@ def officer_home_section(home, user) -> dict | None:
     for row in rows:
         row.stale = row.is_stale(now)
     return {"council": council, "adoptions": rows}
+
+
+def component_changes_waiting():
+    """Changes to published components' promises waiting for institute review."""
+    return count_and_oldest(
+        ComponentChange.objects.filter(status=ChangeStatus.PENDING), "proposed_at"
+    )
 
 
 def components_waiting():

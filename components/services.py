@@ -19,11 +19,14 @@ from components import access, harvest
 from components.licences import licence_is_open, licence_is_valid, licence_normalise
 from components.models import (
     ACTIVE_STAGES,
+    RE_REVIEW_FIELDS,
     REMIND_BEFORE,
     Adoption,
     AdoptionChange,
     AdoptionReminder,
+    ChangeStatus,
     Component,
+    ComponentChange,
     ComponentEvent,
     ComponentProblem,
     CostModel,
@@ -243,13 +246,51 @@ def _lock(component: Component) -> Component:
     return Component.objects.select_for_update().get(pk=component.pk)
 
 
+def _change_propose(*, actor, component: Component, claims: dict, now) -> ComponentChange:
+    """Hold a change to a published component's promises for review by other institute staff;
+    a later change replaces one nobody has decided on yet."""
+    ComponentChange.objects.filter(component=component, status=ChangeStatus.PENDING).update(
+        status=ChangeStatus.REPLACED, decided_at=now
+    )
+    change = ComponentChange.objects.create(
+        component=component,
+        proposed=claims,
+        previous={name: getattr(component, name) for name in claims},
+        proposed_by=actor,
+        proposed_at=now,
+    )
+    _event(
+        component,
+        actor,
+        "change_proposed",
+        note=change.summary,
+        data={"change": change.pk, "fields": sorted(claims)},
+    )
+    notify(
+        recipient_ids=core_selectors.institute_staff_ids(),
+        kind="component_review",
+        key=f"component-change:{change.pk}:proposed",
+        title=f"Change to review: {component.name} ({change.summary})",
+        url=change.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    return change
+
+
 @transaction.atomic
 def component_update(*, actor, component: Component, **fields) -> Component:
     """Change a component's details: staff at any time, the submitter until it is published.
-    A submitter's edit after "changes requested" sends it back for review."""
+    A submitter's edit after "changes requested" sends it back for review. On a published
+    component a change to its promises (RE_REVIEW_FIELDS) waits for review by other staff
+    instead, and is left on the returned component as `proposed_change` (None when nothing
+    waits from this edit)."""
     core_access.require(
         access.can_edit_component(actor, component), "You cannot change this component."
     )
+    return _component_update(actor=actor, component=component, fields=fields, re_review=True)
+
+
+def _component_update(*, actor, component: Component, fields: dict, re_review: bool) -> Component:
     component = _lock(component)
     relations = ("service_areas", "standards")
     current = {name: getattr(component, name) for name in EDITABLE if name not in relations}
@@ -263,6 +304,20 @@ def component_update(*, actor, component: Component, **fields) -> Component:
         clean["maturity"] = Maturity.RETIRED
     areas = clean.pop("service_areas")
     standards = clean.pop("standards")
+    now = timezone.now()
+    component.proposed_change = None
+    if re_review and component.is_published:
+        claims = {
+            name: clean[name]
+            for name in RE_REVIEW_FIELDS
+            if getattr(component, name) != clean[name]
+        }
+        if claims:
+            component.proposed_change = _change_propose(
+                actor=actor, component=component, claims=claims, now=now
+            )
+            clean.update({name: getattr(component, name) for name in claims})
+            clean["licence_open"] = component.licence_open
     changed = sorted(name for name, value in clean.items() if getattr(component, name) != value)
     if {a.pk for a in areas} != {a.pk for a in current["service_areas"]}:
         changed.append("service_areas")
@@ -280,7 +335,7 @@ def component_update(*, actor, component: Component, **fields) -> Component:
     if "name" in changed:
         component.slug = _unique_slug(component.name, exclude_pk=component.pk)
     component.description_html = render_markdown(component.description)
-    component.updated_at = timezone.now()
+    component.updated_at = now
     update_fields = [*clean, "slug", "description_html", "updated_at"]
     if resubmitted:
         component.status = ReviewStatus.IN_REVIEW
@@ -290,6 +345,92 @@ def component_update(*, actor, component: Component, **fields) -> Component:
     component.standards.set(standards)
     _event(component, actor, "resubmitted" if resubmitted else "edited", data={"fields": changed})
     return component
+
+
+def _change_decidable(actor, change: ComponentChange) -> ComponentChange:
+    core_access.require(access.can_review(actor), "Only institute staff review components.")
+    change = (
+        ComponentChange.objects.select_for_update(of=("self",))
+        .select_related("component")
+        .get(pk=change.pk)
+    )
+    if change.status != ChangeStatus.PENDING:
+        raise DomainError(
+            f"This change is {change.get_status_display().lower()} already.",
+            status=409,
+            code="conflict",
+        )
+    core_access.require(
+        change.proposed_by_id != actor.pk, "Someone else must review a change you made."
+    )
+    return change
+
+
+@transaction.atomic
+def component_change_publish(*, actor, change: ComponentChange) -> Component:
+    """Publish a change to a published component's promises (institute staff other than the
+    person who made it); its author is told."""
+    change = _change_decidable(actor, change)
+    component = _lock(change.component)
+    now = timezone.now()
+    previous = {name: getattr(component, name) for name in change.proposed}
+    for name, value in change.proposed.items():
+        setattr(component, name, value)
+    component.licence_open = licence_is_open(component.licence)
+    component.updated_at = now
+    component.save(update_fields=[*change.proposed, "licence_open", "updated_at"])
+    change.previous = previous
+    change.status = ChangeStatus.PUBLISHED
+    change.decided_by = actor
+    change.decided_at = now
+    change.save(update_fields=["previous", "status", "decided_by", "decided_at"])
+    _event(
+        component,
+        actor,
+        "change_published",
+        note=change.summary,
+        data={"change": change.pk, "previous": previous, "proposed": change.proposed},
+    )
+    notify(
+        recipient_ids=[change.proposed_by_id],
+        kind="component_review",
+        key=f"component-change:{change.pk}:published",
+        title=f"Your change is published: {component.name} ({change.summary})",
+        url=component.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    return component
+
+
+@transaction.atomic
+def component_change_reject(*, actor, change: ComponentChange, reason: str) -> ComponentChange:
+    """Turn down a change to a published component's promises, saying why; readers keep
+    seeing what was published and the change's author is told the reason."""
+    reason = _text(reason, field="reason", label="why it is rejected", max_length=2000, lines=True)
+    change = _change_decidable(actor, change)
+    change.status = ChangeStatus.REJECTED
+    change.reason = reason
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    component = change.component
+    _event(
+        component,
+        actor,
+        "change_rejected",
+        note=reason,
+        data={"change": change.pk, "proposed": change.proposed},
+    )
+    notify(
+        recipient_ids=[change.proposed_by_id],
+        kind="component_review",
+        key=f"component-change:{change.pk}:rejected",
+        title=f"Your change was not published: {component.name} ({change.summary})",
+        body=reason,
+        url=component.get_absolute_url(),
+        exclude_user_id=actor.pk,
+    )
+    return change
 
 
 def _reviewable(actor, component: Component) -> Component:
@@ -1033,7 +1174,11 @@ def source_proposal_apply(*, actor, fetch_id: int) -> Component:
         fields["maintainer"] = maintainer
         fields["maintainer_name"] = "" if maintainer else fields["maintainer_name"]
     if fields:
-        component = component_update(actor=actor, component=component, **fields)
+        # Applying a harvested change is itself institute staff's review of it.
+        core_access.require(access.can_review(actor), "Only institute staff decide on changes.")
+        component = _component_update(
+            actor=actor, component=component, fields=fields, re_review=False
+        )
     if publiccode is not None or original is not None:
         component.publiccode = publiccode if publiccode is not None else component.publiccode
         component.publiccode_original = original if original is not None else ""

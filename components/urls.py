@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/edit/", views.component_edit, name="component_edit"),
     path("<uuid:public_id>/review/", views.component_review, name="component_review"),
+    path("<uuid:public_id>/changes/<int:pk>/", views.component_change, name="component_change"),
     path("<uuid:public_id>/retire/", views.component_retire, name="component_retire"),
     path("<uuid:public_id>/problems/", views.component_problems, name="component_problems"),
     path("<uuid:public_id>/solve/", views.component_solve, name="component_solve"),

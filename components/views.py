@@ -24,14 +24,14 @@ from components.forms import (
     SolveForm,
     SourceForm,
 )
-from components.models import Adoption, Component
+from components.models import RE_REVIEW_FIELDS, Adoption, ChangeStatus, Component
 from components.publiccode import ExportRefused, PubliccodeError, publiccode_dump
 from institute import access as core_access
 from institute import evidence
 from institute import selectors as core_selectors
 from institute.csv_export import absolute_detail_urls, choice_labels, csv_response
 from institute.errors import DomainError, NotAllowed
-from institute.forms import add_domain_error
+from institute.forms import ChangeDecisionForm, add_domain_error
 from institute.models import Organisation
 from institute.pagination import paginate
 
@@ -236,7 +236,11 @@ def review_queue(request):
     return render(
         request,
         "components/review_queue.html",
-        {"page_title": "Components to review", **paginate(request, selectors.review_queue())},
+        {
+            "page_title": "Components to review",
+            **paginate(request, selectors.review_queue()),
+            "changes": list(selectors.component_changes_for_review()),
+        },
     )
 
 
@@ -259,6 +263,7 @@ def component_detail(request, public_id):
         "can_record": lazy(lambda: access.can_record_adoption(user)),
         "can_see_contacts": lazy(lambda: access.can_see_contacts(user)),
         "membership": lazy(lambda: core_access.membership_of(user)),
+        "pending_change": lazy(lambda: selectors.component_pending_change(component)),
         **page,
     }
     return render(request, "components/component_detail.html", context)
@@ -306,12 +311,23 @@ def component_edit(request, public_id):
         form.fields.pop("maturity")
     if request.method == "POST" and form.is_valid():
         try:
-            services.component_update(actor=request.user, component=component, **form.cleaned_data)
+            updated = services.component_update(
+                actor=request.user, component=component, **form.cleaned_data
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The component has been updated.")
+            if updated.proposed_change is not None:
+                messages.success(
+                    request,
+                    f"Your change ({updated.proposed_change.summary}) waits for review by "
+                    "another member of institute staff. Readers see the published details "
+                    "until then; any other changes are published.",
+                )
+            else:
+                messages.success(request, "The component has been updated.")
             return redirect(component)
+    published = component.is_published
     return _render_form(
         request,
         form,
@@ -319,6 +335,53 @@ def component_edit(request, public_id):
         back_url=component.get_absolute_url(),
         button="Save changes",
         component=component,
+        about="components/_edit_about.html" if published else None,
+        re_review_labels=_labels(RE_REVIEW_FIELDS.values()),
+        pending_change=selectors.component_pending_change(component) if published else None,
+    )
+
+
+def _labels(labels) -> str:
+    """ "its maturity, licence, source code link or documentation link" """
+    *rest, last = list(labels)
+    return f"its {', '.join(rest)} or {last}" if rest else f"its {last}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def component_change(request, public_id, pk):
+    change = access.component_change_get_for_user(request.user, public_id, pk)
+    component = change.component
+    can_decide = change.status == ChangeStatus.PENDING and change.proposed_by_id != request.user.pk
+    form = ChangeDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "publish":
+                services.component_change_publish(actor=request.user, change=change)
+                message = f"The change is published: {change.summary}."
+            else:
+                services.component_change_reject(
+                    actor=request.user, change=change, reason=form.cleaned_data["reason"]
+                )
+                message = "The change is rejected. Readers keep seeing the published details."
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, f"{message} {change.proposed_by or 'Its author'} has been told."
+            )
+            return redirect(component)
+    return render(
+        request,
+        "components/component_change.html",
+        {
+            "page_title": f"Change to {component.name}",
+            "component": component,
+            "change": change,
+            "form": form,
+            "can_decide": can_decide,
+            "back_url": component.get_absolute_url(),
+        },
     )
 
 

@@ -265,6 +265,33 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
+class ChangeDecisionForm(forms.Form):
+    """A reviewer's decision on a change to published content (learning, components)."""
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("publish", "Publish the change"), ("reject", "Reject the change")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether to publish or reject the change",
+            "invalid_choice": "Choose whether to publish or reject the change",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is it rejected?",
+        help_text="Needed when you reject it. The person who made the change is told.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why the change is rejected")
+        return cleaned
+
+
 class DirectoryFilterForm(forms.Form):
     """Query-string filters of the organisation directory. Bad values are ignored, not errors."""
 

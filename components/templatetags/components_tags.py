@@ -71,6 +71,9 @@ _EVENTS = {
     "retired": "Retired",
     "problem_linked": "Linked to a problem",
     "problem_unlinked": "Unlinked from a problem",
+    "change_proposed": "Change made, waiting for review",
+    "change_published": "Change reviewed and published",
+    "change_rejected": "Change rejected",
 }
 
 

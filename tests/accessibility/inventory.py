@@ -789,6 +789,13 @@ COMPONENTS = [
         _comp("components:component_review", "component_in_review"),
         "Record decision",
     ),
+    # A change to a published component's maturity and links, waiting for institute staff.
+    *form(
+        "components:component_change",
+        INSTITUTE_STAFF,
+        lambda s: s.component.changes.get().get_absolute_url(),
+        "Save decision",
+    ),
     *form(
         "components:component_retire",
         INSTITUTE_STAFF,
@@ -1112,6 +1119,19 @@ CENTRES = [
         INSTITUTE_STAFF,
         _learning("centres:learning_detail", "in_review"),
         state="in review, institute's view",
+    ),
+    # A change to published learning's rating, waiting for the lead (or institute staff).
+    *form(
+        "centres:learning_change",
+        CENTRE_STAFF,
+        lambda s: s.centres.change.get_absolute_url(),
+        "Save decision",
+    ),
+    Entry(
+        "centres:learning_change",
+        INSTITUTE_STAFF,
+        lambda s: s.centres.change.get_absolute_url(),
+        state="institute's view",
     ),
     *form(
         "centres:learning_edit",

@@ -13,8 +13,14 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from backlog import services as backlog_services
-from centres.models import CentreStaff, LearningRevision, LearningStatus
-from components.models import Adoption, FetchResult, HarvestFetch, HarvestSource
+from centres.models import CentreStaff, LearningChange, LearningRevision, LearningStatus
+from components.models import (
+    Adoption,
+    ComponentChange,
+    FetchResult,
+    HarvestFetch,
+    HarvestSource,
+)
 from institute import digests
 from institute.models import Cadence, EvidenceFile, Organisation, ScanStatus, ServiceArea
 from institute.sector import services as sector_services
@@ -25,7 +31,13 @@ from institute.tokens import api_token_create
 from standards import services as standards_services
 from standards.models import Rating
 from tests import evidence_files as evidence_samples
-from tests.centres.factories import CentreFactory, LearningFactory, ProjectFactory, draft
+from tests.centres.factories import (
+    CentreFactory,
+    LearningFactory,
+    ProjectFactory,
+    centre_person,
+    draft,
+)
 from tests.components.factories import ComponentFactory
 from tests.factories import MembershipRequestFactory, ProblemFactory
 from tests.standards.factories import published_standard, submitted_assessment
@@ -134,6 +146,14 @@ def _components(officer):
         published_at=None,
         submitted_by=officer,
         submitted_for=leeds,
+    )
+    # A change to its promises made by someone other than institute staff's fixture, waiting
+    # for them to review it.
+    ComponentChange.objects.create(
+        component=component,
+        proposed={"maturity": "live", "documentation_url": "https://example.org/bins/docs"},
+        previous={"maturity": component.maturity, "documentation_url": ""},
+        proposed_by=officer,
     )
     return component, in_review
 
@@ -294,6 +314,16 @@ def _centres(centre_staff, problem, component):
         text_from=timezone.now() - timedelta(days=30),
         replaced_by=centre_staff,
     )
+    # A change to its rating, made by another of the centre's staff, waiting for the lead.
+    author = centre_person(
+        "greater-manchester-combined-authority", "author@gmca.example.test", centre=centre
+    )
+    change = LearningChange.objects.create(
+        learning=published,
+        proposed={"evidence_strength": 4, "cost_band": "moderate"},
+        previous={"evidence_strength": published.evidence_strength, "cost_band": "low"},
+        proposed_by=author,
+    )
     drafted = draft(centre=centre, created_by=centre_staff, title="A draft about data sharing")
     in_review = draft(
         centre=centre,
@@ -307,6 +337,7 @@ def _centres(centre_staff, problem, component):
         centre=centre,
         project=project,
         published=published,
+        change=change,
         drafted=drafted,
         in_review=in_review,
     )

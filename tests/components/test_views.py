@@ -201,9 +201,10 @@ def test_component_page_query_count_is_fixed(
         component.links.create(problem=ProblemFactory(submitted_by=component.submitted_by))
     client.force_login(officer)
     # user (with membership), component, problem links, adoptions, service areas, standards it
-    # meets (one query however many), its harvest source; the session comes from the cache
+    # meets (one query however many), its harvest source, its latest reviewed change ("Updated
+    # on … (maturity beta → live)", issue 19); the session comes from the cache
     # (SESSION_ENGINE cached_db).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(component.get_absolute_url())
     assert len(response.context["summary"].rows) == count
 
@@ -315,10 +316,17 @@ def test_staff_edit_maturity_and_links_later(client, component, institute_staff,
     client.force_login(institute_staff)
     data = {**_form(), "name": component.name, "maturity": "retiring"}
     data["documentation_url"] = "https://example.org/docs"
-    assert client.post(url, data).status_code == 302
+    response = client.post(url, data, follow=True)
+    assert "waits for review by another member of institute staff" in response.content.decode()
+    # Published: the change to its maturity and links waits for a second member of staff.
     component.refresh_from_db()
-    assert component.maturity == "retiring"
-    assert component.documentation_url == "https://example.org/docs"
+    assert (component.maturity, component.documentation_url) == ("live", "")
+    change = component.changes.get()
+    assert change.proposed == {
+        "maturity": "retiring",
+        "source_url": "https://example.org/forms",
+        "documentation_url": "https://example.org/docs",
+    }
 
 
 def test_link_problems_page(client, officer, institute_staff):

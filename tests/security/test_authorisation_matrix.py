@@ -35,9 +35,16 @@ from backlog.models import (
     Vote,
     WithdrawnProblem,
 )
-from centres.models import Centre, CentreStaff, Learning, LearningStatus, Project
+from centres.models import Centre, CentreStaff, Learning, LearningChange, LearningStatus, Project
 from components import services as component_services
-from components.models import Adoption, Component, FetchResult, HarvestFetch, HarvestSource
+from components.models import (
+    Adoption,
+    Component,
+    ComponentChange,
+    FetchResult,
+    HarvestFetch,
+    HarvestSource,
+)
 from institute import digests
 from institute.models import (
     ApiToken,
@@ -675,6 +682,21 @@ def s_component_retire(w):
     )
 
 
+def s_component_change(w):
+    c = w.component
+    change = ComponentChange.objects.create(
+        component=c,
+        proposed={"maturity": "live"},
+        previous={"maturity": c.maturity},
+        proposed_by=w.officer,
+    )
+    return Prepared(
+        object_url("components:component_change", c, pk=change.pk),
+        {"decision": "publish", "reason": ""},
+        check=_field_is(c, "maturity", "live"),
+    )
+
+
 def s_component_problems(w):
     c, p = w.component_in_review, w.problem
     return Prepared(
@@ -1052,6 +1074,22 @@ def s_learning_return(w):
     )
 
 
+def s_learning_change(w):
+    item = w.learning_published
+    author = centre_person(GMCA, "author@gmca.example.test", centre=w.centre)
+    change = LearningChange.objects.create(
+        learning=item,
+        proposed={"evidence_strength": 5},
+        previous={"evidence_strength": item.evidence_strength},
+        proposed_by=author,
+    )
+    return Prepared(
+        reverse("centres:learning_change", kwargs={"public_id": item.public_id, "pk": change.pk}),
+        {"decision": "publish", "reason": ""},
+        check=_field_is(item, "evidence_strength", 5),
+    )
+
+
 # Every page that accepts a POST. ------------------------------------------------------------------
 
 PAGES = [
@@ -1149,6 +1187,8 @@ PAGES = [
         hidden=NOT_LEEDS_OR_STAFF,
     ),
     Case("components:component_retire", "POST", s_component_retire, STAFF),
+    # A change to a published component: institute staff other than its author decide.
+    Case("components:component_change", "POST", s_component_change, STAFF),
     Case(
         "components:component_problems",
         "POST",
@@ -1219,6 +1259,9 @@ PAGES = [
     Case("centres:learning_submit", "POST", s_learning_submit, GM_AND_STAFF, hidden=NOT_GM),
     Case("centres:learning_publish", "POST", s_learning_publish, GM_AND_STAFF, hidden=NOT_GM),
     Case("centres:learning_return", "POST", s_learning_return, GM_AND_STAFF, hidden=NOT_GM),
+    # A change to published learning's rating: its lead or institute staff decide; the item is
+    # public, so everyone else is refused (403), another centre's lead included.
+    Case("centres:learning_change", "POST", s_learning_change, GM_AND_STAFF),
 ]
 
 
