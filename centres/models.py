@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from institute.models import SEARCH_CONFIG, Region, Role, Theme
+from institute.models import SEARCH_CONFIG, Region, ReviewedChange, Role, Theme
 from institute.urlcache import detail_url
 
 # The 2030 targets of the blueprint that are about centres, which the sector tracks: centres
@@ -347,35 +347,13 @@ def change_summary(previous: dict, proposed: dict) -> str:
     return ", ".join(parts)
 
 
-class ChangeStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for review"
-    PUBLISHED = "published", "Published"
-    REJECTED = "rejected", "Rejected"
-    REPLACED = "replaced", "Replaced by a later change"
-
-
-class LearningChange(models.Model):
+class LearningChange(ReviewedChange):
     """A change to a published item's claims (RE_REVIEW_FIELDS) waiting for review; readers
     see the published values until it is published. At most one waits per item."""
 
     learning = models.ForeignKey(Learning, on_delete=models.CASCADE, related_name="changes")
-    proposed = models.JSONField(help_text="The new values, by field name")
-    previous = models.JSONField(help_text="The published values when it was proposed")
-    status = models.CharField(
-        max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    proposed_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True, default="", help_text="Why it was rejected")
 
-    class Meta:
-        ordering = ["-proposed_at", "-id"]
+    class Meta(ReviewedChange.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["learning"],

@@ -30,7 +30,6 @@ from centres.models import (
     RE_REVIEW_FIELDS,
     Centre,
     CentreStaff,
-    ChangeStatus,
     Learning,
     LearningChange,
     LearningKind,
@@ -43,7 +42,7 @@ from components.models import Component
 from institute import access as core_access
 from institute import fragments, search
 from institute.fragments import Part, Parts
-from institute.models import SEARCH_CONFIG, Organisation
+from institute.models import SEARCH_CONFIG, ChangeStatus, Organisation
 from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url
 

@@ -6,6 +6,7 @@ forward when an active project takes them on, and telling the people who follow 
 """
 
 from datetime import date
+from operator import attrgetter
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +22,6 @@ from centres.models import (
     RE_REVIEW_FIELDS,
     Centre,
     CentreStaff,
-    ChangeStatus,
     CostBand,
     Learning,
     LearningChange,
@@ -35,6 +35,7 @@ from centres.models import (
 from components.models import Component, ReviewStatus
 from institute import access as core_access
 from institute import selectors as core_selectors
+from institute.changes import ChangeReview, change_propose, change_publish, change_reject
 from institute.errors import DomainError, NotAllowed
 from institute.markdown import render_markdown
 from institute.models import (
@@ -610,39 +611,45 @@ def _keep_revision(learning: Learning, *, actor, now) -> LearningRevision:
     )
 
 
+def _locked(learning: Learning) -> Learning:
+    return Learning.objects.select_for_update().select_related("centre").get(pk=learning.pk)
+
+
+def _record_change(actor, learning: Learning, verb: str, *, change, note: str, data: dict):
+    audit_record(actor=actor, verb=f"learning.{verb}", target=learning, note=note, data=data)
+
+
+# Changes to a published item's claims wait for its centre's lead or institute staff.
+LEARNING_CHANGES = ChangeReview(
+    model=LearningChange,
+    target="learning",
+    related="learning__centre",
+    lock=_locked,
+    may_decide=lambda actor, change: access.can_publish_for_centre(actor, change.learning.centre),
+    refusal="Only the centre's lead or institute staff review changes to learning.",
+    record=_record_change,
+    kind="centre_review",
+    key="centres:learning-change",
+    name=attrgetter("title"),
+)
+
+
 def _change_propose(*, actor, learning: Learning, claims: dict, now) -> LearningChange:
-    """Hold a change to a published item's claims for review; a later change replaces one
-    nobody has decided on yet. The centre's leads (or institute staff) are told."""
-    LearningChange.objects.filter(learning=learning, status=ChangeStatus.PENDING).update(
-        status=ChangeStatus.REPLACED, decided_at=now
-    )
-    change = LearningChange.objects.create(
-        learning=learning,
-        proposed=claims,
-        previous={name: getattr(learning, name) for name in claims},
-        proposed_by=actor,
-        proposed_at=now,
-    )
-    audit_record(
-        actor=actor,
-        verb="learning.change_proposed",
-        target=learning,
-        data={"change": change.pk, "fields": sorted(claims)},
-    )
+    """Hold a change to a published item's claims for review; the centre's leads (or
+    institute staff) are told."""
     lead_ids = list(
         CentreStaff.objects.leads().filter(centre=learning.centre).values_list("user_id", flat=True)
     )
-    notify(
+    return change_propose(
+        LEARNING_CHANGES,
+        actor=actor,
+        target=learning,
+        claims=claims,
+        now=now,
         # With no lead other than the author, institute staff review it.
         recipient_ids=[pk for pk in lead_ids if pk != actor.pk]
         or core_selectors.institute_staff_ids(),
-        kind="centre_review",
-        key=f"centres:learning-change:{change.pk}:proposed",
-        title=f"Change to review: {learning.title} ({change.summary})",
-        url=change.get_absolute_url(),
-        exclude_user_id=actor.pk,
     )
-    return change
 
 
 @transaction.atomic
@@ -698,58 +705,19 @@ def learning_update(*, actor, learning: Learning, **data) -> Learning:
     return learning
 
 
-def _change_decidable(actor, change: LearningChange) -> LearningChange:
-    change = (
-        LearningChange.objects.select_for_update(of=("self",))
-        .select_related("learning__centre")
-        .get(pk=change.pk)
-    )
-    if not access.can_publish_for_centre(actor, change.learning.centre):
-        raise NotAllowed("Only the centre's lead or institute staff review changes to learning.")
-    if change.status != ChangeStatus.PENDING:
-        raise DomainError(
-            f"This change is {change.get_status_display().lower()} already.",
-            status=409,
-            code="conflict",
-        )
-    if change.proposed_by_id == actor.pk:
-        raise NotAllowed("Someone else must review a change you made.")
-    return change
-
-
 @transaction.atomic
 def learning_change_publish(*, actor, change: LearningChange) -> Learning:
     """Publish a change to a published item's claims (its lead or institute staff, not the
     person who made it); the text it replaces is kept as a revision and its author is told."""
-    change = _change_decidable(actor, change)
-    learning = _locked(change.learning)
-    now = timezone.now()
-    _keep_revision(learning, actor=actor, now=now)
-    previous = {name: getattr(learning, name) for name in change.proposed}
-    for name, value in change.proposed.items():
-        setattr(learning, name, value)
-    learning.updated_at = now
-    learning.save(update_fields=[*change.proposed, "updated_at"])
-    change.previous = previous
-    change.status = ChangeStatus.PUBLISHED
-    change.decided_by = actor
-    change.decided_at = now
-    change.save(update_fields=["previous", "status", "decided_by", "decided_at"])
-    audit_record(
-        actor=actor,
-        verb="learning.change_published",
-        target=learning,
-        data={"change": change.pk, "previous": previous, "proposed": change.proposed},
-    )
-    notify(
-        recipient_ids=[change.proposed_by_id],
-        kind="centre_review",
-        key=f"centres:learning-change:{change.pk}:published",
-        title=f"Your change is published: {learning.title} ({change.summary})",
-        url=learning.get_absolute_url(),
-        exclude_user_id=actor.pk,
-    )
-    return learning
+
+    def apply(learning, proposed, now):
+        _keep_revision(learning, actor=actor, now=now)
+        for name, value in proposed.items():
+            setattr(learning, name, value)
+        learning.updated_at = now
+        learning.save(update_fields=[*proposed, "updated_at"])
+
+    return change_publish(LEARNING_CHANGES, actor=actor, change=change, apply=apply)
 
 
 @transaction.atomic
@@ -759,34 +727,7 @@ def learning_change_reject(*, actor, change: LearningChange, reason: str) -> Lea
     reason = _text(
         reason, field="reason", label="why it is rejected", max_length=2000, one_line=False
     )
-    change = _change_decidable(actor, change)
-    change.status = ChangeStatus.REJECTED
-    change.reason = reason
-    change.decided_by = actor
-    change.decided_at = timezone.now()
-    change.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    learning = change.learning
-    audit_record(
-        actor=actor,
-        verb="learning.change_rejected",
-        target=learning,
-        note=reason,
-        data={"change": change.pk, "proposed": change.proposed},
-    )
-    notify(
-        recipient_ids=[change.proposed_by_id],
-        kind="centre_review",
-        key=f"centres:learning-change:{change.pk}:rejected",
-        title=f"Your change was not published: {learning.title} ({change.summary})",
-        body=reason,
-        url=learning.get_absolute_url(),
-        exclude_user_id=actor.pk,
-    )
-    return change
-
-
-def _locked(learning: Learning) -> Learning:
-    return Learning.objects.select_for_update().select_related("centre").get(pk=learning.pk)
+    return change_reject(LEARNING_CHANGES, actor=actor, change=change, reason=reason)
 
 
 @transaction.atomic

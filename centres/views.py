@@ -18,13 +18,14 @@ from centres.forms import (
     ReturnForm,
     StaffAssignForm,
 )
-from centres.models import EVIDENCE_SCALE, RE_REVIEW_FIELDS, CentreStaff, ChangeStatus, CostBand
+from centres.models import EVIDENCE_SCALE, RE_REVIEW_FIELDS, CentreStaff, CostBand
 from institute import access as core_access
 from institute import selectors as core_selectors
 from institute.errors import DomainError, NotAllowed
-from institute.forms import ChangeDecisionForm, add_domain_error
+from institute.forms import add_domain_error
 from institute.models import User
 from institute.pagination import paginate
+from institute.views import change_decision_page
 
 # --- Centres ---------------------------------------------------------------------------------
 
@@ -560,40 +561,16 @@ def learning_return(request, public_id):
 def learning_change(request, public_id, pk):
     change = access.learning_change_get_for_user(request.user, public_id, pk)
     learning = change.learning
-    can_decide = (
-        change.status == ChangeStatus.PENDING
-        and access.can_publish_for_centre(request.user, learning.centre)
-        and change.proposed_by_id != request.user.pk
-    )
-    form = ChangeDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "publish":
-                services.learning_change_publish(actor=request.user, change=change)
-                message = f"The change is published: {change.summary}."
-            else:
-                services.learning_change_reject(
-                    actor=request.user, change=change, reason=form.cleaned_data["reason"]
-                )
-                message = "The change is rejected. Readers keep seeing the published version."
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request, f"{message} {change.proposed_by or 'Its author'} has been told."
-            )
-            return redirect(learning)
-    return render(
+    return change_decision_page(
         request,
-        "centres/learning_change.html",
-        {
-            "page_title": f"Change to {learning.title}",
-            "learning": learning,
-            "change": change,
-            "form": form,
-            "can_decide": can_decide,
-            "back_url": learning.get_absolute_url(),
-        },
+        change,
+        target=learning,
+        may_decide=lambda user: access.can_publish_for_centre(user, learning.centre),
+        publish=services.learning_change_publish,
+        reject=services.learning_change_reject,
+        kept="published version",
+        template="centres/learning_change.html",
+        context={"page_title": f"Change to {learning.title}", "learning": learning},
     )
 
 

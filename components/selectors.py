@@ -29,7 +29,6 @@ from components.models import (
     SEARCH_CONFIG,
     Adoption,
     AdoptionChange,
-    ChangeStatus,
     Component,
     ComponentChange,
     ComponentEvent,
@@ -48,7 +47,7 @@ from institute import access as core_access
 from institute import fragments, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
-from institute.models import ServiceArea
+from institute.models import ChangeStatus, ServiceArea
 from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url
 

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 from datetime import date
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 from django.core.validators import URLValidator
@@ -24,7 +25,6 @@ from components.models import (
     Adoption,
     AdoptionChange,
     AdoptionReminder,
-    ChangeStatus,
     Component,
     ComponentChange,
     ComponentEvent,
@@ -49,6 +49,7 @@ from components.publiccode import PubliccodeError, publiccode_parse
 from institute import access as core_access
 from institute import evidence, fragments
 from institute import selectors as core_selectors
+from institute.changes import ChangeReview, change_propose, change_publish, change_reject
 from institute.errors import DomainError
 from institute.jobs import run_after_commit
 from institute.markdown import render_markdown
@@ -246,35 +247,37 @@ def _lock(component: Component) -> Component:
     return Component.objects.select_for_update().get(pk=component.pk)
 
 
+def _record_change(actor, component: Component, verb: str, *, change, note: str, data: dict):
+    # The component's history says what the change did, or why it was rejected.
+    _event(component, actor, verb, note=note or change.summary, data=data)
+
+
+# Changes to a published component's promises wait for institute staff other than the author.
+COMPONENT_CHANGES = ChangeReview(
+    model=ComponentChange,
+    target="component",
+    related="component",
+    lock=_lock,
+    may_decide=lambda actor, change: access.can_review(actor),
+    refusal="Only institute staff review components.",
+    record=_record_change,
+    kind="component_review",
+    key="component-change",
+    name=attrgetter("name"),
+)
+
+
 def _change_propose(*, actor, component: Component, claims: dict, now) -> ComponentChange:
-    """Hold a change to a published component's promises for review by other institute staff;
-    a later change replaces one nobody has decided on yet."""
-    ComponentChange.objects.filter(component=component, status=ChangeStatus.PENDING).update(
-        status=ChangeStatus.REPLACED, decided_at=now
-    )
-    change = ComponentChange.objects.create(
-        component=component,
-        proposed=claims,
-        previous={name: getattr(component, name) for name in claims},
-        proposed_by=actor,
-        proposed_at=now,
-    )
-    _event(
-        component,
-        actor,
-        "change_proposed",
-        note=change.summary,
-        data={"change": change.pk, "fields": sorted(claims)},
-    )
-    notify(
+    """Hold a change to a published component's promises for review by other institute
+    staff."""
+    return change_propose(
+        COMPONENT_CHANGES,
+        actor=actor,
+        target=component,
+        claims=claims,
+        now=now,
         recipient_ids=core_selectors.institute_staff_ids(),
-        kind="component_review",
-        key=f"component-change:{change.pk}:proposed",
-        title=f"Change to review: {component.name} ({change.summary})",
-        url=change.get_absolute_url(),
-        exclude_user_id=actor.pk,
     )
-    return change
 
 
 @transaction.atomic
@@ -347,59 +350,19 @@ def _component_update(*, actor, component: Component, fields: dict, re_review: b
     return component
 
 
-def _change_decidable(actor, change: ComponentChange) -> ComponentChange:
-    core_access.require(access.can_review(actor), "Only institute staff review components.")
-    change = (
-        ComponentChange.objects.select_for_update(of=("self",))
-        .select_related("component")
-        .get(pk=change.pk)
-    )
-    if change.status != ChangeStatus.PENDING:
-        raise DomainError(
-            f"This change is {change.get_status_display().lower()} already.",
-            status=409,
-            code="conflict",
-        )
-    core_access.require(
-        change.proposed_by_id != actor.pk, "Someone else must review a change you made."
-    )
-    return change
-
-
 @transaction.atomic
 def component_change_publish(*, actor, change: ComponentChange) -> Component:
     """Publish a change to a published component's promises (institute staff other than the
     person who made it); its author is told."""
-    change = _change_decidable(actor, change)
-    component = _lock(change.component)
-    now = timezone.now()
-    previous = {name: getattr(component, name) for name in change.proposed}
-    for name, value in change.proposed.items():
-        setattr(component, name, value)
-    component.licence_open = licence_is_open(component.licence)
-    component.updated_at = now
-    component.save(update_fields=[*change.proposed, "licence_open", "updated_at"])
-    change.previous = previous
-    change.status = ChangeStatus.PUBLISHED
-    change.decided_by = actor
-    change.decided_at = now
-    change.save(update_fields=["previous", "status", "decided_by", "decided_at"])
-    _event(
-        component,
-        actor,
-        "change_published",
-        note=change.summary,
-        data={"change": change.pk, "previous": previous, "proposed": change.proposed},
-    )
-    notify(
-        recipient_ids=[change.proposed_by_id],
-        kind="component_review",
-        key=f"component-change:{change.pk}:published",
-        title=f"Your change is published: {component.name} ({change.summary})",
-        url=component.get_absolute_url(),
-        exclude_user_id=actor.pk,
-    )
-    return component
+
+    def apply(component, proposed, now):
+        for name, value in proposed.items():
+            setattr(component, name, value)
+        component.licence_open = licence_is_open(component.licence)
+        component.updated_at = now
+        component.save(update_fields=[*proposed, "licence_open", "updated_at"])
+
+    return change_publish(COMPONENT_CHANGES, actor=actor, change=change, apply=apply)
 
 
 @transaction.atomic
@@ -407,30 +370,7 @@ def component_change_reject(*, actor, change: ComponentChange, reason: str) -> C
     """Turn down a change to a published component's promises, saying why; readers keep
     seeing what was published and the change's author is told the reason."""
     reason = _text(reason, field="reason", label="why it is rejected", max_length=2000, lines=True)
-    change = _change_decidable(actor, change)
-    change.status = ChangeStatus.REJECTED
-    change.reason = reason
-    change.decided_by = actor
-    change.decided_at = timezone.now()
-    change.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    component = change.component
-    _event(
-        component,
-        actor,
-        "change_rejected",
-        note=reason,
-        data={"change": change.pk, "proposed": change.proposed},
-    )
-    notify(
-        recipient_ids=[change.proposed_by_id],
-        kind="component_review",
-        key=f"component-change:{change.pk}:rejected",
-        title=f"Your change was not published: {component.name} ({change.summary})",
-        body=reason,
-        url=component.get_absolute_url(),
-        exclude_user_id=actor.pk,
-    )
-    return change
+    return change_reject(COMPONENT_CHANGES, actor=actor, change=change, reason=reason)
 
 
 def _reviewable(actor, component: Component) -> Component:

@@ -24,16 +24,17 @@ from components.forms import (
     SolveForm,
     SourceForm,
 )
-from components.models import RE_REVIEW_FIELDS, Adoption, ChangeStatus, Component
+from components.models import RE_REVIEW_FIELDS, Adoption, Component
 from components.publiccode import ExportRefused, PubliccodeError, publiccode_dump
 from institute import access as core_access
 from institute import evidence
 from institute import selectors as core_selectors
 from institute.csv_export import absolute_detail_urls, choice_labels, csv_response
 from institute.errors import DomainError, NotAllowed
-from institute.forms import ChangeDecisionForm, add_domain_error
+from institute.forms import add_domain_error
 from institute.models import Organisation
 from institute.pagination import paginate
+from institute.views import change_decision_page
 
 
 def _filter_form(request):
@@ -352,36 +353,17 @@ def _labels(labels) -> str:
 def component_change(request, public_id, pk):
     change = access.component_change_get_for_user(request.user, public_id, pk)
     component = change.component
-    can_decide = change.status == ChangeStatus.PENDING and change.proposed_by_id != request.user.pk
-    form = ChangeDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "publish":
-                services.component_change_publish(actor=request.user, change=change)
-                message = f"The change is published: {change.summary}."
-            else:
-                services.component_change_reject(
-                    actor=request.user, change=change, reason=form.cleaned_data["reason"]
-                )
-                message = "The change is rejected. Readers keep seeing the published details."
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request, f"{message} {change.proposed_by or 'Its author'} has been told."
-            )
-            return redirect(component)
-    return render(
+    return change_decision_page(
         request,
-        "components/component_change.html",
-        {
-            "page_title": f"Change to {component.name}",
-            "component": component,
-            "change": change,
-            "form": form,
-            "can_decide": can_decide,
-            "back_url": component.get_absolute_url(),
-        },
+        change,
+        target=component,
+        # Only institute staff can see a change at all (access.component_change_get_for_user).
+        may_decide=lambda user: True,
+        publish=services.component_change_publish,
+        reject=services.component_change_reject,
+        kept="published details",
+        template="components/component_change.html",
+        context={"page_title": f"Change to {component.name}", "component": component},
     )
 
 

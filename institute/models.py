@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.indexes import GistIndex
@@ -635,3 +636,38 @@ class EvidenceFile(models.Model):
     @property
     def servable(self) -> bool:
         return self.scan_status == ScanStatus.CLEAN
+
+
+# --- A change to published content waiting for review (docs/adr/0020) ---------------------
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    REPLACED = "replaced", "Replaced by a later change"
+
+
+class ReviewedChange(models.Model):
+    """A change to published claims waiting for review: readers see the published values until
+    it is published. Each app's model adds the foreign key to what it changes, and keeps its
+    own constraints and indexes (at most one pending per item; a rejection says why)."""
+
+    proposed = models.JSONField(help_text="The new values, by field name")
+    previous = models.JSONField(help_text="The published values when it was proposed")
+    status = models.CharField(
+        max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="", help_text="Why it was rejected")
+
+    class Meta:
+        abstract = True
+        ordering = ["-proposed_at", "-id"]

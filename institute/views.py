@@ -20,6 +20,7 @@ from institute.errors import DomainError, NotAllowed
 from institute.forms import (
     ActingOrganisationForm,
     ApiTokenForm,
+    ChangeDecisionForm,
     DecisionForm,
     DirectoryFilterForm,
     EmailDomainForm,
@@ -28,13 +29,61 @@ from institute.forms import (
     ProfileForm,
     add_domain_error,
 )
-from institute.models import CouncilType, MembershipRequest, OrganisationKind, Region
+from institute.models import (
+    ChangeStatus,
+    CouncilType,
+    MembershipRequest,
+    OrganisationKind,
+    Region,
+)
 from institute.pagination import paginate
 from institute.security import has_second_factor
 from institute.tokens import api_token_list_for_user
 from institute.wording import count_of
 
 logger = logging.getLogger(__name__)
+
+
+def change_decision_page(
+    request, change, *, target, may_decide, publish, reject, kept: str, template: str, context
+):
+    """The page where a reviewer publishes or rejects a change to published content (the apps'
+    own views fetch the change, checking who may see it). may_decide(user) says whether the
+    user may review it at all; publish and reject are the app's services; kept names what
+    readers keep seeing after a rejection ("published details")."""
+    can_decide = (
+        change.status == ChangeStatus.PENDING
+        and change.proposed_by_id != request.user.pk
+        and may_decide(request.user)
+    )
+    form = ChangeDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "publish":
+                publish(actor=request.user, change=change)
+                message = f"The change is published: {change.summary}."
+            else:
+                reject(actor=request.user, change=change, reason=form.cleaned_data["reason"])
+                message = f"The change is rejected. Readers keep seeing the {kept}."
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, f"{message} {change.proposed_by or 'Its author'} has been told."
+            )
+            return redirect(target)
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "change": change,
+            "form": form,
+            "can_decide": can_decide,
+            "kept": kept,
+            "back_url": target.get_absolute_url(),
+        },
+    )
 
 
 def home(request):

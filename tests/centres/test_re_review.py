@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from centres import selectors, services
-from centres.models import RE_REVIEW_FIELDS, ChangeStatus, LearningChange, LearningRevision
+from centres.models import RE_REVIEW_FIELDS, LearningChange, LearningRevision
 from institute.errors import DomainError, NotAllowed
-from institute.models import AuditEvent, Notification, Organisation, ServiceArea
+from institute.models import AuditEvent, ChangeStatus, Notification, Organisation, ServiceArea
 from tests.centres.factories import LearningFactory, api_as, centre_person
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ from django.urls import reverse
 from components import services
 from components.models import (
     RE_REVIEW_FIELDS,
-    ChangeStatus,
     ComponentChange,
     ComponentEvent,
     FetchResult,
@@ -18,7 +17,7 @@ from components.models import (
     HarvestSource,
 )
 from institute.errors import DomainError, NotAllowed
-from institute.models import AuditEvent, Notification, Organisation, Role
+from institute.models import AuditEvent, ChangeStatus, Notification, Organisation, Role
 from tests.components.factories import ComponentFactory
 from tests.factories import MembershipFactory, UserFactory, give_authenticator_app
 
