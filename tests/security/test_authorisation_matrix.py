@@ -1577,6 +1577,8 @@ def test_api_write(case, role, request):
 # for each row, with nothing changed in any table.
 SECTOR_VIEWER_OWN = {
     "POST institute:account (profile)",
+    # A request to join another organisation is theirs too: institute staff decide on it.
+    "POST institute:account (request to join)",
     "POST institute:notifications_read_all",
     "POST institute:notification_preferences",
     "POST institute:digest_unsubscribe",
