@@ -68,7 +68,9 @@ class Problem(models.Model):
     # "rt:<region>:<council type>" for each, so the backlog's region and council type filters
     # (alone or together) are one GIN index lookup. Kept by a database trigger on CouncilDemand
     # (migration 0009), however demand is written: see problem_places.
-    demand_places = ArrayField(models.CharField(max_length=64), default=list, editable=False)
+    demand_places = ArrayField(
+        models.CharField(max_length=64), default=list, db_default=[], editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)

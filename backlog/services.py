@@ -392,10 +392,11 @@ def problem_edit(
     theme: str,
     service_areas,
     reason: str = "",
-) -> ProblemRevision:
+) -> ProblemRevision | None:
     """Change a problem's words, theme or service areas (access.EDITABLE_FIELDS): its submitter
     while it is new, institute staff at any status with a reason. Every edit is a revision the
-    problem page shows; followers and voters are told."""
+    problem page shows; followers and voters are told. An edit that changes nothing records
+    nothing (None) and needs no reason."""
     core_access.require(
         access.can_edit_problem(actor, problem),
         "Only the person who raised a problem can change it, while it is new, and institute staff.",
@@ -417,8 +418,6 @@ def problem_edit(
             code="too_late",
         )
     reason = " ".join((reason or "").split())
-    if access.edit_needs_reason(actor) and not reason:
-        raise DomainError("Say why you are changing this problem", field="reason")
     if len(reason) > 1000:
         raise DomainError("The reason must be 1000 characters or fewer", field="reason")
     new = {
@@ -456,9 +455,12 @@ def problem_edit(
                 "after": _areas_text(areas),
             }
         )
-        problem.service_areas.set(areas)
     if not changes:
-        raise DomainError("You have not changed anything", code="unchanged")
+        return None  # nothing to record, so nothing to explain
+    if access.edit_needs_reason(actor) and not reason:
+        raise DomainError("Say why you are changing this problem", field="reason")
+    if "service_areas" in [c["field"] for c in changes]:
+        problem.service_areas.set(areas)
 
     now = timezone.now()
     if "description" in fields:

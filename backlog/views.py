@@ -269,7 +269,7 @@ def problem_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.problem_edit(
+            revision = services.problem_edit(
                 actor=request.user,
                 problem=problem,
                 title=data["title"],
@@ -282,6 +282,9 @@ def problem_edit(request, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            if revision is None:
+                messages.success(request, "You did not change anything, so nothing was saved.")
+                return redirect(problem)
             messages.success(request, "Your changes are saved. They are listed under Changes.")
             return redirect(f"{problem.get_absolute_url()}#changes")
     return render(

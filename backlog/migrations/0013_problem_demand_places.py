@@ -66,7 +66,12 @@ class Migration(migrations.Migration):
             model_name="problem",
             name="demand_places",
             field=django.contrib.postgres.fields.ArrayField(
-                base_field=models.CharField(max_length=64), default=list, editable=False, size=None
+                base_field=models.CharField(max_length=64),
+                default=list,
+                # Rows written by bulk loaders (COPY, raw INSERT) start with no places.
+                db_default=[],
+                editable=False,
+                size=None,
             ),
         ),
         migrations.AddIndex(

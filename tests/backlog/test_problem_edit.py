@@ -199,7 +199,6 @@ def test_staff_edit_any_status_with_a_reason_and_followers_are_told(
         ({"theme": "nonsense"}, "Choose a theme"),
         ({"service_areas": []}, "Choose at least one service area"),
         ({"service_areas": ["no-such-area"]}, "Choose service areas from the list"),
-        ({}, "You have not changed anything"),
     ],
 )
 def test_bad_edits_get_a_clear_error_and_change_nothing(
@@ -213,6 +212,20 @@ def test_bad_edits_get_a_clear_error_and_change_nothing(
     html = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in html and message in html
+    assert _state(problem) == before
+
+
+@pytest.mark.parametrize("who", ["officer", "institute_staff"])
+def test_an_edit_that_changes_nothing_records_nothing_and_needs_no_reason(
+    client, request, problem, who
+):
+    before = _state(problem)
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(
+        reverse("backlog:problem_edit", kwargs={"pk": problem.pk}), _form(problem), follow=True
+    )
+    assert response.status_code == 200
+    assert "You did not change anything, so nothing was saved." in response.content.decode()
     assert _state(problem) == before
 
 

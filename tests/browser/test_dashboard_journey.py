@@ -48,7 +48,7 @@ def test_sector_viewer_filters_the_dashboard_by_region_and_downloads_a_csv(
 
     page.get_by_label("Region", exact=True).select_option(label="Yorkshire and The Humber")
     page.wait_for_url("**region=E12000003**")
-    page.get_by_text("Showing Yorkshire and The Humber").wait_for()
+    page.locator("#panels").get_by_text("Showing Yorkshire and The Humber").wait_for()
     assert top.get_by_text("Bristol cannot recruit analysts").count() == 0
     assert top.get_by_text("Leeds cannot match addresses").count() >= 1
 

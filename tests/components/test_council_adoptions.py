@@ -35,8 +35,9 @@ def _rows(html: str) -> int:
 
 
 # The organisation, the backlog's section, the components' counts and latest rows, the centres'
-# projects and learning, constituents, districts, predecessors and the member count.
-ORGANISATION_PAGE_QUERIES = 10
+# projects and learning, constituents, districts, the successions in and out (each with its
+# other organisation) and the member count.
+ORGANISATION_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("adoptions", [3, SECTION_ADOPTIONS + 25])

@@ -187,11 +187,12 @@ def test_each_home_takes_the_same_queries_however_much_is_waiting(
 
 
 # Per home, whatever is waiting: officer (standards 3 + consultations, stale adoptions,
-# followed + own problems + counts, the user, the visit); staff (one a work-waiting line);
+# followed + own problems + counts, the user, the visit); staff (one a work-waiting line, the
+# changes to published learning and components among them);
 # centre staff (its centre, learning, projects, lead check, followed problems).
 EXPECTED_QUERIES = {
     "officer@leeds.example.test": 8,
-    "staff@ldi.example.test": 11,
+    "staff@ldi.example.test": 13,
     "c@gmca.example.test": 10,
 }
 

@@ -53,7 +53,7 @@ def test_the_file_follows_the_compose_specification():
 
 def test_the_stack_has_its_services_each_with_a_health_check():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "mailpit", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "mailpit", "clamav", "web", "worker", "beat"}
     for name, service in services.items():
         assert service["healthcheck"]["test"], name
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
@@ -61,6 +61,8 @@ def test_the_stack_has_its_services_each_with_a_health_check():
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
     assert services["beat"]["deploy"]["replicas"] == 1  # beat: exactly one
+    # Uploaded evidence is scanned by the stack's own clamd, which web and worker both reach.
+    assert all(services[name]["environment"]["CLAMD_ADDRESS"] for name in APP)
 
 
 def test_every_reference_names_something_the_file_defines():

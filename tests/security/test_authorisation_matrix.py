@@ -128,6 +128,8 @@ class Prepared:
     data: dict | None = None
     # After an allowed request: does the change the role asked for show in the database?
     check: Callable[[], bool] | None = None
+    # How an API case sends `data` ("multipart" for file uploads).
+    format: str = "json"
 
 
 @dataclass(frozen=True)
@@ -1362,6 +1364,27 @@ def a_adoption_change(w):
     )
 
 
+def a_adoption_file_add(w):
+    a = w.adoption
+    return Prepared(
+        reverse("components-api:adoption_files", kwargs={"pk": a.pk}),
+        {"file": evidence_samples.upload("contract.pdf", evidence_samples.PDF)},
+        check=_exists(lambda: EvidenceFile.objects.filter(name="contract.pdf")),
+        format="multipart",
+    )
+
+
+def a_answer_file_add(w):
+    a = w.assessment
+    c = a.version.criteria.order_by("position").first()
+    return Prepared(
+        reverse("standards-api:assessment_files", kwargs={"public_id": a.public_id}),
+        {"criterion": c.code, "file": evidence_samples.upload("policy.pdf", evidence_samples.PDF)},
+        check=_exists(lambda: EvidenceFile.objects.filter(name="policy.pdf")),
+        format="multipart",
+    )
+
+
 def a_assessment_start(w):
     s = w.standard
     return Prepared(
@@ -1475,6 +1498,14 @@ API = [
     Case("components-api:source_list", "POST", a_source_create, CONTRIBUTORS),
     Case("components-api:adoption_detail", "PATCH", a_adoption_change, LEEDS),
     Case("components-api:adoption_detail", "PUT", a_adoption_change, LEEDS),
+    Case("components-api:adoption_files", "POST", a_adoption_file_add, LEEDS),
+    Case(
+        "standards-api:assessment_files",
+        "POST",
+        a_answer_file_add,
+        LEEDS,
+        hidden=NOT_SEEING_LEEDS_RATINGS,
+    ),
     Case("standards-api:assessment_list", "POST", a_assessment_start, OFFICERS),
     Case(
         "standards-api:assessment_answer",
@@ -1567,7 +1598,7 @@ def test_api_write(case, role, request):
         client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     before = snapshot()
     send = getattr(client, case.method.lower())
-    response = send(prepared.url, prepared.data, format="json")
+    response = send(prepared.url, prepared.data, format=prepared.format)
     after = snapshot()
     _assert_outcome(case, role, response, before, after, prepared, api=True)
 
