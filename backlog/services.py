@@ -38,7 +38,12 @@ TRENDING_WINDOW = timedelta(days=30)
 
 
 def _clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
-    value = " ".join((value or "").split()) if field != "description" else (value or "").strip()
+    if field == "description":
+        # Browsers send a text area's line breaks as CRLF: stored as LF, so the same text sent
+        # back unchanged is the same text.
+        value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    else:
+        value = " ".join((value or "").split())
     if not value:
         raise DomainError(f"Enter {label}", field=field)
     if len(value) > max_length:
