@@ -95,6 +95,8 @@ def _zip_kind(upload) -> Kind | None:
                     if part in names:
                         return kind
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # Whatever zipfile raises on a damaged or unusual archive (a bad directory, a truncated
+        # member, an unsupported compression): not a document we accept, so it is refused.
         return None
     return None
 
