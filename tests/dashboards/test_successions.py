@@ -283,7 +283,9 @@ def _councils_section(html: str) -> str:
     return html[html.index('id="councils"') : html.index("Timeline")]
 
 
-def test_the_problem_page_says_surrey_closed_and_who_carries_its_demand(surrey, client):
+def test_the_problem_page_says_surrey_closed_and_who_carries_its_demand(
+    surrey, client, institute_staff
+):
     """Surrey County and Woking said they have the problem; from the date both are closed, the
     page says so, links to their successors and counts the current councils that have it (East
     and West Surrey), as the dashboard does. The part cached on 31 March expires at midnight."""
@@ -308,6 +310,15 @@ def test_the_problem_page_says_surrey_closed_and_who_carries_its_demand(surrey, 
     assert "2 current councils have this problem today" in after
     # The record of who said so is not rewritten.
     assert "2 councils affected" in after
+    # The API says the same of each council.
+    with time_machine.travel(AFTER, tick=False):
+        client.force_login(institute_staff)
+        body = client.get(f"/api/v1/problems/{surrey['problem'].pk}/").json()
+    assert body["council_count"] == 2
+    assert [(c["name"], c["closed_on"], c["successors"]) for c in body["councils"]] == [
+        ("Surrey", "2027-03-31", ["east-surrey-council", "west-surrey-council"]),
+        ("Woking", "2027-03-31", ["west-surrey-council"]),
+    ]
 
 
 def test_the_problem_page_makes_one_more_query_once_a_council_has_closed(surrey, client, settings):
