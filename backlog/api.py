@@ -192,6 +192,10 @@ class ProblemDetailSerializer(ProblemSerializer):
                 "region": org.region,
                 "council_type": org.council_type,
                 "officers": org.officers,
+                # A council that has closed since: its last day, and the councils that carry
+                # its figures now (slugs), as the problem page says.
+                "closed_on": org.valid_to.isoformat() if org.closed else None,
+                "successors": [heir.slug for heir in org.heirs],
             }
             for org in sorted(organisations, key=lambda org: (org.name, org.pk))
         ]

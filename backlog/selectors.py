@@ -4,6 +4,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
@@ -21,6 +22,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.functional import cached_property
 
@@ -351,11 +353,21 @@ class CouncilBreakdown:
     total: int
     by_region: list  # [(region label, [organisations])]
     by_type: list  # [(council type label, count)]
+    # The councils current today that carry the demand: those listed that still exist, and
+    # the councils that replaced those that closed (institute.selectors.organisation_heirs),
+    # each once. The sector dashboard's "councils affected" counts the same councils.
+    current: int = 0
+    closed: int = 0  # how many of those listed have closed
+    # When the breakdown stops being true with the clock alone: the day after a listed
+    # council's last day (its page part is cached until then).
+    changes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class AffectedCouncil:
-    """One council affected by a problem, as the problem page and the API show it."""
+    """One council affected by a problem, as the problem page and the API show it: a council
+    that said it has the problem; if it has closed since, its last day and the councils that
+    carry its figures now."""
 
     pk: int
     name: str
@@ -364,18 +376,27 @@ class AffectedCouncil:
     region: str
     council_type: str
     officers: int
+    valid_to: date | None = None
+    closed: bool = False
+    heirs: tuple = ()
 
     def get_absolute_url(self):
         return detail_url("institute:organisation_detail", "slug", self.slug)
 
 
-def problem_councils(problem: Problem) -> CouncilBreakdown:
-    """The councils affected by a problem, grouped by region, with counts by council type.
+def problem_councils(problem, today: date | None = None) -> CouncilBreakdown:
+    """The councils affected by a problem (the problem or its id), grouped by region, with
+    counts by council type: one query, and one more when some of them have closed by `today`
+    (the councils that carry their figures now).
 
     Plain rows rather than model instances: a problem can affect most of the 317 councils.
+    The list and its counts are the councils that said so, as the problem's `council_count`;
+    a succession does not rewrite them. `current` is how many councils have it today.
     """
-    rows = (
-        CouncilDemand.objects.filter(problem=problem)
+    today = today or timezone.localdate()
+    rows = [
+        AffectedCouncil(*row, closed=row[-1] is not None and row[-1] < today)
+        for row in CouncilDemand.objects.filter(problem_id=getattr(problem, "pk", problem))
         .order_by("organisation__name")
         .values_list(
             "organisation_id",
@@ -385,23 +406,38 @@ def problem_councils(problem: Problem) -> CouncilBreakdown:
             "organisation__region",
             "organisation__council_type",
             "officers",
+            "organisation__valid_to",
         )
-    )
+    ]
+    closed = [council.pk for council in rows if council.closed]
+    heirs = core_selectors.organisation_heirs(closed, today) if closed else {}
+    holders = {council.pk for council in rows if not council.closed}
+    for found in heirs.values():
+        holders.update(heir.pk for heir in found)
+    ends = [council.valid_to for council in rows if council.valid_to and not council.closed]
     regions = defaultdict(list)
     types = Counter()
-    for row in rows:
-        council = AffectedCouncil(*row)
+    for council in rows:
+        if council.closed:
+            council = replace(council, heirs=tuple(heirs.get(council.pk, ())))
         regions[council.region].append(council)
         types[council.council_type] += 1
     region_labels = dict(Region.choices)
     type_labels = dict(CouncilType.choices)
     return CouncilBreakdown(
-        total=sum(len(v) for v in regions.values()),
+        total=len(rows),
         by_region=[
             (region_labels.get(code, "Other"), regions[code])
             for code in sorted(regions, key=lambda c: region_labels.get(c, "~"))
         ],
         by_type=[(type_labels.get(t, "Other"), n) for t, n in types.most_common()],
+        current=len(holders),
+        closed=len(closed),
+        changes_at=(
+            timezone.make_aware(datetime.combine(min(ends) + timedelta(days=1), time.min))
+            if ends
+            else None
+        ),
     )
 
 
@@ -426,11 +462,12 @@ def problem_revisions(problem: Problem):
     )
 
 
-def problem_page(problem: Problem, user) -> dict:
+def problem_page(problem: Problem, user, *, councils=None) -> dict:
     """Everything the problem page shows beyond the problem row: a fixed number of queries.
 
     Each is made only when the page renders it (parts served from the cache make none), and
-    `problem` may itself be lazy: nothing here touches it until then."""
+    `problem` may itself be lazy: nothing here touches it until then. `councils`: the lazy
+    breakdown the page's parts were given (`problem_page_parts`), so that it is made once."""
 
     state = {"voted": False, "following": False, "vote_state": VoteState()}
     membership = core_access.membership_of(user)
@@ -467,7 +504,7 @@ def problem_page(problem: Problem, user) -> dict:
             lambda: list(StatusChange.objects.filter(problem=problem).select_related("actor"))
         ),
         "comments": lazy(lambda: list(problem_comments(problem, user))),
-        "councils": lazy(lambda: problem_councils(problem)),
+        "councils": councils if councils is not None else lazy(lambda: problem_councils(problem)),
         "merged_from": lazy(lambda: list(problem.merged_from.only("pk", "title"))),
         # One more than are shown: whether to link to the page of all the changes.
         "revisions": lazy(lambda: list(problem_revisions(problem)[: RECENT_REVISIONS + 1])),
@@ -476,22 +513,31 @@ def problem_page(problem: Problem, user) -> dict:
     }
 
 
-def problem_page_parts(pk: int, user) -> Parts:
+def problem_page_councils(pk: int):
+    """The problem's councils (`problem_councils`), made when first read."""
+    return lazy(lambda: problem_councils(pk))
+
+
+def problem_page_parts(pk: int, user, *, councils=None) -> Parts:
     """The problem page's parts that are the same for every viewer, cached until a write that
     changes them (institute.fragments): its details, councils and timeline. For visitors who
     are not signed in the whole page is the same (signed-in people may see unpublished
     components, hidden comments, their own links and buttons), so it is cached whole, with
-    the little of the row the view needs ("row"): such a view makes no query at all."""
+    the little of the row the view needs ("row"): such a view makes no query at all.
+
+    The councils change with the clock when one of them closes (`councils`, the lazy
+    breakdown the page shows, says when): their parts are kept until then only."""
     own = f"problem:{pk}"
+    until = (lambda: councils.changes_at) if councils is not None else None
     parts = {
         "details": Part(f"{own}:details", (own, "names")),
-        "councils": Part(f"{own}:councils", (own, "names")),
+        "councils": Part(f"{own}:councils", (own, "names"), until),
         "changes": Part(f"{own}:changes", (own, "names")),
     }
     if not user.is_authenticated:
         everything = (own, "names", *_section_versions())
         parts["row"] = Part(f"{own}:row", (own,))
-        parts["visitor"] = Part(f"{own}:visitor", everything)
+        parts["visitor"] = Part(f"{own}:visitor", everything, until)
         parts["sections"] = Part(f"{own}:sections:public", everything)
         parts["discussion"] = Part(f"{own}:discussion:public", (own, "names"))
     return Parts(**parts)

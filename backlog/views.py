@@ -210,7 +210,8 @@ def _withdrawn_page(request, tombstone):
 
 @require_GET
 def problem_detail(request, pk):
-    parts = selectors.problem_page_parts(pk, request.user)
+    councils = selectors.problem_page_councils(pk)
+    parts = selectors.problem_page_parts(pk, request.user, councils=councils)
     # Fetched only if a part of the page is not in the cache (404 then if there is none).
     problem = SimpleLazyObject(lambda: access.problem_get_for_user(request.user, pk))
     # Cached for visitors who are not signed in.
@@ -241,7 +242,7 @@ def problem_detail(request, pk):
         "can_withdraw": access.can_withdraw_problem(request.user, problem)
         and problem.status == Status.NEW,
         "parts": parts,
-        **selectors.problem_page(problem, request.user),
+        **selectors.problem_page(problem, request.user, councils=councils),
     }
     return render(request, "backlog/problem_detail.html", context)
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchVector
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Min, Q
 
 from institute import fragments, registry, search
@@ -205,6 +206,55 @@ def organisation_heirs_sql(on) -> tuple[str, list]:
         f"AND c.org NOT IN ({current_sql})"
     )
     return sql, [on, on, *current_params, *current_params]
+
+
+def organisation_holders_sql(on) -> tuple[str, list]:
+    """SQL for the pairs (`org`, `holder`): who holds each organisation's figures on `on`. An
+    organisation existing on `on` holds its own; one that has closed by then is held by each
+    of its heirs (`organisation_heirs_sql`, the one rule); one that closed without heirs by
+    nobody. Join a source's council column to `org` and count distinct `holder`s, and a heir
+    counts a thing once though it and its predecessors all had it."""
+    heirs_sql, heirs_params = organisation_heirs_sql(on)
+    current_sql, current_params = (
+        Organisation.objects.current(on).values("id").query.sql_with_params()
+    )
+    sql = (
+        f"SELECT cur.id AS org, cur.id AS holder FROM ({current_sql}) cur "  # noqa: S608
+        f"UNION ALL SELECT h.org, h.heir FROM ({heirs_sql}) h"
+    )
+    return sql, [*current_params, *heirs_params]
+
+
+@dataclass(frozen=True)
+class Heir:
+    """A current organisation that carries the figures of one that closed."""
+
+    pk: int
+    name: str
+    slug: str
+
+    def get_absolute_url(self):
+        return detail_url("institute:organisation_detail", "slug", self.slug)
+
+
+def organisation_heirs(org_ids, on) -> dict[int, list[Heir]]:
+    """For each of these organisations that has closed by `on`, the organisations that carry
+    its figures on `on` (by name), by the same rule: one query."""
+    org_ids = list(org_ids)
+    if not org_ids:
+        return {}
+    heirs_sql, params = organisation_heirs_sql(on)
+    table = Organisation._meta.db_table
+    found: dict[int, list[Heir]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT h.org, o.id, o.name, o.slug FROM ({heirs_sql}) h "  # noqa: S608
+            f"JOIN {table} o ON o.id = h.heir WHERE h.org = ANY(%s) ORDER BY o.name, o.id",
+            [*params, org_ids],
+        )
+        for org, *heir in cursor.fetchall():
+            found[org].append(Heir(*heir))
+    return dict(found)
 
 
 def members_by_council(*, active_since):

@@ -3,7 +3,8 @@
 "Adopted" is defined here and only here (`_eligible_latest` and `_adopted`): a council has
 adopted a standard when its latest submitted assessment of the current published version, or
 of the just-superseded version while the grace period lasts, is green, not expired and not
-challenged. Rates divide by the current councils in the standard's scope.
+challenged. Rates divide by the current councils in the standard's scope; from a succession's
+date a closed council's adoptions count for each council that succeeded it (`_holders_of`).
 """
 
 import hashlib
@@ -12,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchVector
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -33,8 +35,8 @@ from django.utils.functional import SimpleLazyObject as lazy
 from institute import access as core_access
 from institute import fragments, search
 from institute.fragments import Part, Parts
-from institute.models import SEARCH_CONFIG, EvidenceFile, Organisation
-from institute.selectors import count_and_oldest
+from institute.models import SEARCH_CONFIG, EvidenceFile, Organisation, OrganisationKind
+from institute.selectors import count_and_oldest, organisation_holders_sql
 from institute.urlcache import detail_url
 from standards import access
 from standards.models import (
@@ -119,7 +121,9 @@ class Adoption:
 
 
 def adoption_for(standards, today: date | None = None) -> dict[int, Adoption]:
-    """Adoption of each standard: two grouped queries whatever the number of standards.
+    """Adoption of each standard: two grouped queries whatever the number of standards. The
+    councils are those current on the day; each counts as adopting a standard that it, or a
+    council it succeeded, has adopted (once, though both have).
 
     Today's figures are cached until anything in the standards app or any organisation changes
     (the figures are counted on the day, so the day is in the key)."""
@@ -144,14 +148,7 @@ def _adoption_for(standards, today: date) -> dict[int, Adoption]:
         .values_list("council_type", "n")
     )
     adopted: dict[int, dict[str, int]] = {}
-    rows = (
-        adopting_assessments(today)
-        .filter(standard_id__in=[s.pk for s in standards])
-        .values_list("standard_id", "organisation__council_type")
-        .annotate(n=Count("organisation_id", distinct=True))
-        .order_by()
-    )
-    for standard_id, council_type, n in rows:
+    for standard_id, council_type, n in _adopters_by_type([s.pk for s in standards], today):
         adopted.setdefault(standard_id, {})[council_type] = n
     result = {}
     for standard in standards:
@@ -161,6 +158,41 @@ def _adoption_for(standards, today: date) -> dict[int, Adoption]:
             in_scope=sum(by_type.get(t, 0) for t in types),
         )
     return result
+
+
+def _holders_of(source, today: date) -> tuple[str, list]:
+    """SQL for the distinct (standard `sid`, council `org`) pairs of `source` (a queryset with
+    the columns `sid` and `oid`, its council) as the councils current on `today` hold them: a
+    council's own, and from a succession's date those of the councils it succeeded
+    (institute.selectors.organisation_holders_sql, the one rule); each pair once."""
+    sql, params = source.order_by().query.sql_with_params()
+    holders_sql, holders_params = organisation_holders_sql(today)
+    return (
+        f"SELECT DISTINCT a.sid, h.holder AS org FROM ({sql}) a "  # noqa: S608
+        f"JOIN ({holders_sql}) h ON h.org = a.oid",
+        [*params, *holders_params],
+    )
+
+
+def _adopters_by_type(standard_ids: list[int], today: date) -> list[tuple[int, str, int]]:
+    """(standard, council type, councils) adopting on `today`, among the current councils,
+    each counting its predecessors' adoptions too, and a standard once: one grouped query."""
+    if not standard_ids:
+        return []
+    source = (
+        _adopting(today)
+        .filter(standard_id__in=standard_ids)
+        .values(sid=F("standard_id"), oid=F("organisation_id"))
+    )
+    pairs_sql, params = _holders_of(source, today)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.sid, o.council_type, count(*) FROM ({pairs_sql}) p "  # noqa: S608
+            f"JOIN {Organisation._meta.db_table} o ON o.id = p.org WHERE o.kind = %s "
+            "GROUP BY 1, 2",
+            [*params, OrganisationKind.COUNCIL],
+        )
+        return cursor.fetchall()
 
 
 def agreement_for(standard_ids) -> dict[int, tuple[int, int]]:
@@ -607,7 +639,8 @@ def adopting_pairs_on(day: date) -> list[tuple[int, int]]:
     `day`, by the rule above, from the kept history: each assessment's state on that day (its
     latest change that had taken effect), the council's latest submitted assessment of a
     version current that day (or of the just-superseded version within its grace period), green,
-    valid on that day and not challenged; councils that existed on that day. One query."""
+    valid on that day and not challenged; councils that existed on that day, each holding its
+    predecessors' adoptions from the succession's date (`_holders_of`). One query."""
     end = _day_end(day)
     state = (
         AssessmentEvent.objects.annotate(effective_at=_effective_at())
@@ -635,15 +668,20 @@ def adopting_pairs_on(day: date) -> list[tuple[int, int]]:
         .distinct("pgh_obj__standard_id", "pgh_obj__organisation_id")
         .values("pk")
     )
-    return list(
+    source = (
         AssessmentEvent.objects.filter(pk__in=latest)
-        .filter(
-            _adopted(day),
-            pgh_obj__organisation__in=Organisation.objects.current(day).councils(),
-        )
-        .order_by("pgh_obj__standard_id", "pgh_obj__organisation_id")
-        .values_list("pgh_obj__standard_id", "pgh_obj__organisation_id")
+        .filter(_adopted(day))
+        .values(sid=F("pgh_obj__standard_id"), oid=F("pgh_obj__organisation_id"))
     )
+    pairs_sql, params = _holders_of(source, day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.sid, p.org FROM ({pairs_sql}) p "  # noqa: S608
+            f"JOIN {Organisation._meta.db_table} o ON o.id = p.org WHERE o.kind = %s "
+            "ORDER BY 1, 2",
+            [*params, OrganisationKind.COUNCIL],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def first_submission_day() -> date | None:

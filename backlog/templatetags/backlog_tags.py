@@ -1,7 +1,9 @@
 from functools import lru_cache
 
 from django import template
+from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from backlog.models import Problem
 from institute.wording import count_of, isolate
@@ -52,18 +54,44 @@ def vote_state(states, pk):
     return states.get(pk)
 
 
+def _names_joined(links) -> SafeString:
+    """“A”, “A and B”, “A, B and C” (each already safe html)."""
+    links = list(links)
+    if len(links) < 2:
+        return format_html_join("", "{}", ((link,) for link in links))
+    head = format_html_join(", ", "{}", ((link,) for link in links[:-1]))
+    return format_html("{} and {}", head, links[-1])
+
+
+def _closed_note(council) -> SafeString | str:
+    """After a council that said so has closed: its last day and the councils carrying its
+    figures now (“closed 31 March 2027, now East Surrey Council and West Surrey Council”)."""
+    if not council.closed:
+        return ""
+    closed = f"closed {dateformat.format(council.valid_to, 'j F Y')}"
+    if not council.heirs:
+        return format_html(" — {}", closed)
+    heirs = _names_joined(
+        format_html('<a class="govuk-link" href="{}">{}</a>', h.get_absolute_url(), isolate(h.name))
+        for h in council.heirs
+    )
+    return format_html(" — {}, now {}", closed, heirs)
+
+
 @register.simple_tag
 def council_list(councils):
     """The councils of one region on a problem page: built in one pass, since a problem can
-    affect most of England's 317 councils."""
+    affect most of England's 317 councils. One that has closed says so, with links to the
+    councils that replaced it."""
     items = format_html_join(
         "",
-        '<li><a class="govuk-link" href="{}">{}</a>{}</li>',
+        '<li><a class="govuk-link" href="{}">{}</a>{}{}</li>',
         (
             (
                 council.get_absolute_url(),
                 isolate(council.name),
                 f" ({count_of(council.officers, 'officer')})" if council.officers > 1 else "",
+                _closed_note(council),
             )
             for council in councils
         ),

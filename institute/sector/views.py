@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from institute import access
+from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import CouncilType, Region
 from institute.sector import access as sector_access
@@ -181,6 +182,8 @@ def council_profile(request, slug):
     )
     if request.GET.get("format") == "csv":
         return _csv(comparison["table"], Filters())
+    today = timezone.localdate()
+    closed = organisation.valid_to is not None and organisation.valid_to < today
     return render(
         request,
         "sector/dashboard_profile.html",
@@ -193,6 +196,13 @@ def council_profile(request, slug):
             "group_sets": group_sets,
             "group_set": group_set,
             "in_group": comparison["in_group"],
+            # A council that has closed has no row: its figures are its heirs' now.
+            "closed": closed,
+            "heirs": (
+                core_selectors.organisation_heirs([organisation.pk], today).get(organisation.pk, [])
+                if closed
+                else []
+            ),
         },
     )
 

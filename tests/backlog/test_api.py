@@ -338,6 +338,8 @@ def test_detail_shows_the_problem_and_the_councils_affected(
             "region": "E12000009",
             "council_type": "unitary",
             "officers": 1,
+            "closed_on": None,
+            "successors": [],
         },
         {
             "name": leeds.name,
@@ -345,6 +347,8 @@ def test_detail_shows_the_problem_and_the_councils_affected(
             "region": "E12000003",
             "council_type": "metropolitan_borough",
             "officers": 2,
+            "closed_on": None,
+            "successors": [],
         },
     ]
     assert body["created_at"] == leeds_problem.created_at.astimezone(UTC).isoformat().replace(
