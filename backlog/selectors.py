@@ -514,6 +514,11 @@ def problem_followers(problem_ids) -> set[int]:
     )
 
 
+# The cached-part version (institute.fragments) of what lists ordered by problems' last activity
+# show in that order: bumped by the writes that move a problem's activity without saving it.
+ACTIVITY_VERSION = "problem-activity"
+
+
 def problems_for_organisation(organisation):
     """Problems an organisation submitted or that its officers said they have."""
     affected = CouncilDemand.objects.filter(problem_id=OuterRef("pk"), organisation=organisation)

@@ -23,7 +23,7 @@ from backlog.models import (
     Vote,
     WithdrawnProblem,
 )
-from backlog.selectors import problem_similar
+from backlog.selectors import ACTIVITY_VERSION, problem_similar
 from institute import access as core_access
 from institute import fragments, jobs, registry
 from institute import selectors as core_selectors
@@ -838,6 +838,7 @@ def comment_add(*, actor, problem: Problem, body: str) -> Comment:
         created_at=now,
     )
     Problem.objects.filter(pk=problem.pk).update(last_activity_at=now)
+    fragments.bump(ACTIVITY_VERSION)  # lists ordered by activity (no signal for the update)
     Follow.objects.get_or_create(problem=problem, user=actor)
     notify(
         recipient_ids=Follow.objects.filter(problem=problem).values_list("user_id", flat=True),
