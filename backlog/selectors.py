@@ -369,28 +369,47 @@ class AffectedCouncil:
         return detail_url("institute:organisation_detail", "slug", self.slug)
 
 
-def problem_councils(problem: Problem) -> CouncilBreakdown:
-    """The councils affected by a problem, grouped by region, with counts by council type.
+# The councils affected by a problem, as one JSON array of rows [id, name, slug, GSS code, region,
+# council type, officers] in order of name (plain rows: a problem can affect most of the 317
+# councils). The council %(organisation)s comes too, with no officers if it is not counted, so
+# that a vote or a withdrawal reads it in its own statement and counts that council in or out
+# (councils_breakdown). An expression, for a SELECT list.
+PROBLEM_COUNCILS_SQL = """(
+SELECT coalesce(json_agg(json_build_array(
+    o.id, o.name, o.slug, o.gss_code, o.region, o.council_type, d.officers) ORDER BY o.name), '[]')
+FROM (
+    SELECT organisation_id, officers FROM backlog_councildemand WHERE problem_id = %(problem)s
+    UNION ALL
+    SELECT %(organisation)s, NULL WHERE NOT EXISTS (
+        SELECT FROM backlog_councildemand
+        WHERE problem_id = %(problem)s AND organisation_id = %(organisation)s)
+) d JOIN institute_organisation o ON o.id = d.organisation_id
+)"""
 
-    Plain rows rather than model instances: a problem can affect most of the 317 councils.
-    """
-    rows = (
-        CouncilDemand.objects.filter(problem=problem)
-        .order_by("organisation__name")
-        .values_list(
-            "organisation_id",
-            "organisation__name",
-            "organisation__slug",
-            "organisation__gss_code",
-            "organisation__region",
-            "organisation__council_type",
-            "officers",
+
+def problem_councils(problem: Problem) -> CouncilBreakdown:
+    """The councils affected by a problem, grouped by region, with counts by council type."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {PROBLEM_COUNCILS_SQL}",  # noqa: S608 (no input in it)
+            {"problem": problem.pk, "organisation": None},
         )
-    )
+        return councils_breakdown(cursor.fetchone()[0])
+
+
+def councils_breakdown(rows, organisation_id=None, officers_change: int = 0) -> CouncilBreakdown:
+    """PROBLEM_COUNCILS_SQL's rows grouped by region, with counts by council type; the officers
+    of the council `organisation_id` changed by `officers_change` (a vote read before its own
+    write), and councils with no officers left out."""
     regions = defaultdict(list)
     types = Counter()
     for row in rows:
-        council = AffectedCouncil(*row)
+        officers = row[6] or 0
+        if row[0] == organisation_id:
+            officers += officers_change
+        if officers <= 0:
+            continue
+        council = AffectedCouncil(*row[:6], officers)
         regions[council.region].append(council)
         types[council.council_type] += 1
     region_labels = dict(Region.choices)
