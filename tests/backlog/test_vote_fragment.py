@@ -58,3 +58,19 @@ def test_after_a_withdrawal_the_button_says_whether_a_colleague_still_counts_the
     html = post(client, problem, "withdraw")
     assert "My council has this problem too" in html and "already counted" not in html
     assert "No council has said it has this problem yet." in html
+
+
+def test_a_vote_and_a_withdrawal_through_the_page_keep_who_made_them_in_the_history(
+    client, other_officer
+):
+    from backlog.models import VoteEvent
+
+    problem = ProblemFactory()
+    client.force_login(other_officer)
+    post(client, problem, "vote")
+    post(client, problem, "withdraw")
+    events = list(VoteEvent.objects.filter(problem_id=problem.pk).select_related("pgh_context"))
+    assert sorted(e.pgh_label for e in events) == ["cast", "deleted"]
+    for event in events:
+        assert event.pgh_context is not None
+        assert event.pgh_context.metadata.get("user") == other_officer.pk
