@@ -45,6 +45,8 @@ class BacklogConfig(AppConfig):
             order=10,
             template="backlog/_organisation_section.html",
             build=selectors.organisation_section,
+            # Titles and statuses, demand, and the order (most recently active first).
+            depends=("problem-titles", "demand", selectors.ACTIVITY_VERSION),
         )
         registry.demo_seeder("backlog.demo", order=20)
         for role, order in (("officer", 30), ("centre_staff", 30)):

@@ -384,31 +384,63 @@ class AffectedCouncil:
         return detail_url("institute:organisation_detail", "slug", self.slug)
 
 
+# The councils affected by a problem, as one JSON array of rows [id, name, slug, GSS code, region,
+# council type, officers, last day or null] in order of name (plain rows: a problem can affect
+# most of the 317 councils). The council %(organisation)s comes too, with no officers if it is
+# not counted, so that a vote or a withdrawal reads it in its own statement and counts that
+# council in or out (councils_breakdown). An expression, for a SELECT list.
+PROBLEM_COUNCILS_SQL = """(
+SELECT coalesce(json_agg(json_build_array(
+    o.id, o.name, o.slug, o.gss_code, o.region, o.council_type, d.officers, o.valid_to)
+    ORDER BY o.name), '[]')
+FROM (
+    SELECT organisation_id, officers FROM backlog_councildemand WHERE problem_id = %(problem)s
+    UNION ALL
+    SELECT %(organisation)s, NULL WHERE NOT EXISTS (
+        SELECT FROM backlog_councildemand
+        WHERE problem_id = %(problem)s AND organisation_id = %(organisation)s)
+) d JOIN institute_organisation o ON o.id = d.organisation_id
+)"""
+
+
 def problem_councils(problem, today: date | None = None) -> CouncilBreakdown:
     """The councils affected by a problem (the problem or its id), grouped by region, with
     counts by council type: one query, and one more when some of them have closed by `today`
     (the councils that carry their figures now).
 
-    Plain rows rather than model instances: a problem can affect most of the 317 councils.
     The list and its counts are the councils that said so, as the problem's `council_count`;
     a succession does not rewrite them. `current` is how many councils have it today.
     """
-    today = today or timezone.localdate()
-    rows = [
-        AffectedCouncil(*row, closed=row[-1] is not None and row[-1] < today)
-        for row in CouncilDemand.objects.filter(problem_id=getattr(problem, "pk", problem))
-        .order_by("organisation__name")
-        .values_list(
-            "organisation_id",
-            "organisation__name",
-            "organisation__slug",
-            "organisation__gss_code",
-            "organisation__region",
-            "organisation__council_type",
-            "officers",
-            "organisation__valid_to",
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {PROBLEM_COUNCILS_SQL}",  # noqa: S608 (no input in it)
+            {"problem": getattr(problem, "pk", problem), "organisation": None},
         )
-    ]
+        return councils_breakdown(cursor.fetchone()[0], today=today)
+
+
+def councils_breakdown(
+    rows, organisation_id=None, officers_change: int = 0, today: date | None = None
+) -> CouncilBreakdown:
+    """PROBLEM_COUNCILS_SQL's rows grouped by region, with counts by council type; the officers
+    of the council `organisation_id` changed by `officers_change` (a vote read before its own
+    write), and councils with no officers left out. Councils closed by `today` name the
+    councils that carry their figures now (one query, only when there are any)."""
+    today = today or timezone.localdate()
+    councils = []
+    for row in rows:
+        officers = row[6] or 0
+        if row[0] == organisation_id:
+            officers += officers_change
+        if officers <= 0:
+            continue
+        valid_to = date.fromisoformat(row[7]) if row[7] else None
+        councils.append(
+            AffectedCouncil(
+                *row[:6], officers, valid_to, closed=valid_to is not None and valid_to < today
+            )
+        )
+    rows = councils
     closed = [council.pk for council in rows if council.closed]
     heirs = core_selectors.organisation_heirs(closed, today) if closed else {}
     holders = {council.pk for council in rows if not council.closed}
@@ -558,6 +590,11 @@ def problem_followers(problem_ids) -> set[int]:
     return set(
         Follow.objects.filter(problem_id__in=list(problem_ids)).values_list("user_id", flat=True)
     )
+
+
+# The cached-part version (institute.fragments) of what lists ordered by problems' last activity
+# show in that order: bumped by the writes that move a problem's activity without saving it.
+ACTIVITY_VERSION = "problem-activity"
 
 
 def problems_for_organisation(organisation):

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from backlog import access
+from backlog import access, selectors
 from backlog.models import (
     OPEN_STATUSES,
     Comment,
@@ -23,7 +23,7 @@ from backlog.models import (
     Vote,
     WithdrawnProblem,
 )
-from backlog.selectors import problem_similar
+from backlog.selectors import ACTIVITY_VERSION, problem_similar
 from institute import access as core_access
 from institute import fragments, jobs, registry
 from institute import selectors as core_selectors
@@ -130,17 +130,40 @@ def _lock(*problems: Problem) -> list[Problem]:
     return [locked[p.pk] for p in problems]
 
 
-# The vote and the withdrawal lock the row with only what they (and the fragment around the
-# vote button) need, straight into the caller's copy of the problem: no second read in the view.
+# The vote and the withdrawal send two statements in one round trip: the row lock, then the
+# write. The write's statement starts after the lock is granted, so it reads what was committed
+# before, and it returns what the fragment around the vote button needs, straight into the
+# caller's copy of the problem: no second read in the view. Only the last statement's rows are
+# read (pghistory's context injection leaves the cursor on them). Statements sent together are
+# one transaction (PostgreSQL runs a multi-statement query as one, unless it is already in the
+# caller's), so the services need no BEGIN and COMMIT of their own: two round trips fewer.
 _VOTE_LOCK_SQL = """
-SELECT title, status, merged_into_id, vote_count, council_count
-FROM backlog_problem WHERE id = %s FOR UPDATE
+WITH locked AS (SELECT FROM backlog_problem WHERE id = %(problem)s FOR UPDATE)
+SELECT count(*) FROM locked;
+"""
+
+# The write's last SELECT: the problem as it now stands (its counters from the write's
+# `counters` CTE, if it wrote), the write's own `columns`, then the councils affected as they
+# were before the write, if asked for (selectors.PROBLEM_COUNCILS_SQL).
+_PROBLEM_NOW_SQL = """
+SELECT p.title, p.status, p.merged_into_id, coalesce(c.vote_count, p.vote_count),
+       coalesce(c.council_count, p.council_count), {columns}, {councils}
+FROM backlog_problem p LEFT JOIN counters c ON true WHERE p.id = %(problem)s;
 """
 
 
-def _lock_for_vote(problem: Problem, cursor) -> None:
-    cursor.execute(_VOTE_LOCK_SQL, [problem.pk])
-    row = cursor.fetchone()
+def _write_after_lock(problem: Problem, sql: str, columns: str, params, councils: bool) -> list:
+    """Lock the problem's row, then run `sql` (WITH ... ending in a `counters` CTE that returns
+    the new counters if it wrote); fill in the problem and return `columns` and the councils
+    affected before the write (None unless `councils`)."""
+    last = _PROBLEM_NOW_SQL.format(
+        columns=columns, councils=selectors.PROBLEM_COUNCILS_SQL if councils else "NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_VOTE_LOCK_SQL + sql + last, params)
+        while cursor.nextset():  # to the last statement's rows
+            pass
+        row = cursor.fetchone()
     if row is None:
         raise Problem.DoesNotExist("No problem has this id.")
     (
@@ -149,7 +172,8 @@ def _lock_for_vote(problem: Problem, cursor) -> None:
         problem.merged_into_id,
         problem.vote_count,
         problem.council_count,
-    ) = row
+    ) = row[:5]
+    return list(row[5:])
 
 
 def _votes_written(problem_ids) -> None:
@@ -161,13 +185,15 @@ def _votes_written(problem_ids) -> None:
 
 # A vote is the commonest write there is, so it is one statement after the row lock (the lock
 # queues concurrent votes on one problem, so counters always equal rows): add the vote unless
-# the officer has one, then, only if it was added, count the officer's council in (a new
-# CouncilDemand row if the council is new to the problem), update the problem's counters and
-# make the officer follow the problem. The history trigger on the vote table records the vote.
+# the officer has one or the problem is not open, then, only if it was added, count the
+# officer's council in (a new CouncilDemand row if the council is new to the problem), update
+# the problem's counters and make the officer follow the problem. The history trigger on the
+# vote table records the vote.
 _VOTE_SQL = """
 WITH vote AS (
     INSERT INTO backlog_vote (problem_id, cast_on_id, user_id, organisation_id, created_at)
-    VALUES (%(problem)s, %(problem)s, %(user)s, %(organisation)s, %(now)s)
+    SELECT %(problem)s, %(problem)s, %(user)s, %(organisation)s, %(now)s
+    WHERE EXISTS (SELECT FROM backlog_problem WHERE id = %(problem)s AND status = ANY(%(open)s))
     ON CONFLICT (problem_id, user_id, organisation_id) DO NOTHING
     RETURNING id
 ), more_officers AS (
@@ -192,28 +218,35 @@ WITH vote AS (
         last_activity_at = %(now)s
     WHERE id = %(problem)s AND EXISTS (SELECT FROM vote)
     RETURNING vote_count, council_count
-)
-SELECT vote.id, counters.vote_count, counters.council_count
-FROM vote CROSS JOIN counters
-"""
+)"""
 
 
-@transaction.atomic
-def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
+def problem_vote(*, actor, problem: Problem, councils: bool = False) -> tuple[Vote, bool]:
     """Record that the actor's council has this problem. Voting again changes nothing.
 
     The problem row is locked for the length of the transaction, so concurrent votes on one
     problem queue up and the counters always equal the rows. `problem` may be just
-    `Problem(pk=...)`: it comes back with its title, status and counters as they now stand.
+    `Problem(pk=...)`: it comes back with its title, status and counters as they now stand;
+    after a new vote, with `voter_state` (selectors.VoteState) and, if `councils`,
+    `councils_affected` (selectors.CouncilBreakdown), all read in the same round trip.
     """
     core_access.require(
         access.can_vote(actor), "Only council officers can say their council has a problem."
     )
-    with connection.cursor() as cursor:
-        _lock_for_vote(problem, cursor)
     # The council the actor acts as now: a shared-service officer votes for each separately.
     organisation = actor.membership.organisation
-    if problem.status not in OPEN_STATUSES:
+    now = timezone.now()
+    params = {
+        "problem": problem.pk,
+        "user": actor.pk,
+        "organisation": organisation.pk,
+        "now": now,
+        "open": list(OPEN_STATUSES),
+    }
+    vote_id, before = _write_after_lock(
+        problem, _VOTE_SQL, "(SELECT id FROM vote)", params, councils
+    )
+    if vote_id is None and problem.status not in OPEN_STATUSES:
         existing = Vote.objects.filter(
             problem=problem, user=actor, organisation=organisation
         ).first()
@@ -231,16 +264,11 @@ def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
             status=409,
             code="closed",
         )
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _VOTE_SQL,
-            {"problem": problem.pk, "user": actor.pk, "organisation": organisation.pk, "now": now},
-        )
-        row = cursor.fetchone()
-    if row is None:  # the officer had voted already
+    if vote_id is None:  # the officer had voted already
         return Vote.objects.get(problem=problem, user=actor, organisation=organisation), False
-    vote_id, problem.vote_count, problem.council_count = row
+    problem.voter_state = selectors.VoteState(voted=True)
+    if councils:
+        problem.councils_affected = selectors.councils_breakdown(before, organisation.pk, 1)
     _votes_written([problem.pk])
     vote = Vote(
         pk=vote_id,
@@ -256,66 +284,83 @@ def problem_vote(*, actor, problem: Problem) -> tuple[Vote, bool]:
 
 # Take back the officer's vote, and any vote of theirs on a problem merged into this one (left
 # behind there by the merge: withdrawing here withdraws it too, so an unmerge does not bring it
-# back). Nothing is deleted if they have no vote on this problem.
-_WITHDRAW_VOTES_SQL = """
+# back). Nothing is deleted if they have no vote on this problem. If one was, count the council
+# out if the officer was its last, and update the counters; a council that is gone also leaves
+# the trending count, if it had come within the trending window.
+_WITHDRAW_SQL = """
 WITH RECURSIVE family(id) AS (
     SELECT %(problem)s::bigint
     UNION
     SELECT p.id FROM backlog_problem p JOIN family ON p.merged_into_id = family.id
-)
-DELETE FROM backlog_vote
-WHERE user_id = %(user)s AND organisation_id = %(acting)s AND problem_id IN (SELECT id FROM family)
-  AND EXISTS (SELECT FROM backlog_vote WHERE problem_id = %(problem)s AND user_id = %(user)s
-              AND organisation_id = %(acting)s)
-RETURNING problem_id, organisation_id
-"""
-
-# Then count the council out if the officer was its last, and update the counters. A council
-# that is gone also leaves the trending count, if it had come within the trending window.
-_WITHDRAW_DEMAND_SQL = """
-WITH council_gone AS (
+), deleted AS (
+    DELETE FROM backlog_vote
+    WHERE user_id = %(user)s AND organisation_id = %(organisation)s
+      AND problem_id IN (SELECT id FROM family)
+      AND EXISTS (SELECT FROM backlog_vote WHERE problem_id = %(problem)s AND user_id = %(user)s
+                  AND organisation_id = %(organisation)s)
+    RETURNING problem_id
+), withdrawn AS (
+    SELECT FROM deleted WHERE problem_id = %(problem)s
+), council_gone AS (
     DELETE FROM backlog_councildemand
     WHERE problem_id = %(problem)s AND organisation_id = %(organisation)s AND officers = 1
+      AND EXISTS (SELECT FROM withdrawn)
     RETURNING since
 ), fewer_officers AS (
     UPDATE backlog_councildemand SET officers = officers - 1
     WHERE problem_id = %(problem)s AND organisation_id = %(organisation)s AND officers > 1
-)
-UPDATE backlog_problem SET
-    vote_count = vote_count - 1,
-    council_count = council_count - (SELECT count(*) FROM council_gone),
-    trending_count = trending_count - CASE
-        WHEN trending_count > 0 AND EXISTS (SELECT FROM council_gone WHERE since >= %(recent)s)
-        THEN 1 ELSE 0 END
-WHERE id = %(problem)s
-RETURNING vote_count, council_count
-"""
+      AND EXISTS (SELECT FROM withdrawn)
+    RETURNING officers
+), counters AS (
+    UPDATE backlog_problem SET
+        vote_count = vote_count - 1,
+        council_count = council_count - (SELECT count(*) FROM council_gone),
+        trending_count = trending_count - CASE
+            WHEN trending_count > 0 AND EXISTS (SELECT FROM council_gone WHERE since >= %(recent)s)
+            THEN 1 ELSE 0 END
+    WHERE id = %(problem)s AND EXISTS (SELECT FROM withdrawn)
+    RETURNING vote_count, council_count
+)"""
+
+# Whether the vote was withdrawn, the council's officers still counted (none if it is gone),
+# and the problems whose votes went.
+_WITHDRAW_COLUMNS = """EXISTS (SELECT FROM withdrawn), (SELECT officers FROM fewer_officers),
+       ARRAY(SELECT DISTINCT problem_id FROM deleted)"""
 
 
-@transaction.atomic
-def problem_vote_withdraw(*, actor, problem: Problem) -> bool:
+def problem_vote_withdraw(*, actor, problem: Problem, councils: bool = False) -> bool:
     """Take back the actor's vote (and any vote of theirs absorbed by a merge). True if any.
 
-    Like problem_vote, `problem` may be just `Problem(pk=...)` and comes back up to date."""
+    Like problem_vote, `problem` may be just `Problem(pk=...)` and comes back up to date; after
+    a withdrawal, with `voter_state` (None once the council is not counted) and, if
+    `councils`, `councils_affected`."""
     core_access.require(actor.is_authenticated, "Sign in to withdraw your vote.")
     acting = core_access.membership_of(actor)
     if acting is None:
         return False
     # Only the vote made for the council the actor acts as now.
-    params = {"problem": problem.pk, "user": actor.pk, "acting": acting.organisation_id}
-    with connection.cursor() as cursor:
-        _lock_for_vote(problem, cursor)
-        cursor.execute(_WITHDRAW_VOTES_SQL, params)
-        deleted = dict(cursor.fetchall())  # problem id -> the voter's council
-        if problem.pk not in deleted:
-            return False
-        params["organisation"] = deleted[problem.pk]
-        params["recent"] = timezone.now() - TRENDING_WINDOW
-        cursor.execute(_WITHDRAW_DEMAND_SQL, params)
-        problem.vote_count, problem.council_count = cursor.fetchone()
+    params = {
+        "problem": problem.pk,
+        "user": actor.pk,
+        "organisation": acting.organisation_id,
+        "recent": timezone.now() - TRENDING_WINDOW,
+    }
+    withdrawn, officers, deleted, before = _write_after_lock(
+        problem, _WITHDRAW_SQL, _WITHDRAW_COLUMNS, params, councils
+    )
+    if not withdrawn:
+        return False
+    problem.voter_state = (
+        selectors.VoteState(officers=officers, council=acting.organisation.name)
+        if officers
+        else None
+    )
+    if councils:
+        problem.councils_affected = selectors.councils_breakdown(before, acting.organisation_id, -1)
     sources = set(deleted) - {problem.pk}
-    if sources:
-        _recount(sources)
+    if sources:  # merged into this one, so closed to votes: no lock needed to count them again
+        with transaction.atomic():
+            _recount(sources)
     _votes_written(deleted)
     return True
 
@@ -838,6 +883,7 @@ def comment_add(*, actor, problem: Problem, body: str) -> Comment:
         created_at=now,
     )
     Problem.objects.filter(pk=problem.pk).update(last_activity_at=now)
+    fragments.bump(ACTIVITY_VERSION)  # lists ordered by activity (no signal for the update)
     Follow.objects.get_or_create(problem=problem, user=actor)
     notify(
         recipient_ids=Follow.objects.filter(problem=problem).values_list("user_id", flat=True),

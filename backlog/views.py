@@ -366,15 +366,19 @@ def _problem_for_action(request, pk):
 @require_POST
 def problem_vote(request, pk):
     # Problems are public, so there is nothing to check before the service locks the row; it
-    # fills in what the fragment shows (title, status, counters), with no second read.
+    # fills in what the fragment shows (title, status, counters, where the voter's council now
+    # stands and, on the problem page, the councils affected), with no second read.
     problem = Problem(pk=pk)
     withdraw = request.POST.get("action") == "withdraw"
+    compact = request.POST.get("compact") == "1"
+    # Only the problem page (not a list's compact button) shows the councils affected.
+    councils = bool(request.htmx) and not compact
     error = None
     try:
         if withdraw:
-            services.problem_vote_withdraw(actor=request.user, problem=problem)
+            services.problem_vote_withdraw(actor=request.user, problem=problem, councils=councils)
         else:
-            services.problem_vote(actor=request.user, problem=problem)
+            services.problem_vote(actor=request.user, problem=problem, councils=councils)
     except NotAllowed:
         raise  # the 403 page, and the security log
     except Problem.DoesNotExist:
@@ -382,13 +386,12 @@ def problem_vote(request, pk):
     except DomainError as exc:
         error = exc.message
     if request.htmx:
-        # A vote that went through leaves the person voted; after a withdrawal or an error,
-        # ask where they and their council stand (a colleague's vote still counts it).
-        if withdraw or error:
-            state = selectors.problem_vote_states(request.user, [problem]).get(problem.pk)
+        # After a vote or withdrawal that went through, the service says where the person and
+        # their council stand; otherwise ask (a colleague's vote may still count the council).
+        if hasattr(problem, "voter_state"):
+            state = problem.voter_state
         else:
-            state = selectors.VoteState(voted=True)
-        compact = request.POST.get("compact") == "1"
+            state = selectors.problem_vote_states(request.user, [problem]).get(problem.pk)
         # A fragment, not a page: no context processors (navigation, notifications), just the
         # CSRF token its form needs. Every other place on the page that shows the problem's
         # demand is updated with it, out of band; on the problem page, the councils too.
@@ -403,10 +406,13 @@ def problem_vote(request, pk):
                 "csrf_token": get_token(request),
             },
         )
-        if not compact and not error:
+        if councils and not error:
+            breakdown = getattr(problem, "councils_affected", None)
+            if breakdown is None:  # nothing was written
+                breakdown = selectors.problem_councils(problem)
             html += render_to_string(
                 "backlog/problem_detail.html#breakdown",
-                {"problem": problem, "councils": selectors.problem_councils(problem), "oob": True},
+                {"problem": problem, "councils": breakdown, "oob": True},
             )
         return HttpResponse(html, status=409 if error else 200)
     if error:

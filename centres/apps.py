@@ -18,6 +18,7 @@ class CentresConfig(AppConfig):
             order=40,
             template="centres/_organisation_section.html",
             build=selectors.organisation_section,
+            depends=(self.label, "names"),
         )
         registry.section(
             "problem",

@@ -33,6 +33,7 @@ class ComponentsConfig(AppConfig):
             order=20,
             template="components/_organisation_section.html",
             build=selectors.organisation_section,
+            depends=(self.label, "names"),
         )
         registry.section(
             "problem",

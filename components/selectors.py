@@ -12,6 +12,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -27,6 +28,7 @@ from components.models import (
     ACTIVE_STAGES,
     REMIND_BEFORE,
     SEARCH_CONFIG,
+    STALE_AFTER,
     Adoption,
     AdoptionChange,
     Component,
@@ -378,7 +380,8 @@ def council_adoptions(organisation):
 
 def council_adoption_counts(organisation, now=None) -> dict:
     """How many published components a council has recorded, at each stage, and how many of
-    those not retired are stale: one query."""
+    those not retired are stale; and when the next of them goes stale (`changes_at`, None if
+    none will), after which these figures are not true any more: one query."""
     stale = stale_q(now) & ~Q(stage=Stage.RETIRED)
     counts = (
         Adoption.objects.filter(organisation=organisation, component__status=ReviewStatus.PUBLISHED)
@@ -386,9 +389,12 @@ def council_adoption_counts(organisation, now=None) -> dict:
         .aggregate(
             total=Count("pk"),
             stale=Count("pk", filter=stale),
+            next_confirmed=Min("confirmed_at", filter=~stale_q(now)),
             **{stage: Count("pk", filter=Q(stage=stage)) for stage in Stage.values},
         )
     )
+    confirmed = counts.pop("next_confirmed")
+    counts["changes_at"] = confirmed + STALE_AFTER if confirmed else None
     counts["stages"] = [(label, counts[value]) for value, label in Stage.choices if counts[value]]
     return counts
 
@@ -416,6 +422,7 @@ def organisation_section(organisation, user) -> dict | None:
         "counts": counts,
         "more": counts["total"] > SECTION_ADOPTIONS,
         "can_record": core_access.can_act_for_council(user, organisation),
+        "changes_at": counts["changes_at"],  # a page that caches the section (the clock)
     }
 
 

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from institute.models import Organisation, ServiceArea, User
+from institute.models import Membership, Organisation, ServiceArea, Succession, User
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ VERSION_KEY = "part-version:{}"
 PART_SECONDS = 24 * 3600  # a bound on any part's life, whatever else happens
 VERSION_SECONDS = 7 * 24 * 3600  # a forgotten version is recreated, and its parts re-rendered
 EVERYTHING = "all"  # every part depends on it: invalidate_all()
+# An organisation's own rows (its members, successions), by its address (its page's key).
+ORGANISATION_VERSION = "organisation:{}"
 
 
 def _token() -> str:
@@ -275,6 +277,15 @@ def connect() -> None:
     """Connect the core's own receivers (from InstituteConfig.ready): names of people,
     organisations and service areas appear on many pages."""
     watch(Organisation, lambda row: ["names"])
+    # An organisation's page shows how many people belong to it and whom it succeeds.
+    watch(Membership, lambda row: [ORGANISATION_VERSION.format(row.organisation.slug)])
+    watch(
+        Succession,
+        lambda row: [
+            ORGANISATION_VERSION.format(row.predecessor.slug),
+            ORGANISATION_VERSION.format(row.successor.slug),
+        ],
+    )
     watch(ServiceArea, lambda row: ["names"])
     post_save.connect(_on_user_write, sender=User, dispatch_uid="parts-user")
     post_delete.connect(_on_user_write, sender=User, dispatch_uid="parts-d-user")

@@ -4,13 +4,16 @@ import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Min, Q
+from django.utils import timezone
 
 from institute import fragments, registry, search
 from institute.errors import DomainError
+from institute.fragments import Part, Parts
 from institute.models import (
     SEARCH_CONFIG,
     AuditEvent,
@@ -78,6 +81,32 @@ def organisation_sections(organisation, user) -> list[dict]:
     """What each app shows about an organisation (registered by the app, institute.registry),
     respecting that app's visibility rules."""
     return registry.sections_render("organisation", organisation, user)
+
+
+def organisation_page_parts(slug: str, user, sections) -> Parts:
+    """An organisation page's cached parts (institute.fragments), by its address. Signed-in
+    people see what they may do (confirm an adoption, see ratings): their page is built
+    afresh. For visitors who are not signed in the whole page is the same, so it is cached
+    whole ("visitor", with "row", the little of the organisation the view needs; one round trip
+    to the cache for both): until the organisation's members or successions
+    (`organisation:<slug>`) or any organisation's name change, or a version a section is built
+    from ("demand", "components"...), or the clock changes what it shows (the page says what
+    is current today; a section may say when it stops being true, `changes_at`: an adoption
+    going stale)."""
+    if user.is_authenticated:
+        return Parts()
+    own = fragments.ORGANISATION_VERSION.format(slug)
+    depends = (own, "names", *(d for s in registry.sections("organisation") for d in s.depends))
+
+    def until():
+        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        times = [s["changes_at"] for s in sections if s.get("changes_at")]
+        return min([midnight + timedelta(days=1), *times])
+
+    return Parts(
+        row=Part(f"{own}:row", ("names",)),
+        visitor=Part(f"{own}:visitor", tuple(dict.fromkeys(depends)), until),
+    )
 
 
 def strategic_authority_choices():

@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.functional import SimpleLazyObject as lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -133,21 +134,25 @@ def organisation_list(request):
 
 @require_GET
 def organisation_detail(request, slug):
-    organisation = access.organisation_get_for_user(request.user, slug)
+    # Read only if a part of the page is not in the cache (a visitor's page is cached whole).
+    organisation = lazy(lambda: access.organisation_get_for_user(request.user, slug))
+    sections = lazy(lambda: selectors.organisation_sections(organisation, request.user))
+    parts = selectors.organisation_page_parts(slug, request.user, sections)
+    row = parts.get_or_put("row", lambda: {"name": organisation.name})
     can_manage_domains = access.can_manage_email_domains(request.user)
     return render(
         request,
         "institute/organisation_detail.html",
         {
-            "page_title": organisation.name,
+            "page_title": row["name"],
             "organisation": organisation,
-            "sections": selectors.organisation_sections(organisation, request.user),
+            "parts": parts,
+            "sections": sections,
             "can_manage_domains": can_manage_domains,
-            "can_view_profile": organisation.is_council,
             "email_domains": (
-                list(organisation.email_domains.all()) if can_manage_domains else None
+                lazy(lambda: list(organisation.email_domains.all())) if can_manage_domains else None
             ),
-            **selectors.organisation_related(organisation),
+            "related": lazy(lambda: selectors.organisation_related(organisation)),
         },
     )
 
