@@ -425,6 +425,8 @@ SPECTACULAR_SETTINGS = {
         "ThemeEnum": "institute.models.Theme",
         "ComponentKindEnum": "components.models.Kind",
         "LearningKindEnum": "centres.models.LearningKind",
+        "ChangeStatusEnum": "institute.models.ChangeStatus",
+        "ProjectStatusEnum": "centres.models.ProjectStatus",
     },
 }
 
