@@ -169,3 +169,14 @@ def test_bad_input_in_a_patch_is_a_400_naming_the_field_and_changes_nothing(
     published.refresh_from_db()
     assert (published.maturity, published.licence) == ("beta", "MIT")
     assert not ComponentChange.objects.exists()
+
+
+def test_a_submitter_changes_their_component_in_review_directly(officer):
+    component = ComponentFactory(
+        status="in_review", published_at=None, maturity="beta", submitted_by=officer
+    )
+    response = _client(officer).patch(_detail(component), {"maturity": "live"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["pending_change"] is None
+    component.refresh_from_db()
+    assert component.maturity == "live" and not ComponentChange.objects.exists()
