@@ -118,17 +118,23 @@ def revision_get_for_user(user, public_id, number) -> LearningRevision:
     return revision
 
 
-def learning_change_get_for_user(user, public_id, pk) -> LearningChange:
-    """A change to published learning: seen by the centre's staff and institute staff (its
-    lead or institute staff decide on it); refused to everyone else."""
+def learning_changes_get_for_user(user, public_id):
+    """The changes to a published item's claims, newest first, with the item: seen by the
+    centre's staff and institute staff (its lead or institute staff decide on them); refused
+    to everyone else."""
     learning = learning_get_for_user(user, public_id)
     if not can_work_on_centre(user, learning.centre):
         raise NotAllowed("Only the centre's own staff and institute staff see changes to review.")
-    change = (
-        LearningChange.objects.select_related("proposed_by", "decided_by")
-        .filter(learning=learning, pk=pk)
-        .first()
+    changes = LearningChange.objects.select_related("learning", "proposed_by", "decided_by").filter(
+        learning=learning
     )
+    return learning, changes
+
+
+def learning_change_get_for_user(user, public_id, pk) -> LearningChange:
+    """One change to published learning, for those who see its changes (above)."""
+    learning, changes = learning_changes_get_for_user(user, public_id)
+    change = changes.filter(pk=pk).first()
     if change is None:
         raise Http404
     change.learning = learning

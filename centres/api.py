@@ -42,6 +42,7 @@ from institute.api import (
     public_id_or_404,
 )
 from institute.api import validated as _validated
+from institute.change_api import ReviewedChangeSerializer, change_views
 from institute.models import CouncilType, Organisation, Region, ServiceArea, Theme
 from standards import selectors as standards_selectors
 
@@ -337,19 +338,6 @@ class LearningSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
 
 
-class PendingChangeSerializer(serializers.Serializer):
-    """A change to a published item's claims waiting for review (centres.models.RE_REVIEW_FIELDS:
-    evidence_strength, cost_band, impact_summary); readers see the published values until the
-    centre's lead or institute staff publish it."""
-
-    id = serializers.IntegerField(source="pk")
-    summary = serializers.CharField()
-    proposed = serializers.DictField(help_text="The new values, by field name")
-    previous = serializers.DictField(help_text="The published values, by field name")
-    proposed_at = serializers.DateTimeField(default_timezone=UTC)
-    url = serializers.CharField(source="get_absolute_url", help_text="Where it is reviewed")
-
-
 class LearningDetailSerializer(LearningSerializer):
     body = serializers.CharField()
     body_html = serializers.CharField()
@@ -395,7 +383,7 @@ class LearningDetailSerializer(LearningSerializer):
         # Only the centre's staff and institute staff can see a draft, so only they see this.
         return "" if learning.is_published else learning.review_note
 
-    @extend_schema_field(PendingChangeSerializer(allow_null=True))
+    @extend_schema_field(ReviewedChangeSerializer(allow_null=True))
     def get_pending_change(self, learning) -> dict | None:
         user = self.context.get("user")
         if user is None or not learning.is_published:
@@ -403,7 +391,7 @@ class LearningDetailSerializer(LearningSerializer):
         if not access.can_work_on_centre(user, learning.centre):
             return None
         change = selectors.learning_pending_change(learning)
-        return PendingChangeSerializer(change).data if change else None
+        return ReviewedChangeSerializer(change).data if change else None
 
 
 class RevisionSerializer(serializers.Serializer):
@@ -729,6 +717,28 @@ class LearningRevisionsView(APIView):
         return Response(RevisionSerializer(revisions, many=True).data)
 
 
+def _learning_changes(user, public_id):
+    return access.learning_changes_get_for_user(user, public_id)[1]
+
+
+(
+    LearningChangeListView,
+    LearningChangeDetailView,
+    LearningChangePublishView,
+    LearningChangeRejectView,
+) = change_views(
+    prefix="learning",
+    noun="learning",
+    target_id=PUBLIC_ID,
+    seen_by="the centre's staff and institute staff",
+    decider="the centre's lead or institute staff",
+    get_change=access.learning_change_get_for_user,
+    get_changes=_learning_changes,
+    publish=services.learning_change_publish,
+    reject=services.learning_change_reject,
+)
+
+
 urlpatterns = [
     path("centres/", CentreListView.as_view(), name="centre_list"),
     path("centres/<str:slug>/", CentreDetailView.as_view(), name="centre_detail"),
@@ -745,5 +755,25 @@ urlpatterns = [
         "learning/<str:public_id>/revisions/",
         LearningRevisionsView.as_view(),
         name="learning_revisions",
+    ),
+    path(
+        "learning/<str:public_id>/changes/",
+        LearningChangeListView.as_view(),
+        name="learning_changes",
+    ),
+    path(
+        "learning/<str:public_id>/changes/<str:change_id>/",
+        LearningChangeDetailView.as_view(),
+        name="learning_change",
+    ),
+    path(
+        "learning/<str:public_id>/changes/<str:change_id>/publish/",
+        LearningChangePublishView.as_view(),
+        name="learning_change_publish",
+    ),
+    path(
+        "learning/<str:public_id>/changes/<str:change_id>/reject/",
+        LearningChangeRejectView.as_view(),
+        name="learning_change_reject",
     ),
 ]

@@ -149,16 +149,22 @@ def source_get_for_user(user, pk) -> HarvestSource:
     return source
 
 
-def component_change_get_for_user(user, public_id, pk) -> ComponentChange:
-    """A change to a published component waiting for (or after) review: institute staff only."""
+def component_changes_get_for_user(user, public_id):
+    """The changes to a published component's promises, newest first, with the component:
+    institute staff only."""
     component = component_get_for_user(user, public_id)
     if not can_review(user):
         raise NotAllowed("Only institute staff see changes to review.")
-    change = (
-        ComponentChange.objects.select_related("proposed_by", "decided_by")
-        .filter(component=component, pk=pk)
-        .first()
-    )
+    changes = ComponentChange.objects.select_related(
+        "component", "proposed_by", "decided_by"
+    ).filter(component=component)
+    return component, changes
+
+
+def component_change_get_for_user(user, public_id, pk) -> ComponentChange:
+    """A change to a published component waiting for (or after) review: institute staff only."""
+    component, changes = component_changes_get_for_user(user, public_id)
+    change = changes.filter(pk=pk).first()
     if change is None:
         raise Http404
     change.component = component

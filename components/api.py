@@ -10,14 +10,22 @@ from datetime import UTC
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from components import access, selectors, services
-from components.models import Adoption, CostModel, Hosting, Kind, Maturity, Stage
+from components.models import (
+    RE_REVIEW_FIELDS,
+    Adoption,
+    CostModel,
+    Hosting,
+    Kind,
+    Maturity,
+    Stage,
+)
 from institute import access as core_access
 from institute import evidence
 from institute.access import require
@@ -35,6 +43,7 @@ from institute.api import (
     public_id_or_404,
 )
 from institute.api import validated as _validated
+from institute.change_api import ReviewedChangeSerializer, change_views
 from institute.errors import NotAllowed
 from institute.models import Organisation, ServiceArea, Theme
 from standards import selectors as standards_selectors
@@ -165,6 +174,10 @@ class ComponentDetailSerializer(ComponentSerializer):
     problems = serializers.SerializerMethodField()
     standards = serializers.SerializerMethodField()
     adoption = serializers.SerializerMethodField()
+    pending_change = serializers.SerializerMethodField(
+        help_text="A change to its maturity, licence or links waiting for review (institute "
+        "staff only; null for everyone else)"
+    )
 
     def get_standards(self, component) -> list[str]:
         return sorted(standard.slug for standard in self.context["page"]["standards"])
@@ -185,6 +198,14 @@ class ComponentDetailSerializer(ComponentSerializer):
             "by_council_type": dict(summary.by_type),
             "councils_like_mine": [row.organisation.slug for row in summary.like_mine],
         }
+
+    @extend_schema_field(ReviewedChangeSerializer(allow_null=True))
+    def get_pending_change(self, component) -> dict | None:
+        user = self.context.get("user")
+        if user is None or not component.is_published or not access.can_review(user):
+            return None
+        change = selectors.component_pending_change(component)
+        return ReviewedChangeSerializer(change).data if change else None
 
 
 class AdoptionSerializer(serializers.Serializer):
@@ -265,15 +286,52 @@ class ComponentListView(APIView):
 
 def _detail(component, request) -> dict:
     page = selectors.component_page(component, request.user)
-    return ComponentDetailSerializer(component, context={"page": page}).data
+    return ComponentDetailSerializer(component, context={"page": page, "user": request.user}).data
+
+
+class ComponentPatchSerializer(ComponentInputSerializer):
+    """The fields of a component that can be changed; those not sent keep their values."""
 
 
 class ComponentDetailView(APIView):
+    """GET: one component. PATCH: change it (as on its edit page)."""
+
     @extend_schema(
         summary="Get a component", parameters=[PUBLIC_ID], responses=ComponentDetailSerializer
     )
     def get(self, request, public_id):
         return Response(_detail(_component(request, public_id), request))
+
+    @extend_schema(
+        summary="Change a component (institute staff; its submitter until it is published)",
+        description="On a published component, a change to "
+        + ", ".join(RE_REVIEW_FIELDS)
+        + " is not applied: it waits for review by another member of institute staff, and the "
+        "answer is 202 with it in `pending_change`. Other fields change at once (200).",
+        parameters=[PUBLIC_ID],
+        request=ComponentPatchSerializer,
+        responses={
+            200: ComponentDetailSerializer,
+            202: OpenApiResponse(
+                ComponentDetailSerializer,
+                description="Saved; a change to its maturity, licence or links waits for review "
+                "(`pending_change`), and readers see the published values until then",
+            ),
+        },
+    )
+    def patch(self, request, public_id):
+        component = access.component_get_for_user(
+            request.user, public_id_or_404(public_id, "component"), write=True
+        )
+        serializer = ComponentPatchSerializer(data=request.data, partial=True)
+        if not serializer.is_valid():
+            raise InvalidInput(serializer.errors)
+        sent = {k: v for k, v in serializer.validated_data.items() if k in request.data}
+        updated = services.component_update(actor=request.user, component=component, **sent)
+        return Response(
+            _detail(access.component_get_for_user(request.user, component.public_id), request),
+            status=status.HTTP_202_ACCEPTED if updated.proposed_change else status.HTTP_200_OK,
+        )
 
 
 def _own_council(request, slug: str | None) -> Organisation:
@@ -576,6 +634,28 @@ class AdoptionFileView(APIView):
         return evidence.evidence_file_response(file)
 
 
+def _component_changes(user, public_id):
+    return access.component_changes_get_for_user(user, public_id)[1]
+
+
+(
+    ComponentChangeListView,
+    ComponentChangeDetailView,
+    ComponentChangePublishView,
+    ComponentChangeRejectView,
+) = change_views(
+    prefix="components",
+    noun="a component",
+    target_id=PUBLIC_ID,
+    seen_by="institute staff",
+    decider="institute staff",
+    get_change=access.component_change_get_for_user,
+    get_changes=_component_changes,
+    publish=services.component_change_publish,
+    reject=services.component_change_reject,
+)
+
+
 urlpatterns = [
     path("components/", ComponentListView.as_view(), name="component_list"),
     path("components/<str:public_id>/", ComponentDetailView.as_view(), name="component_detail"),
@@ -583,6 +663,26 @@ urlpatterns = [
         "components/<str:public_id>/adoptions/",
         ComponentAdoptionsView.as_view(),
         name="component_adoptions",
+    ),
+    path(
+        "components/<str:public_id>/changes/",
+        ComponentChangeListView.as_view(),
+        name="component_changes",
+    ),
+    path(
+        "components/<str:public_id>/changes/<str:change_id>/",
+        ComponentChangeDetailView.as_view(),
+        name="component_change",
+    ),
+    path(
+        "components/<str:public_id>/changes/<str:change_id>/publish/",
+        ComponentChangePublishView.as_view(),
+        name="component_change_publish",
+    ),
+    path(
+        "components/<str:public_id>/changes/<str:change_id>/reject/",
+        ComponentChangeRejectView.as_view(),
+        name="component_change_reject",
     ),
     path("sources/", SourceListView.as_view(), name="source_list"),
     path("sources/<str:pk>/", SourceDetailView.as_view(), name="source_detail"),

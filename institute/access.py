@@ -229,6 +229,21 @@ def email_domain_get_for_user(user, organisation: Organisation, pk: int):
     )
 
 
+def can_manage_memberships(user) -> bool:
+    """Add people to organisations and take them off (not their primary one): institute staff."""
+    return is_institute_staff(user)
+
+
+def membership_get_for_user(user, organisation: Organisation, pk: int) -> Membership:
+    """One of an organisation's memberships, for staff who manage them."""
+    require(can_manage_memberships(user), "Only institute staff manage memberships.")
+    return get_object_or_404(
+        Membership.objects.select_related("user", "organisation"),
+        pk=pk,
+        organisation=organisation,
+    )
+
+
 def membership_request_get_for_user(user, pk: int, *, write: bool = False):
     request = MembershipRequest.objects.select_related("user", "organisation").filter(pk=pk).first()
     if request is None:

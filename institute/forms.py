@@ -331,6 +331,35 @@ class EmailDomainForm(forms.Form):
     )
 
 
+class MembershipAddForm(forms.Form):
+    """Add someone who has an account to an organisation, in a role people have there."""
+
+    email = forms.EmailField(
+        label="Their e-mail address",
+        help_text="The address they sign in with",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter the e-mail address they sign in with",
+            "invalid": "Enter an e-mail address in the correct format, like name@leeds.gov.uk",
+            "max_length": "Enter an e-mail address of 254 characters or fewer",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Their role there",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose their role", "invalid_choice": "Choose a role"},
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (value, label)
+            for value, label in Role.choices
+            if organisation.kind in ROLE_ORGANISATION_KINDS[value]
+        ]
+
+
 class EmailDomainImportForm(forms.Form):
     """A CSV file to check; on the confirmation step, the checked text comes back hidden (it is
     checked again before anything is written)."""

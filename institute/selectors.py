@@ -140,6 +140,31 @@ def organisation_related(organisation: Organisation) -> dict:
     }
 
 
+def organisation_members(organisation: Organisation):
+    """The people of an organisation with their role, by e-mail address (for staff)."""
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user", "approved_by")
+        .order_by("user__email", "pk")
+    )
+
+
+MEMBERSHIP_VERBS = {"membership.added": "Added", "membership.removed": "Removed"}
+
+
+def membership_history(organisation: Organisation):
+    """Who added people to the organisation and took them off, newest first (the audit trail)."""
+    return (
+        AuditEvent.objects.filter(
+            target_type=Organisation._meta.label_lower,
+            target_id=str(organisation.pk),
+            verb__in=list(MEMBERSHIP_VERBS),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
 def membership_requests_pending():
     return (
         MembershipRequest.objects.filter(status=MembershipRequest.Status.PENDING)

@@ -251,6 +251,20 @@ def site_update_from_settings() -> Site:
     return site
 
 
+def _check_role(organisation: Organisation, role: str, advice: str) -> None:
+    """A role fits only some kinds of organisation (access.ROLE_ORGANISATION_KINDS), and an
+    organisation that no longer exists takes nobody."""
+    if role not in Role.values:
+        raise DomainError("Choose a role.", field="role")
+    if organisation.kind not in access.ROLE_ORGANISATION_KINDS[role]:
+        raise DomainError(
+            f"A {Role(role).label.lower()} cannot belong to {organisation.name}. {advice}",
+            field="role",
+        )
+    if not organisation.is_current():
+        raise DomainError(f"{organisation.name} no longer exists.", field="organisation")
+
+
 @transaction.atomic
 def membership_request_create(
     *, actor: User, organisation: Organisation, role: str, reason: str
@@ -261,16 +275,9 @@ def membership_request_create(
         raise DomainError(
             f"You already belong to {organisation.name}.", status=409, code="conflict"
         )
-    if role not in Role.values:
-        raise DomainError("Choose a role.", field="role")
-    if organisation.kind not in access.ROLE_ORGANISATION_KINDS[role]:
-        raise DomainError(
-            f"A {Role(role).label.lower()} cannot belong to {organisation.name}. "
-            "Choose the organisation you work for and the role you have there.",
-            field="role",
-        )
-    if not organisation.is_current():
-        raise DomainError(f"{organisation.name} no longer exists.", field="organisation")
+    _check_role(
+        organisation, role, "Choose the organisation you work for and the role you have there."
+    )
     reason = reason.strip()
     if not reason:
         raise DomainError("Say what your job is and why you need access.", field="reason")
@@ -308,6 +315,90 @@ def membership_primary_set(*, actor: User, organisation_slug: str) -> Membership
         audit_record(actor=actor, verb="membership.primary_set", target=membership)
     actor._state.fields_cache.pop("memberships_all", None)
     return membership
+
+
+@transaction.atomic
+def membership_add(*, actor: User, organisation: Organisation, email: str, role: str) -> Membership:
+    """Institute staff add someone who has an account to an organisation in a role, beside the
+    organisations they belong to already (their first becomes their primary one). They are
+    told, and it is in the audit trail."""
+    access.require(access.can_manage_memberships(actor), "Only institute staff manage memberships.")
+    _check_role(organisation, role, "Choose a role people have there.")
+    email = " ".join((email or "").split())
+    user = User.objects.filter(email__iexact=email, is_active=True).first() if email else None
+    if user is None:
+        raise DomainError(
+            "No one has an account with this e-mail address. They need to sign up first "
+            "(or ask to join from their account page).",
+            field="email",
+        )
+    held = list(Membership.objects.select_for_update().filter(user=user))
+    if any(m.organisation_id == organisation.pk for m in held):
+        raise DomainError(
+            f"{user.email} already belongs to {organisation.name}.",
+            field="email",
+            status=409,
+            code="conflict",
+        )
+    membership = Membership.objects.create(
+        user=user, organisation=organisation, role=role, approved_by=actor, is_primary=not held
+    )
+    audit_record(
+        actor=actor,
+        verb="membership.added",
+        target=organisation,
+        data={"membership": membership.pk, "user": user.pk, "email": user.email, "role": role},
+    )
+    notify(
+        recipient_ids=[user.pk],
+        kind="membership_decided",
+        key=f"membership:{membership.pk}:added",
+        title=f"You have been added to {organisation.name} as a {Role(role).label.lower()}",
+        body=f"{actor} added you. Choose which organisation you act as on your account page.",
+        url=reverse("institute:account"),
+        exclude_user_id=actor.pk,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    """Institute staff take someone off an organisation that is not their primary one (a
+    person always keeps one: they make another primary first). They are told, and it is in
+    the audit trail; a session acting as it goes back to the primary."""
+    access.require(access.can_manage_memberships(actor), "Only institute staff manage memberships.")
+    locked = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if locked is None:
+        raise DomainError("This membership has already been removed.", status=409, code="conflict")
+    if locked.is_primary:
+        raise DomainError(
+            f"{membership.organisation.name} is {membership.user.email}'s primary organisation, "
+            "so it cannot be removed. They can make another of their organisations primary on "
+            "their account page first.",
+            status=409,
+            code="conflict",
+        )
+    locked.delete()
+    audit_record(
+        actor=actor,
+        verb="membership.removed",
+        target=membership.organisation,
+        data={
+            "membership": membership.pk,
+            "user": membership.user_id,
+            "email": membership.user.email,
+            "role": membership.role,
+        },
+    )
+    notify(
+        recipient_ids=[membership.user_id],
+        kind="membership_decided",
+        key=f"membership:{membership.pk}:removed",
+        title=f"You no longer belong to {membership.organisation.name}",
+        body=f"{actor} took you off it. Your other organisations are as they were.",
+        url=reverse("institute:account"),
+        exclude_user_id=actor.pk,
+    )
 
 
 def _tell_requester(request: MembershipRequest, organisation_name: str) -> None:

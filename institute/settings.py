@@ -375,6 +375,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
         "institute.tokens.ReadOnlyTokenPermission",
+        "institute.tokens.ActingOrganisationPermission",
     ],
     # DRF's parsers, refusing NUL characters and JSON nested too deeply (institute/api.py).
     "DEFAULT_PARSER_CLASSES": [
@@ -419,12 +420,15 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "institute.api.add_error_responses",
+        "institute.tokens.add_acting_header",
         "institute.api.require_non_blank_text",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ThemeEnum": "institute.models.Theme",
         "ComponentKindEnum": "components.models.Kind",
         "LearningKindEnum": "centres.models.LearningKind",
+        "ChangeStatusEnum": "institute.models.ChangeStatus",
+        "ProjectStatusEnum": "centres.models.ProjectStatus",
     },
 }
 

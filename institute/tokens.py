@@ -6,6 +6,7 @@ does not leak working tokens. `Authorization: Token <secret>` (or `Bearer <secre
 """
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -134,6 +135,7 @@ def api_token_get_for_user(user, public_id) -> ApiToken:
 # `X-Acting-Organisation: <slug>`: a person with several memberships says which organisation a
 # request acts as (votes, adoptions, assessments); without it, their primary one.
 ACTING_HEADER = "HTTP_X_ACTING_ORGANISATION"
+ACTING_SLUG = r"[-a-zA-Z0-9_]+"
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -169,14 +171,55 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Set up two-factor authentication on your account before using this token."
             )
-        acting = request.META.get(ACTING_HEADER, "").strip()
-        if acting:
-            try:
-                membership_acting_set(token.user, acting)
-            except NotAllowed as refused:
-                raise exceptions.PermissionDenied(refused.message) from None
         api_token_touch(token)
         return token.user, token
+
+
+class ActingOrganisationPermission(permissions.BasePermission):
+    """`X-Acting-Organisation: <slug>` on any request to the API, with a token or a browser's
+    session: the request acts as that organisation, one of the person's own. Any other slug,
+    or the header without signing in, is a 403 saying why; nothing is done."""
+
+    def has_permission(self, request, view):
+        # Refused with its own reason (DRF would say only "not signed in" to a visitor).
+        acting = request.META.get(ACTING_HEADER)
+        if acting is None:
+            return True
+        if not request.user.is_authenticated:
+            raise exceptions.PermissionDenied(
+                "X-Acting-Organisation is for people who are signed in: send a token with it, "
+                "or leave it out."
+            )
+        if not re.fullmatch(ACTING_SLUG, acting):
+            raise exceptions.PermissionDenied(
+                "X-Acting-Organisation must be the slug of one of your organisations (letters, "
+                "digits and hyphens), or be left out."
+            )
+        try:
+            membership_acting_set(request.user, acting)
+        except NotAllowed as refused:
+            raise exceptions.PermissionDenied(refused.message) from None
+        return True
+
+
+def add_acting_header(result, generator, request, public):
+    """Postprocessing hook: every operation that takes a token or a session declares the
+    optional X-Acting-Organisation header (docs/api.md)."""
+    parameter = {
+        "in": "header",
+        "name": "X-Acting-Organisation",
+        "required": False,
+        "schema": {"type": "string", "pattern": f"^{ACTING_SLUG}$", "maxLength": 200},
+        "description": "The slug of one of your organisations to act as in this request "
+        "(votes, adoptions and self-assessments are made as it); without it, the one chosen "
+        "on your account page, else your primary one. Any other value, or the header "
+        "without signing in, is a 403 and nothing is done.",
+    }
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"} and operation.get("security"):
+                operation.setdefault("parameters", []).append(dict(parameter))
+    return result
 
 
 class ReadOnlyTokenPermission(permissions.BasePermission):

@@ -25,6 +25,14 @@ institute_patterns = [
         views.organisation_domain_remove,
         name="organisation_domain_remove",
     ),
+    path(
+        "organisations/<slug:slug>/people/", views.organisation_people, name="organisation_people"
+    ),
+    path(
+        "organisations/<slug:slug>/people/<int:pk>/remove/",
+        views.organisation_person_remove,
+        name="organisation_person_remove",
+    ),
     path("email-domains/import/", views.email_domains_import, name="email_domains_import"),
     path("account/", views.account, name="account"),
     path(

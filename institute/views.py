@@ -26,6 +26,7 @@ from institute.forms import (
     DirectoryFilterForm,
     EmailDomainForm,
     EmailDomainImportForm,
+    MembershipAddForm,
     MembershipRequestForm,
     ProfileForm,
     add_domain_error,
@@ -149,6 +150,7 @@ def organisation_detail(request, slug):
             "parts": parts,
             "sections": sections,
             "can_manage_domains": can_manage_domains,
+            "can_manage_people": access.can_manage_memberships(request.user),
             "email_domains": (
                 lazy(lambda: list(organisation.email_domains.all())) if can_manage_domains else None
             ),
@@ -206,6 +208,79 @@ def organisation_domain_remove(request, slug, pk):
             "organisation": organisation,
             "email_domain": email_domain,
         },
+    )
+
+
+HISTORY_SHOWN = 20
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_people(request, slug):
+    """An organisation's people (institute staff): add someone who has an account, link to
+    take each off, and who changed them."""
+    access.require(
+        access.can_manage_memberships(request.user), "Only institute staff manage memberships."
+    )
+    organisation = access.organisation_get_for_user(request.user, slug)
+    form = MembershipAddForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.membership_add(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{added.user.email} now belongs to {organisation.name} as a "
+                f"{added.get_role_display().lower()}. They have been told.",
+            )
+            return redirect("institute:organisation_people", slug=organisation.slug)
+    return render(
+        request,
+        "institute/organisation_people.html",
+        {
+            "page_title": f"People at {organisation.name}",
+            "organisation": organisation,
+            "form": form,
+            **paginate(request, selectors.organisation_members(organisation)),
+            "history": list(selectors.membership_history(organisation)[:HISTORY_SHOWN]),
+            "verbs": selectors.MEMBERSHIP_VERBS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_person_remove(request, slug, pk):
+    """Confirm, then take someone off an organisation that is not their primary one."""
+    organisation = access.organisation_get_for_user(request.user, slug)
+    membership = access.membership_get_for_user(request.user, organisation, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.membership_remove(actor=request.user, membership=membership)
+        except DomainError as refused:
+            error = refused.message
+        else:
+            messages.success(
+                request,
+                f"{membership.user.email} no longer belongs to {organisation.name}. "
+                "They have been told.",
+            )
+            return redirect("institute:organisation_people", slug=organisation.slug)
+    return render(
+        request,
+        "institute/organisation_person_remove.html",
+        {
+            "page_title": f"Remove {membership.user.email} from {organisation.name}",
+            "organisation": organisation,
+            "membership": membership,
+            "error": error,
+        },
+        status=409 if error else 200,
     )
 
 

@@ -329,6 +329,26 @@ CORE = [
         "Add domain",
     ),
     Entry(
+        "institute:organisation_people",
+        INSTITUTE_STAFF,
+        fixed("institute:organisation_people", slug="bradford"),
+        state="no one, no changes",
+        empty=True,
+    ),
+    *form(
+        "institute:organisation_people",
+        INSTITUTE_STAFF,
+        fixed("institute:organisation_people", slug="leeds"),
+        "Add person",
+    ),
+    Entry(
+        "institute:organisation_person_remove",
+        INSTITUTE_STAFF,
+        lambda s: reverse(
+            "institute:organisation_person_remove", args=["leeds", s.shared_membership.pk]
+        ),
+    ),
+    Entry(
         "institute:organisation_domain_remove",
         INSTITUTE_STAFF,
         lambda s: reverse(
@@ -1379,6 +1399,14 @@ EXCLUDED.update(
         "centres-api:learning_publish": _API,
         "centres-api:learning_return": _API,
         "centres-api:learning_revisions": _API,
+        "centres-api:learning_changes": _API,
+        "centres-api:learning_change": _API,
+        "centres-api:learning_change_publish": _API,
+        "centres-api:learning_change_reject": _API,
+        "components-api:component_changes": _API,
+        "components-api:component_change": _API,
+        "components-api:component_change_publish": _API,
+        "components-api:component_change_reject": _API,
     }
 )
 

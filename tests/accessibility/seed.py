@@ -22,7 +22,14 @@ from components.models import (
     HarvestSource,
 )
 from institute import digests
-from institute.models import Cadence, EvidenceFile, Organisation, ScanStatus, ServiceArea
+from institute.models import (
+    Cadence,
+    EvidenceFile,
+    Organisation,
+    Role,
+    ScanStatus,
+    ServiceArea,
+)
 from institute.sector import services as sector_services
 from institute.sector import targets
 from institute.sector.models import MetricSeries
@@ -39,7 +46,12 @@ from tests.centres.factories import (
     draft,
 )
 from tests.components.factories import ComponentFactory
-from tests.factories import MembershipRequestFactory, ProblemFactory
+from tests.factories import (
+    MembershipFactory,
+    MembershipRequestFactory,
+    ProblemFactory,
+    UserFactory,
+)
 from tests.standards.factories import published_standard, submitted_assessment
 
 
@@ -433,6 +445,18 @@ def build(
         organisation=Organisation.objects.get(slug="leeds"),
         domain="leeds.gov.uk",
     )
+    # A shared-service officer: Bradford's, and Leeds's too (staff can take them off Leeds).
+    shared = MembershipFactory(
+        user=UserFactory(email="shared@bradford.example.test", full_name="Sam Shared"),
+        organisation=Organisation.objects.get(slug="bradford"),
+        role=Role.OFFICER,
+    ).user
+    shared_membership = MembershipFactory(
+        user=shared,
+        organisation=Organisation.objects.get(slug="leeds"),
+        role=Role.OFFICER,
+        is_primary=False,
+    )
     return SimpleNamespace(
         officer=officer,
         centre_staff=centre_staff,
@@ -456,4 +480,5 @@ def build(
         unsubscribe_token=digests.unsubscribe_token(officer, Cadence.WEEKLY),
         leeds=Organisation.objects.get(slug="leeds"),
         leeds_domain=leeds_domain,
+        shared_membership=shared_membership,
     )

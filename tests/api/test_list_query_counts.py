@@ -98,6 +98,32 @@ def _learning(ctx, n):
     return "/api/v1/learning/"
 
 
+def _changes(ctx, n, *, kind):
+    """Decided changes, each by other people (one may wait at a time)."""
+    from centres.models import LearningChange
+    from components.models import ComponentChange
+
+    if kind == "learning":
+        target = _once(ctx, "item", lambda: LearningFactory(created_by=ctx["staff"]))
+        model, field, url = LearningChange, "learning", f"/api/v1/learning/{target.public_id}/"
+    else:
+        target = _once(ctx, "changed", ComponentFactory)
+        model, field, url = ComponentChange, "component", f"/api/v1/components/{target.public_id}/"
+    model.objects.bulk_create(
+        model(
+            **{field: target},
+            proposed={"licence": "MIT"},
+            previous={"licence": ""},
+            status="rejected",
+            reason="Not yet.",
+            proposed_by=UserFactory(),
+            decided_by=UserFactory(),
+        )
+        for _ in range(n)
+    )
+    return f"{url}changes/"
+
+
 LISTS = {
     "problems": _problems,
     "problem comments": _comments,
@@ -110,6 +136,8 @@ LISTS = {
     "centres": _centres,
     "projects": _projects,
     "learning": _learning,
+    "learning changes": lambda ctx, n: _changes(ctx, n, kind="learning"),
+    "component changes": lambda ctx, n: _changes(ctx, n, kind="component"),
 }
 
 

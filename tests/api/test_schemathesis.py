@@ -18,6 +18,8 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from centres.models import LearningChange
+from components.models import ComponentChange
 from institute.tokens import api_token_create
 from institute.wsgi import application
 from tests.centres.factories import CentreFactory, LearningFactory, ProjectFactory, draft
@@ -37,6 +39,7 @@ ALL_CHECKS = CHECKS.get_all()
 FIELDS_REFUSED = "There is a problem with the fields in errors."
 ROLES = ["officer", "staff"]
 MAX_EXAMPLES = 15
+ACTING = "X-Acting-Organisation"
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -89,6 +92,20 @@ def seeded(institute_staff, settings, _connection_kept_open):
     project = ProjectFactory(centre=centre)
     learning = LearningFactory(centre=centre)
     draft(centre=centre)
+    # A change waiting for review of each kind, by someone else than the fuzzing roles.
+    author = council_officer("manchester", "fuzz-author@manchester.example.test")
+    learning_change = LearningChange.objects.create(
+        learning=learning,
+        proposed={"evidence_strength": 5},
+        previous={"evidence_strength": learning.evidence_strength},
+        proposed_by=author,
+    )
+    component_change = ComponentChange.objects.create(
+        component=component,
+        proposed={"maturity": "beta"},
+        previous={"maturity": component.maturity},
+        proposed_by=author,
+    )
     _, secret = api_token_create(actor=officer, name="schemathesis")
     _, staff_secret = api_token_create(actor=institute_staff, name="schemathesis")
     ids = {
@@ -98,6 +115,9 @@ def seeded(institute_staff, settings, _connection_kept_open):
     }
     return {
         "secret": {"officer": secret, "staff": staff_secret},
+        # What a valid X-Acting-Organisation names: the role's own organisation.
+        "acting": {"officer": "leeds", "staff": "local-digital-institute"},
+        "change_ids": {"learning": learning_change.pk, "components": component_change.pk},
         "ids": ids,
         "public_ids": {
             "assessments": str(assessment.public_id),
@@ -138,6 +158,8 @@ def _real_parameters(path: str, seeded: dict) -> dict:
         real["id"] = seeded["ids"][resource]
     if resource in seeded["public_ids"]:
         real["public_id"] = seeded["public_ids"][resource]
+    if resource in seeded["change_ids"]:
+        real["change_id"] = seeded["change_ids"][resource]
     return real
 
 
@@ -194,6 +216,8 @@ def test_operation_conforms_to_the_schema(method, path, role, seeded):
             return
         if not negative:
             _name_real_rows(case, seeded["references"])
+            if case.headers and ACTING in case.headers:
+                case.headers[ACTING] = seeded["acting"][role]
             if use_real and case.path_parameters:
                 case.path_parameters = {
                     name: real.get(name, value) for name, value in case.path_parameters.items()

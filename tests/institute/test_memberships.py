@@ -178,6 +178,43 @@ def test_api_acts_as_the_organisation_in_the_header_and_refuses_another(shared, 
     assert set(Vote.objects.values_list("organisation__slug", flat=True)) == {"leeds", "bradford"}
 
 
+def test_a_browser_session_using_the_api_acts_as_the_header_says_or_is_refused(shared, problem):
+    client = APIClient()
+    client.force_login(shared)  # the session acts as Leeds, the primary
+    url = f"/api/v1/problems/{problem.pk}/vote/"
+    for value in ("camden", "", "bradford ", "bradford/../leeds", "x" * 300):
+        refused = client.post(url, HTTP_X_ACTING_ORGANISATION=value)
+        assert refused.status_code == 403, value
+        assert refused.json()["code"] == "permission_denied"
+        assert "organisation" in refused.json()["detail"]
+    assert not Vote.objects.exists()
+    assert client.post(url, HTTP_X_ACTING_ORGANISATION="bradford").status_code == 201
+    assert list(Vote.objects.values_list("organisation__slug", flat=True)) == ["bradford"]
+
+
+def test_the_header_without_signing_in_is_refused_not_ignored(problem):
+    response = APIClient().get(
+        f"/api/v1/problems/{problem.pk}/", HTTP_X_ACTING_ORGANISATION="leeds"
+    )
+    assert response.status_code == 403
+    assert "signed in" in response.json()["detail"]
+    assert APIClient().get(f"/api/v1/problems/{problem.pk}/").status_code == 200
+
+
+def test_the_schema_declares_the_header_on_every_operation(client):
+    schema = client.get("/api/schema/?format=json").json()
+    operations = [
+        operation
+        for item in schema["paths"].values()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert len(operations) > 50
+    for operation in operations:
+        (header,) = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert (header["name"], header["required"]) == ("X-Acting-Organisation", False)
+
+
 def test_adoptions_and_assessments_are_done_for_the_council_acted_as(client, shared):
     leeds, bradford = (Organisation.objects.get(slug=s) for s in ("leeds", "bradford"))
     assert access.can_act_for_council(shared, leeds)

@@ -46,16 +46,19 @@ from components.models import (
     HarvestSource,
 )
 from institute import digests
+from institute.access import ACTING_SESSION_KEY
 from institute.models import (
     ApiToken,
     EmailDomain,
     EvidenceFile,
+    Membership,
     MembershipRequest,
     Notification,
     NotificationPreference,
     Organisation,
     OrganisationKind,
     OutboxEmail,
+    Role,
     User,
 )
 from institute.sector import services as sector_services
@@ -74,7 +77,7 @@ from standards.models import (
 )
 from tests import evidence_files as evidence_samples
 from tests.centres.factories import centre_person
-from tests.factories import MembershipRequestFactory, UserFactory, date_input
+from tests.factories import MembershipFactory, MembershipRequestFactory, UserFactory, date_input
 from tests.security.db_state import changed_tables, snapshot
 from tests.security.world import (
     GMCA,
@@ -130,6 +133,9 @@ class Prepared:
     check: Callable[[], bool] | None = None
     # How an API case sends `data` ("multipart" for file uploads).
     format: str = "json"
+    # A write of the caller's own session only (which the snapshot leaves out): an allowed
+    # request is proved by the session it leaves, (session) -> bool, not by the tables.
+    session: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +286,79 @@ def s_account_request(w):
             "reason": "I run Bristol's digital team.",
         },
         check=_exists(lambda: MembershipRequest.objects.filter(user=w.actor, organisation=bristol)),
+    )
+
+
+def _second_membership(w, slug: str = "bradford"):
+    """The actor also works for Bradford (a shared service), as an officer there; someone who
+    belongs to no organisation gets none (they have no organisation to act as)."""
+    if w.role not in {"anonymous", "no_membership_user"}:
+        MembershipFactory(
+            user=w.actor,
+            organisation=Organisation.objects.get(slug=slug),
+            role=Role.OFFICER,
+            is_primary=False,
+        )
+
+
+def _acting_as(slug: str):
+    return lambda session: session.get(ACTING_SESSION_KEY) == slug
+
+
+def s_account_act_as(w):
+    _second_membership(w)
+    return Prepared(
+        reverse("institute:account"),
+        {"action": "act_as", "organisation": "bradford"},
+        session=_acting_as("bradford"),
+    )
+
+
+def s_account_act_as_not_theirs(w):
+    _second_membership(w)
+    return Prepared(reverse("institute:account"), {"action": "act_as", "organisation": "camden"})
+
+
+def s_account_primary(w):
+    _second_membership(w)
+    return Prepared(
+        reverse("institute:account"),
+        {"action": "primary", "organisation": "bradford"},
+        check=_exists(
+            lambda: Membership.objects.filter(
+                user=w.actor, organisation__slug="bradford", is_primary=True
+            )
+        ),
+    )
+
+
+def s_account_primary_not_theirs(w):
+    _second_membership(w)
+    return Prepared(reverse("institute:account"), {"action": "primary", "organisation": "camden"})
+
+
+def s_people_add(w):
+    officer = w.officer
+    return Prepared(
+        reverse("institute:organisation_people", args=["bradford"]),
+        {"email": officer.email, "role": "officer"},
+        check=_exists(
+            lambda: Membership.objects.filter(user=officer, organisation__slug="bradford")
+        ),
+    )
+
+
+def s_person_remove(w):
+    second = MembershipFactory(
+        user=w.officer,
+        organisation=Organisation.objects.get(slug="bradford"),
+        role=Role.OFFICER,
+        is_primary=False,
+    )
+    return Prepared(
+        reverse("institute:organisation_person_remove", args=["bradford", second.pk]),
+        {},
+        check=lambda: not Membership.objects.filter(pk=second.pk).exists(),
     )
 
 
@@ -1108,6 +1187,45 @@ PAGES = [
         other={"other_officer": 200},
         label="request to join",
     ),
+    # Several memberships (issue 19): a person acts as, or makes primary, one of their own
+    # organisations (the actor also works for Bradford); someone with no organisation has no
+    # choice to make (the page again, 200). An organisation not their own is refused by the
+    # form (the page again with an error, 200), changing nothing, whoever asks.
+    Case(
+        "institute:account",
+        "POST",
+        s_account_act_as,
+        MEMBERS,
+        other={"no_membership_user": 200},
+        label="act as",
+    ),
+    Case(
+        "institute:account",
+        "POST",
+        s_account_act_as_not_theirs,
+        frozenset(),
+        other=dict.fromkeys(SIGNED_IN, 200),
+        label="act as another's",
+    ),
+    Case(
+        "institute:account",
+        "POST",
+        s_account_primary,
+        MEMBERS,
+        other={"no_membership_user": 200},
+        label="make primary",
+    ),
+    Case(
+        "institute:account",
+        "POST",
+        s_account_primary_not_theirs,
+        frozenset(),
+        other=dict.fromkeys(SIGNED_IN, 200),
+        label="make another's primary",
+    ),
+    # Institute staff add people to organisations and take them off (not their primary one).
+    Case("institute:organisation_people", "POST", s_people_add, STAFF),
+    Case("institute:organisation_person_remove", "POST", s_person_remove, STAFF),
     Case(
         "institute:membership_request_decide",
         "POST",
@@ -1473,6 +1591,64 @@ def a_learning_change(w):
     )
 
 
+def a_component_patch(w):
+    c = w.component
+    maturity = "beta" if c.maturity != "beta" else "live"
+    return Prepared(
+        reverse("components-api:component_detail", kwargs={"public_id": c.public_id}),
+        {"maturity": maturity},
+        # Published: the change waits for review by other staff (202).
+        check=_exists(
+            lambda: ComponentChange.objects.filter(
+                component=c, status="pending", proposed={"maturity": maturity}
+            )
+        ),
+    )
+
+
+def _a_component_change(decision, data, status):
+    def setup(w):
+        c = w.component
+        change = ComponentChange.objects.create(
+            component=c,
+            proposed={"maturity": "beta"},
+            previous={"maturity": c.maturity},
+            proposed_by=w.officer,
+        )
+        return Prepared(
+            reverse(
+                f"components-api:component_change_{decision}",
+                kwargs={"public_id": c.public_id, "change_id": change.pk},
+            ),
+            data,
+            check=_field_is(change, "status", status),
+        )
+
+    return setup
+
+
+def _a_learning_change(decision, data, status):
+    def setup(w):
+        item = w.learning_published
+        author = centre_person(GMCA, "author@gmca.example.test", centre=w.centre)
+        change = LearningChange.objects.create(
+            learning=item,
+            proposed={"evidence_strength": 5},
+            previous={"evidence_strength": item.evidence_strength},
+            proposed_by=author,
+        )
+        return Prepared(
+            reverse(
+                f"centres-api:learning_change_{decision}",
+                kwargs={"public_id": item.public_id, "change_id": change.pk},
+            ),
+            data,
+            check=_field_is(change, "status", status),
+        )
+
+    return setup
+
+
 def _a_learning_action(action, attribute, data, status):
     def setup(w):
         item = getattr(w, attribute)
@@ -1495,6 +1671,34 @@ API = [
     Case("backlog-api:problem_detail", "DELETE", a_problem_withdraw, LEEDS),
     Case("components-api:component_list", "POST", a_component_create, CONTRIBUTORS),
     Case("components-api:adoption_list", "POST", a_adoption_create, OFFICERS),
+    # Its submitter may edit a component only until it is published; staff at any time.
+    Case("components-api:component_detail", "PATCH", a_component_patch, STAFF),
+    # Changes to published claims (issue 19): components' by institute staff (never the
+    # author), learning's by its centre's lead or institute staff.
+    Case(
+        "components-api:component_change_publish",
+        "POST",
+        _a_component_change("publish", None, "published"),
+        STAFF,
+    ),
+    Case(
+        "components-api:component_change_reject",
+        "POST",
+        _a_component_change("reject", {"note": "Not in beta."}, "rejected"),
+        STAFF,
+    ),
+    Case(
+        "centres-api:learning_change_publish",
+        "POST",
+        _a_learning_change("publish", None, "published"),
+        GM_AND_STAFF,
+    ),
+    Case(
+        "centres-api:learning_change_reject",
+        "POST",
+        _a_learning_change("reject", {"note": "Show the evaluation."}, "rejected"),
+        GM_AND_STAFF,
+    ),
     Case("components-api:source_list", "POST", a_source_create, CONTRIBUTORS),
     Case("components-api:adoption_detail", "PATCH", a_adoption_change, LEEDS),
     Case("components-api:adoption_detail", "PUT", a_adoption_change, LEEDS),
@@ -1558,12 +1762,15 @@ def _cells(cases):
     return [pytest.param(case, role, id=f"{case.id}-{role}") for case in cases for role in ROLES]
 
 
-def _assert_outcome(case, role, response, before, after, prepared, *, api):
+def _assert_outcome(case, role, response, before, after, prepared, *, api, session=None):
     expected = case.expected(role, api=api)
     changed = changed_tables(before, after)
     status = response.status_code
     if expected == "allowed":
         assert status < 400, f"{role} should be allowed: {status} {response.content[:300]!r}"
+        if prepared.session is not None:
+            assert prepared.session(session), f"{role} was allowed but the session is not as asked"
+            return
         assert changed, f"{role} was allowed ({status}) but nothing changed"
         if prepared.check is not None:
             assert prepared.check(), f"{role} was allowed but the change is not what was asked"
@@ -1585,7 +1792,9 @@ def test_page_write(case, role, request, client):
     before = snapshot()
     response = client.post(prepared.url, prepared.data or {})
     after = snapshot()
-    _assert_outcome(case, role, response, before, after, prepared, api=False)
+    _assert_outcome(
+        case, role, response, before, after, prepared, api=False, session=client.session
+    )
 
 
 @pytest.mark.parametrize(("case", "role"), _cells(API))
@@ -1610,6 +1819,9 @@ SECTOR_VIEWER_OWN = {
     "POST institute:account (profile)",
     # A request to join another organisation is theirs too: institute staff decide on it.
     "POST institute:account (request to join)",
+    # Which of their own organisations they act as, or make primary.
+    "POST institute:account (act as)",
+    "POST institute:account (make primary)",
     "POST institute:notifications_read_all",
     "POST institute:notification_preferences",
     "POST institute:digest_unsubscribe",
