@@ -14,6 +14,7 @@ from components.models import Component
 from components.selectors import SORTS as CATALOGUE_SORTS
 from components.selectors import ComponentFilters, component_list
 from institute import pagination
+from institute.models import Organisation, ServiceArea
 from tests.centres.factories import LearningFactory
 from tests.components.factories import ComponentFactory
 
@@ -118,3 +119,55 @@ def test_a_nullable_column_pages_where_postgresql_sorts_its_nulls(order):
     values, _, _ = keyset.decode(keyset.cursor(qs[len(expected) - 1], page=2))
     back = keyset.rows(qs, values, before=True, limit=len(expected))
     assert [c.pk for c in reversed(back)] == expected[:-1]
+
+
+CATALOGUE_COMBINED = {
+    "kind": "api",
+    "maturity": "live",
+    "cost_model": "free",
+    "hosting": "self_hosted",
+    "open_licence": "yes",
+    "service_area": "housing",
+    "sort": "using",
+}
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_catalogue_filters_combined_and_a_cursor_page_make_fixed_queries(
+    client, monkeypatch, django_assert_num_queries, count
+):
+    monkeypatch.setattr(pagination, "NUMBERED_PAGES", 1)
+    housing = ServiceArea.objects.get(slug="housing")
+    for n in range(count):
+        ComponentFactory(using_count=n % 3, adopting_count=n % 3, service_areas=[housing])
+    ComponentFactory(kind="pattern", service_areas=[housing])  # filtered out
+    # Service area and licence choices, count, page, the page's service areas.
+    with django_assert_num_queries(5):
+        response = client.get("/components/", CATALOGUE_COMBINED)
+    assert len(response.context["page_obj"]) == min(count, 25)
+    if count > 25:
+        after = _links(response.content.decode())["next"]
+        # The cursor page: no choices (cached), its rows, the page's service areas; no count
+        # beyond what the page shows ("Next" is known from one row more).
+        with django_assert_num_queries(3):
+            page_two = client.get("/components/" + after)
+        assert len(page_two.context["page_obj"]) == count - 25
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_library_filters_combined_make_fixed_queries(client, django_assert_num_queries, count):
+    kent = Organisation.objects.get(slug="kent")
+    for n in range(count):
+        LearningFactory(evidence_strength=3 + n % 2, councils=[kent], cost_band="low")
+    query = {
+        "theme": "data",
+        "min_evidence": 3,
+        "cost_band": "low",
+        "region": "E12000008",
+        "council_type": "county",
+        "sort": "evidence",
+    }
+    # Service areas and centres for the filters, count, page.
+    with django_assert_num_queries(4):
+        response = client.get("/centres/learning/", query)
+    assert len(response.context["page_obj"]) == min(count, 25)
