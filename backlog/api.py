@@ -171,6 +171,40 @@ class ProblemSerializer(serializers.Serializer):
     def get_voted(self, problem) -> bool:
         return problem.pk in self.context["voted_ids"]
 
+    # The columns `rows` reads: what a row shows, and every sort's columns (a cursor is made
+    # from the page's last row).
+    ROW_COLUMNS = (
+        "id", "title", "summary", "theme", "status", "council_count", "vote_count",
+        "merged_into_id", "created_at", "last_activity_at", "trending_count",
+    )  # fmt: skip
+
+    @classmethod
+    def rows(cls, problems, *, voted_ids) -> list[dict]:
+        """What `cls(problems, many=True).data` gives, built directly: a 100-row page spent
+        most of its time in DRF's per-field machinery and in the service areas' prefetched
+        objects. `problems` are loaded with ROW_COLUMNS only; their service areas' slugs (in
+        the order of their names, as the prefetch had them) come in one small query."""
+        at = serializers.DateTimeField(default_timezone=UTC).to_representation
+        areas = selectors.problem_area_slugs(problems)
+        return [
+            {
+                "id": p.pk,
+                "url": p.get_absolute_url(),
+                "title": p.title,
+                "summary": p.summary,
+                "theme": p.theme,
+                "status": p.status,
+                "service_areas": areas.get(p.pk, []),
+                "council_count": p.council_count,
+                "vote_count": p.vote_count,
+                "merged_into": p.merged_into_id,
+                "voted": p.pk in voted_ids,
+                "created_at": at(p.created_at),
+                "last_activity_at": at(p.last_activity_at),
+            }
+            for p in problems
+        ]
+
 
 class ProblemDetailSerializer(ProblemSerializer):
     """One problem with its description and the councils affected (`councils` in the context)."""
@@ -248,11 +282,10 @@ class ProblemListView(APIView):
             **validated(BacklogFiltersSerializer, request.query_params)
         )
         paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.problem_list_page(filters), request, view=self)
-        context = {"voted_ids": selectors.problem_voted_ids(request.user, page)}
-        return paginator.get_paginated_response(
-            ProblemSerializer(page, many=True, context=context).data
-        )
+        problems = selectors.problem_list_page(filters, columns=ProblemSerializer.ROW_COLUMNS)
+        page = paginator.paginate_queryset(problems, request, view=self)
+        voted_ids = selectors.problem_voted_ids(request.user, page)
+        return paginator.get_paginated_response(ProblemSerializer.rows(page, voted_ids=voted_ids))
 
     @extend_schema(
         summary="Submit a problem",

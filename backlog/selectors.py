@@ -93,13 +93,9 @@ def problem_list(filters: BacklogFilters, *, include_merged: bool = False):
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.service_area:
-        qs = qs.filter(
-            Exists(
-                Problem.service_areas.through.objects.filter(
-                    problem_id=OuterRef("pk"), servicearea__slug=filters.service_area
-                )
-            )
-        )
+        # The problem_service_area_ids index (an unknown slug matches nothing).
+        area = core_selectors.service_area_id(filters.service_area)
+        qs = qs.filter(service_area_ids__contains=[area]) if area else qs.none()
     if filters.region or filters.council_type:
         # Any council of the region and type has it: the problem_demand_places index.
         place = problem_places(region=filters.region, council_type=filters.council_type)
@@ -130,10 +126,11 @@ SEARCH_RANKED = 200
 SEARCH_COUNT_CAP = 500
 
 
-# A list filtered by region or council type is counted up to this many ("more than 1,000"):
-# the matches come from a GIN index, which cannot count without reading each row, and a region
-# has tens of thousands. Pages past the count are still reached by "Next" (keyset pagination).
-PLACES_COUNT_CAP = 1_000
+# A list filtered by region, council type or service area is counted up to this many ("more
+# than 1,000"): the matches come from a GIN index, which cannot count without reading each row,
+# and a region has tens of thousands (a service area about 11,000 at 100,000 problems). Pages
+# past the count are still reached by "Next" (keyset pagination).
+FILTER_COUNT_CAP = 1_000
 
 
 # What a row of the backlog page shows (problem_rows adds the service areas).
@@ -143,10 +140,14 @@ ROW_FIELDS = [
 ]  # fmt: skip
 
 
-def problem_list_page(filters: BacklogFilters, *, count_cap: int | None = None, rows=False):
+def problem_list_page(
+    filters: BacklogFilters, *, count_cap: int | None = None, rows=False, columns=()
+):
     """What the backlog page and the API list page by page: `problem_list`, or for a plain
-    search its `SearchResults` (counted up to `count_cap` if given). With `rows`, only what
-    the page's rows show is loaded (see `problem_rows`)."""
+    search its `SearchResults`. A search of any kind is counted up to `count_cap` if given, a
+    list filtered through a GIN index up to FILTER_COUNT_CAP. With `rows`, only what the
+    page's rows show is loaded (see `problem_rows`); with `columns`, only those columns and
+    nothing joined or prefetched (the API builds its rows from them)."""
     plain = filters.q and not any(
         getattr(filters, name)
         for name in ("theme", "status", "service_area", "region", "council_type", "sort")
@@ -155,10 +156,16 @@ def problem_list_page(filters: BacklogFilters, *, count_cap: int | None = None, 
     qs = problem_list(replace(filters, sort=DEFAULT_SORT) if plain else filters)
     if rows:
         qs = qs.prefetch_related(None).only(*ROW_FIELDS)
+    if columns:
+        qs = qs.prefetch_related(None).select_related(None).only(*columns)
     if plain:
         return SearchResults(qs, filters.q, count_cap=count_cap)
-    if filters.region or filters.council_type:
-        qs.count_cap = PLACES_COUNT_CAP  # read by institute.pagination.CappedPaginator
+    # Read by institute.pagination.CappedPaginator: the smallest cap that applies.
+    caps = [count_cap if filters.q else None]
+    if filters.region or filters.council_type or filters.service_area:
+        caps.append(FILTER_COUNT_CAP)
+    if caps := [cap for cap in caps if cap]:
+        qs.count_cap = min(caps)
     return qs
 
 
@@ -290,6 +297,17 @@ def problem_similar(
 def problem_rows(problems) -> dict[int, list[str]]:
     """The names of each problem's service areas, by problem id."""
     return core_selectors.service_area_names(Problem.service_areas, problems)
+
+
+def problem_area_slugs(problems) -> dict[int, list[str]]:
+    """The slugs of each problem's service areas, in the order of their names, by problem id:
+    one query of plain values (prefetched ServiceArea objects cost a 100-row page more)."""
+    found = defaultdict(list)
+    through = Problem.service_areas.through.objects.filter(problem_id__in=[p.pk for p in problems])
+    rows = through.order_by("servicearea__name").values_list("problem_id", "servicearea__slug")
+    for problem_id, slug in rows:
+        found[problem_id].append(slug)
+    return dict(found)
 
 
 def problem_voted_ids(user, problems) -> set[int]:

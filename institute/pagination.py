@@ -62,18 +62,23 @@ class InvalidCursor(ValueError):
 @dataclass(frozen=True)
 class Keyset:
     """A list's sort, when it can be paged by a row's values: columns of the list's own table,
-    none nullable, all in one direction, ending with the primary key (so the order is total).
-    Other sorts (by relevance, across a join) page by number."""
+    ending with the primary key (so the order is total). Other sorts (by relevance, across a
+    join) page by number.
+
+    A sort in one direction on columns that cannot be null is one row comparison, which starts
+    the database's index scan at the row. Mixed directions (the catalogue's most used, then by
+    name) and nullable columns (a publication date) are compared column by column, nulls where
+    PostgreSQL sorts them (last going up, first going down)."""
 
     fields: tuple
-    descending: bool
+    directions: tuple  # True where a field is sorted descending
 
     @classmethod
     def of(cls, queryset) -> "Keyset | None":
         if not isinstance(queryset, QuerySet) or not queryset.query.order_by:
             return None
         model = queryset.model
-        fields, directions = [], set()
+        fields, directions = [], []
         for item in queryset.query.order_by:
             if not isinstance(item, str) or "__" in item or item.startswith("?"):
                 return None
@@ -82,22 +87,32 @@ class Keyset:
                 field = model._meta.pk if name == "pk" else model._meta.get_field(name)
             except FieldDoesNotExist:
                 return None  # an annotation, such as a search rank
-            if not field.concrete or field.null or field.is_relation:
+            if not field.concrete or field.is_relation:
                 return None
             fields.append(field)
-            directions.add(item.startswith("-"))
-        if len(directions) != 1 or fields[-1] is not model._meta.pk:
+            directions.append(item.startswith("-"))
+        if fields[-1] is not model._meta.pk:
             return None
-        return cls(tuple(fields), directions.pop())
+        return cls(tuple(fields), tuple(directions))
 
     @property
     def name(self) -> str:
-        sign = "-" if self.descending else ""
-        return ",".join(sign + field.name for field in self.fields)
+        return ",".join(
+            ("-" if desc else "") + field.name
+            for field, desc in zip(self.fields, self.directions, strict=True)
+        )
+
+    @property
+    def simple(self) -> bool:
+        """One direction and no nullable column: one row comparison serves."""
+        return len(set(self.directions)) == 1 and not any(f.null for f in self.fields)
 
     def cursor(self, row, *, before: bool = False, page: int) -> str:
         """The cursor of the page after `row` (or before it), which is page number `page`."""
-        values = [field.value_to_string(row) for field in self.fields]
+        values = [
+            None if getattr(row, field.attname) is None else field.value_to_string(row)
+            for field in self.fields
+        ]
         data = {"o": self.name, "v": values, "p": page, **({"b": 1} if before else {})}
         text = json.dumps(data, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(text).decode().rstrip("=")
@@ -110,32 +125,79 @@ class Keyset:
             values, page = data["v"], int(data["p"])
             if data["o"] != self.name or len(values) != len(self.fields) or page < 1:
                 raise InvalidCursor
-            values = [f.to_python(v) for f, v in zip(self.fields, values, strict=True)]
+            values = [self._value(f, v) for f, v in zip(self.fields, values, strict=True)]
         except (ValueError, TypeError, KeyError, binascii.Error, ValidationError) as error:
             raise InvalidCursor from error
         return values, bool(data.get("b")), page
 
-    def rows(self, queryset, values, *, before: bool, limit: int) -> list:
-        """Up to `limit` rows after the row with these values (before it, nearest first).
+    @staticmethod
+    def _value(field, value):
+        if value is None:
+            if not field.null:
+                raise InvalidCursor
+            return None
+        if not isinstance(value, str):
+            raise InvalidCursor
+        return field.to_python(value)
 
-        A row comparison, (a, id) < (x, y), so the database starts its index scan at the row;
-        `a < x OR (a = x AND id < y)` would make it read from the top and filter."""
-        quote = connection.ops.quote_name
-        table = quote(queryset.model._meta.db_table)
-        columns = ", ".join(f"{table}.{quote(field.column)}" for field in self.fields)
-        marks = ", ".join(["%s"] * len(values))
-        operator = "<" if self.descending != before else ">"
-        params = [
-            f.get_db_prep_value(v, connection) for f, v in zip(self.fields, values, strict=True)
-        ]
-        # Columns from the model, values as parameters: nothing from the request reaches the SQL.
-        condition = RawSQL(  # noqa: S611
-            f"({columns}) {operator} ({marks})", params, output_field=BooleanField()
-        )
-        qs = queryset.filter(condition)
+    def rows(self, queryset, values, *, before: bool, limit: int) -> list:
+        """Up to `limit` rows after the row with these values (before it, nearest first)."""
+        qs = queryset.filter(self._condition(queryset, values, before=before))
         if before:
             qs = qs.reverse()
         return list(qs[:limit])
+
+    def _condition(self, queryset, values, *, before: bool):
+        quote = connection.ops.quote_name
+        table = quote(queryset.model._meta.db_table)
+        columns = [f"{table}.{quote(field.column)}" for field in self.fields]
+        params = [
+            None if v is None else f.get_db_prep_value(v, connection)
+            for f, v in zip(self.fields, values, strict=True)
+        ]
+        if self.simple:
+            # A row comparison, (a, id) < (x, y), so the database starts its index scan at the
+            # row; `a < x OR (a = x AND id < y)` would make it read from the top and filter.
+            operator = "<" if self.directions[0] != before else ">"
+            marks = ", ".join(["%s"] * len(values))
+            sql, sql_params = f"({', '.join(columns)}) {operator} ({marks})", params
+        else:
+            # Column by column: after the row means equal on the columns before one and past
+            # it on that one. The first column's bound, repeated alone, lets an index on it
+            # start near the row.
+            alternatives, alternative_params = [], []
+            equal, equal_params = [], []
+            for column, value, desc in zip(columns, params, self.directions, strict=True):
+                past, past_params = _past(column, value, later=desc == before)
+                if past != "FALSE":
+                    alternatives.append(" AND ".join([*equal, past]))
+                    alternative_params += [*equal_params, *past_params]
+                if value is None:
+                    equal.append(f"{column} IS NULL")
+                else:
+                    equal.append(f"{column} = %s")
+                    equal_params.append(value)
+            sql = "(" + " OR ".join(f"({a})" for a in alternatives or ["FALSE"]) + ")"
+            sql_params = alternative_params
+            if params[0] is not None and not self.fields[0].null:
+                bound = "<=" if self.directions[0] != before else ">="
+                sql = f"{columns[0]} {bound} %s AND {sql}"
+                sql_params = [params[0], *sql_params]
+        # Columns from the model, values as parameters: nothing from the request reaches the SQL.
+        return RawSQL(sql, sql_params, output_field=BooleanField())  # noqa: S611
+
+
+def _past(column: str, value, *, later: bool) -> tuple[str, list]:
+    """SQL for "this column comes after `value`" in an ascending order with nulls last (`later`
+    false: "before `value`" in it), which is also "after" in the descending order with nulls
+    first. FALSE when nothing can."""
+    if later:
+        if value is None:
+            return "FALSE", []
+        return f"({column} > %s OR {column} IS NULL)", [value]
+    if value is None:
+        return f"{column} IS NOT NULL", []
+    return f"{column} < %s", [value]
 
 
 class KeysetPage:

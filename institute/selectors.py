@@ -216,13 +216,24 @@ def home_sections(role: str, home, user) -> list[dict]:
 # --- Shared vocabulary ---------------------------------------------------------------------------
 
 
-def service_area_choices():
-    """For the filters of several lists: cached until a service area changes."""
+def _service_areas() -> list[tuple[str, str, int]]:
+    """(slug, name, id) of every service area by name: cached until a service area changes."""
     return fragments.cached(
-        "choices:service-areas",
+        "choices:service-areas:ids",
         ("names",),
-        lambda: list(ServiceArea.objects.order_by("name").values_list("slug", "name")),
+        lambda: list(ServiceArea.objects.order_by("name").values_list("slug", "name", "id")),
     )
+
+
+def service_area_choices():
+    """For the filters of several lists: (slug, name) pairs."""
+    return [(slug, name) for slug, name, _ in _service_areas()]
+
+
+def service_area_id(slug: str) -> int | None:
+    """The id of the service area with this slug (None if there is none), without a query
+    once cached: a list filters on ids kept beside its rows (Problem.service_area_ids)."""
+    return next((pk for found, _, pk in _service_areas() if found == slug), None)
 
 
 def service_area_names(relation, owners) -> dict[int, list[str]]:

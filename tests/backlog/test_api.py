@@ -13,9 +13,11 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db.models import Prefetch
 from rest_framework.test import APIClient
 
 from backlog import services
+from backlog.api import ProblemSerializer
 from backlog.models import Comment, Follow, Problem, Status, Vote
 from institute.models import ServiceArea
 from institute.tokens import api_token_create
@@ -270,6 +272,33 @@ def test_list_is_paginated_with_a_page_size_of_at_most_100(as_role, submitter):
     )
     assert len(capped["results"]) == 100
     assert client.get(f"{LIST}?page=99").status_code == 404
+
+
+def test_list_rows_are_what_the_serializer_gives(client, officer, submitter, institute_staff):
+    # The list builds its rows without DRF's per-field work: the JSON must not change.
+    areas = list(ServiceArea.objects.order_by("-slug")[:3])
+    made = [
+        ProblemFactory(submitted_by=submitter, service_areas=areas[: 1 + n % 3]) for n in range(4)
+    ]
+    services.problem_vote(actor=officer, problem=made[1])
+    target = made[3]
+    services.problem_merge(actor=institute_staff, source=made[2], target=target)
+    client.force_login(officer)
+
+    rows = client.get(f"{LIST}?status=merged").json()["results"]
+    rows += client.get(LIST).json()["results"]
+
+    problems = Problem.objects.filter(pk__in=[row["id"] for row in rows]).prefetch_related(
+        Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name"))
+    )
+    by_id = {p.pk: p for p in problems}
+    voted = {made[1].pk}
+    expected = [
+        dict(ProblemSerializer(by_id[row["id"]], context={"voted_ids": voted}).data) for row in rows
+    ]
+    assert rows == expected
+    assert {row["id"]: row["voted"] for row in rows}[made[1].pk] is True
+    assert any(row["merged_into"] == target.pk for row in rows)
 
 
 # Queries: count, page, service areas (prefetched); signed in, also the session, the user and

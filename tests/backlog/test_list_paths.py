@@ -9,6 +9,7 @@ from django.urls import reverse
 from backlog import services
 from backlog.models import Problem
 from institute import pagination
+from institute.models import ServiceArea
 from tests.factories import ProblemFactory, council_officer
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,29 @@ def test_a_merge_carries_the_sources_places_to_the_target(client, institute_staf
     services.problem_merge(actor=institute_staff, source=source, target=target)
 
     assert _titles(client.get(LIST, {"region": SOUTH_EAST, "council_type": "county"})) == ["Target"]
+
+
+def test_the_service_area_filter_follows_an_edit_of_the_areas(client, institute_staff):
+    housing, waste = (ServiceArea.objects.get(slug=s) for s in ("housing", "waste-and-recycling"))
+    problem = ProblemFactory(title="Moves area", service_areas=[housing])
+    ProblemFactory(title="Stays in housing", service_areas=[housing])
+    assert _titles(client.get(LIST, {"service_area": "waste-and-recycling"})) == []
+
+    services.problem_edit(
+        actor=institute_staff,
+        problem=problem,
+        title=problem.title,
+        summary=problem.summary,
+        description=problem.description,
+        theme=problem.theme,
+        service_areas=[waste],
+        reason="It is about bins",
+    )
+
+    assert _titles(client.get(LIST, {"service_area": "waste-and-recycling"})) == ["Moves area"]
+    assert _titles(client.get(LIST, {"service_area": "housing"})) == ["Stays in housing"]
+    assert Problem.objects.get(pk=problem.pk).service_area_ids == [waste.pk]
+    assert client.get(API, {"service_area": "housing"}).json()["count"] == 1
 
 
 @pytest.mark.parametrize("count", [1, 30])

@@ -407,6 +407,7 @@ def prepare_database(threads: int) -> dict:
 REGION, COUNCIL_TYPE, STATUS, THEME = "E12000009", "county", "solved", "data"
 SERVICE_AREA = "waste-and-recycling"
 DEEP_ROW = 10_000  # a deep page starts here: page 400 of 25, or page 100 of the API's 100
+CATALOGUE_LAST_ROW = 5_000  # the catalogue's page 201 starts here
 
 
 def deep_cursors() -> dict:
@@ -422,6 +423,14 @@ def deep_cursors() -> dict:
         row = next(iter(qs[DEEP_ROW - 1 : DEEP_ROW]), None) if keyset else None
         if row is not None:
             found[name] = keyset.cursor(row, page=DEEP_ROW // per_page + 1)
+    # The catalogue's last page (201 of 25 at 5,000 components), by its "Next" link.
+    from components.selectors import ComponentFilters, component_list
+
+    qs = component_list(ComponentFilters()).prefetch_related(None)
+    keyset = Keyset.of(qs)
+    row = next(iter(qs[CATALOGUE_LAST_ROW - 1 : CATALOGUE_LAST_ROW]), None) if keyset else None
+    if row is not None:
+        found["catalogue"] = keyset.cursor(row, page=CATALOGUE_LAST_ROW // 25 + 1)
     return found
 
 
@@ -471,6 +480,14 @@ def list_pages(chosen: dict) -> list[Page]:
     pages += [
         Page(f"Catalogue: {name}", "read", f"/components/?{query}") for name, query in catalogue
     ]
+    if "catalogue" in deep:
+        pages.append(
+            Page(
+                "Catalogue: last page (Next link)",
+                "read",
+                f"/components/?after={deep['catalogue']}",
+            )
+        )
     learning = [
         ("region", f"region={REGION}"),
         ("council type", f"council_type={COUNCIL_TYPE}"),
