@@ -346,19 +346,19 @@ def adoption_files_attach(user, adoptions) -> bool:
 
 def component_adoption_files(component: Component, user) -> list[Adoption]:
     """The adoptions of a component that have documents the user may see, councils by name,
-    each with its `files`: two queries (none for a visitor, who may see none)."""
+    each with its `files` in upload order: one query (none for a visitor, who may see none)."""
     if not user.is_authenticated:
         return []
-    rows = list(
-        Adoption.objects.filter(
-            component=component,
-            pk__in=Adoption.evidence_files.through.objects.values("adoption_id"),
-        )
-        .select_related("organisation")
-        .order_by("organisation__name", "pk")
+    links = (
+        Adoption.evidence_files.through.objects.filter(adoption__component=component)
+        .select_related("adoption__organisation", "evidencefile")
+        .order_by("adoption__organisation__name", "adoption_id", "evidencefile__uploaded_at")
     )
-    adoption_files_attach(user, rows)
-    return [row for row in rows if row.files]
+    adoptions = {}
+    for link in links:
+        adoption = adoptions.setdefault(link.adoption_id, link.adoption)
+        adoption.__dict__.setdefault("files", []).append(link.evidencefile)
+    return [row for row in adoptions.values() if access.can_view_adoption_files(user, row)]
 
 
 def adoption_history(adoption: Adoption):

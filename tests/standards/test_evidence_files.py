@@ -321,6 +321,6 @@ def test_a_clean_file_is_a_link_on_check_answers_and_in_staff_review(
     client.force_login(institute_staff)
     review = client.get(reverse("standards:assessment_review", args=[assessment.public_id]))
     page = review.content.decode()
-    assert "policy.pdf" in page and "Checked: no virus found" in page
+    assert "policy.pdf" in page and "checked: no virus found" in page
     assert _download_url(assessment, clean_file) in page
     assert client.get(_download_url(assessment, clean_file)).status_code == 200
