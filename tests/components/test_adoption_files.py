@@ -302,3 +302,28 @@ def test_component_page_query_count_is_fixed_whatever_the_files(
     with django_assert_num_queries(7):
         response = client.get(url)
     assert response.content.decode().count("Not yet checked for viruses") == len(councils)
+
+
+@pytest.mark.parametrize("adoptions", [1, 6])
+def test_council_list_reads_the_documents_in_one_query(
+    client, officer, adoptions, django_assert_num_queries
+):
+    from tests.components.factories import ComponentFactory
+
+    for n in range(adoptions):
+        adoption, _ = services.adoption_record(
+            actor=officer,
+            component=ComponentFactory(name=f"Component {n}"),
+            organisation=officer.membership.organisation,
+            stage="in_use",
+            since=date(2025, 3, 1),
+            evidence_note="In use.",
+            upload=samples.upload(f"report {n}.pdf", samples.PDF),
+        )
+    client.force_login(officer)
+    url = reverse("components:council_adoptions", args=["leeds"])
+    client.get(url)
+    # The user, the organisation, the count, the page, the counts by stage, the documents.
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert response.content.decode().count("Not yet checked for viruses") == adoptions
