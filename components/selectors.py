@@ -322,6 +322,47 @@ def component_page_parts(public_id, user, summary) -> Parts:
     return Parts(**parts)
 
 
+def adoption_files_attach(user, adoptions) -> bool:
+    """Give each adoption its documents as `files` (in upload order) when the user may see them
+    (access.can_view_adoption_files), else None: one query for the whole list, none when the
+    user may see none. Each adoption's organisation should be loaded (or set) already. True
+    when the user may see the documents of any of them."""
+    rows = list(adoptions)
+    visible = [row for row in rows if access.can_view_adoption_files(user, row)]
+    for row in rows:
+        row.files = None
+    if not visible:
+        return False
+    links = (
+        Adoption.evidence_files.through.objects.filter(adoption__in=[row.pk for row in visible])
+        .select_related("evidencefile")
+        .order_by("evidencefile__uploaded_at", "evidencefile_id")
+    )
+    by_adoption = {row.pk: [] for row in visible}
+    for link in links:
+        by_adoption[link.adoption_id].append(link.evidencefile)
+    for row in visible:
+        row.files = by_adoption[row.pk]
+    return True
+
+
+def component_adoption_files(component: Component, user) -> list[Adoption]:
+    """The adoptions of a component that have documents the user may see, councils by name,
+    each with its `files` in upload order: one query (none for a visitor, who may see none)."""
+    if not user.is_authenticated:
+        return []
+    links = (
+        Adoption.evidence_files.through.objects.filter(adoption__component=component)
+        .select_related("adoption__organisation", "evidencefile")
+        .order_by("adoption__organisation__name", "adoption_id", "evidencefile__uploaded_at")
+    )
+    adoptions = {}
+    for link in links:
+        adoption = adoptions.setdefault(link.adoption_id, link.adoption)
+        adoption.__dict__.setdefault("files", []).append(link.evidencefile)
+    return [row for row in adoptions.values() if access.can_view_adoption_files(user, row)]
+
+
 def adoption_history(adoption: Adoption):
     return list(AdoptionChange.objects.filter(adoption=adoption).select_related("actor"))
 
@@ -417,8 +458,12 @@ def organisation_section(organisation, user) -> dict | None:
     if not counts["total"]:
         return None
     latest = council_adoptions(organisation).order_by("-since", "component__name", "pk")
+    adoptions = adoptions_mark_stale(latest[:SECTION_ADOPTIONS])
+    for adoption in adoptions:
+        adoption.organisation = organisation
     return {
-        "adoptions": adoptions_mark_stale(latest[:SECTION_ADOPTIONS]),
+        "adoptions": adoptions,
+        "show_files": adoption_files_attach(user, adoptions),
         "counts": counts,
         "more": counts["total"] > SECTION_ADOPTIONS,
         "can_record": core_access.can_act_for_council(user, organisation),

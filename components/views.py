@@ -265,6 +265,7 @@ def component_detail(request, public_id):
         "can_see_contacts": lazy(lambda: access.can_see_contacts(user)),
         "membership": lazy(lambda: core_access.membership_of(user)),
         "pending_change": lazy(lambda: selectors.component_pending_change(component)),
+        "adoption_files": lazy(lambda: selectors.component_adoption_files(component, user)),
         **page,
     }
     return render(request, "components/component_detail.html", context)
@@ -609,7 +610,10 @@ def council_adoptions(request, slug):
     if not organisation.is_council:
         raise Http404
     page = paginate(request, selectors.council_adoptions(organisation))
-    page["page_obj"].object_list = selectors.adoptions_mark_stale(page["page_obj"].object_list)
+    adoptions = selectors.adoptions_mark_stale(page["page_obj"].object_list)
+    for adoption in adoptions:
+        adoption.organisation = organisation
+    page["page_obj"].object_list = adoptions
     return render(
         request,
         "components/council_adoptions.html",
@@ -617,7 +621,8 @@ def council_adoptions(request, slug):
             "page_title": f"Common components {organisation.name} has recorded",
             "organisation": organisation,
             "counts": selectors.council_adoption_counts(organisation),
-            "adoptions": page["page_obj"].object_list,
+            "adoptions": adoptions,
+            "show_files": selectors.adoption_files_attach(request.user, adoptions),
             "can_record": core_access.can_act_for_council(request.user, organisation),
             **page,
         },

@@ -22,7 +22,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from backlog import services
-from backlog.models import Comment, Merge, Problem, Status, StatusChange, Vote
+from backlog.models import (
+    Comment,
+    CouncilDemand,
+    Merge,
+    Problem,
+    Status,
+    StatusChange,
+    Vote,
+    WithdrawnProblem,
+)
 from institute import selectors as core_selectors
 from institute import services as core_services
 from institute.demo import DEMO_PASSWORD, DEMO_PEOPLE, unwrap_markdown
@@ -100,6 +109,8 @@ PROBLEMS = [_problem(entry) for entry in CONTENT["problems"]]
 DUPLICATE = _problem(CONTENT["duplicate"])
 DUPLICATE_OF = PROBLEMS[0].title
 MERGE_NOTE = CONTENT["merge_note"]
+EDITED = CONTENT["edited"]
+WITHDRAWN = CONTENT["withdrawn"]
 
 
 # --- People --------------------------------------------------------------------------------
@@ -287,6 +298,86 @@ def _backdate(problem: Problem, plan: Plan, now, rng) -> None:
     )
 
 
+def _edits(staff_user, areas) -> int:
+    """The problems of EDITED: raised by their officer, edited by them while new, triaged if
+    the entry says so, and retitled by staff with a reason. Those already there are left."""
+    made = 0
+    for entry in EDITED:
+        if Problem.objects.filter(title=entry["staff_edit"]["title"]).exists():
+            continue
+        officer = core_selectors.users_with_membership(
+            User.objects.filter(email=entry["submitter"])
+        )[0]
+        words = {key: unwrap_markdown(value) for key, value in entry["raised"].items()}
+        common = {
+            "theme": entry["theme"],
+            "service_areas": [areas[slug] for slug in entry["service_areas"]],
+        }
+        problem = services.problem_submit(actor=officer, **words, **common)
+        if "officer_edit" in entry:
+            changed = {key: unwrap_markdown(value) for key, value in entry["officer_edit"].items()}
+            words = {**words, **changed}
+            services.problem_edit(actor=officer, problem=problem, **words, **common)
+        if "triage_note" in entry:
+            services.problem_change_status(
+                actor=staff_user, problem=problem, status=Status.TRIAGED, note=entry["triage_note"]
+            )
+        services.problem_edit(
+            actor=staff_user,
+            problem=problem,
+            **{**words, "title": entry["staff_edit"]["title"]},
+            **common,
+            reason=entry["staff_edit"]["reason"],
+        )
+        _edits_backdate(problem, days=entry["days_ago"])
+        made += 1
+    return made
+
+
+def _edits_backdate(problem: Problem, *, days: int) -> None:
+    """Raised `days` ago in the morning; its status changes and revisions spread over the days
+    since, in the order they happened, in working hours, the last two days ago."""
+    now = timezone.localtime()
+    raised = (now - timedelta(days=days)).replace(hour=9, minute=40, second=0, microsecond=0)
+    events = [
+        *StatusChange.objects.filter(problem=problem),
+        *problem.revisions.all(),
+    ]
+    events.sort(key=lambda event: event.created_at)
+    span = max(days - 2, 1)
+    times = [
+        raised + timedelta(days=span * n // max(len(events) - 1, 1), hours=n * 1.5)
+        for n in range(len(events))
+    ]
+    for event, when in zip(events, times, strict=True):
+        type(event).objects.filter(pk=event.pk).update(created_at=when)
+    Vote.objects.filter(cast_on=problem).update(created_at=raised)
+    CouncilDemand.objects.filter(problem=problem).update(since=raised)
+    last = times[-1]
+    Problem.objects.filter(pk=problem.pk).update(
+        created_at=raised, updated_at=last, last_activity_at=last
+    )
+
+
+def _withdrawal(areas) -> int:
+    """WITHDRAWN: raised by its officer and withdrawn again (once; its tombstone stays)."""
+    officer = core_selectors.users_with_membership(
+        User.objects.filter(email=WITHDRAWN["submitter"])
+    )[0]
+    if WithdrawnProblem.objects.filter(withdrawn_by=officer).exists():
+        return 0
+    problem = services.problem_submit(
+        actor=officer,
+        title=WITHDRAWN["title"],
+        summary=unwrap_markdown(WITHDRAWN["summary"]),
+        description=unwrap_markdown(WITHDRAWN["description"]),
+        theme=WITHDRAWN["theme"],
+        service_areas=[areas[slug] for slug in WITHDRAWN["service_areas"]],
+    )
+    services.problem_withdraw(actor=officer, problem=problem)
+    return 1
+
+
 @transaction.atomic
 def seed() -> dict:
     rng = random.Random(2026)  # noqa: S311  (demo data, not security)
@@ -366,8 +457,12 @@ def seed() -> dict:
             )
         services.trending_refresh()
 
+    edited = _edits(staff_user, areas)
+    withdrawn = _withdrawal(areas)
     return {
         "officers_created": officers_created,
+        "edited_problems_created": edited,
+        "problems_withdrawn": withdrawn,
         "problems_created": len(created),
         "problems": Problem.objects.count(),
         "votes": Vote.objects.count(),

@@ -22,7 +22,14 @@ from django.utils import timezone
 
 from backlog import selectors as backlog_selectors
 from centres import services
-from centres.models import Centre, CentreStaff, Learning, LearningStatus, Project
+from centres.models import (
+    Centre,
+    CentreStaff,
+    Learning,
+    LearningChange,
+    LearningStatus,
+    Project,
+)
 from components import selectors as components_selectors
 from institute.demo import DEMO_PASSWORD, unwrap_markdown
 from institute.models import Membership, Organisation, ServiceArea, User
@@ -130,6 +137,33 @@ def _link_components_and_standards(people_by_centre: dict) -> int:
         services.learning_update(actor=actor, learning=learning, **data)
         linked += 1
     return linked
+
+
+def _claim_changes(people: dict) -> int:
+    """The changes of `claim_changes`: proposed by the centre's staff member, published by its
+    lead or left waiting. An item with any change already is left alone."""
+    made = 0
+    for entry in CONTENT["claim_changes"]:
+        learning = Learning.objects.filter(
+            title=entry["learning"], status=LearningStatus.PUBLISHED
+        ).first()
+        if learning is None or LearningChange.objects.filter(learning=learning).exists():
+            continue
+        claims = {
+            name: entry[name]
+            for name in ("evidence_strength", "cost_band", "impact_summary")
+            if name in entry
+        }
+        if "impact_summary" in claims:
+            claims["impact_summary"] = " ".join(claims["impact_summary"].split())
+        staff, lead = people[entry["centre"]]["staff"], people[entry["centre"]]["lead"]
+        updated = services.learning_update(
+            actor=staff, learning=learning, **_current(learning, **claims)
+        )
+        if entry["publish"] and updated.proposed_change is not None:
+            services.learning_change_publish(actor=lead, change=updated.proposed_change)
+        made += 1
+    return made
 
 
 def _person(email: str, full_name: str) -> User:
@@ -270,6 +304,7 @@ def seed() -> dict:
         )
     leads = {centre.pk: people[key]["lead"] for key, centre in centres.items()}
     linked = _link_components_and_standards(leads)
+    claim_changes = _claim_changes(people)
     projects_linked = _link_project_components(leads)
     return {
         "centres": len(centres),
@@ -278,4 +313,5 @@ def seed() -> dict:
         "new_learning": created,
         "newly_linked_to_components_or_standards": linked,
         "projects_newly_linked_to_components": projects_linked,
+        "claim_changes": claim_changes,
     }

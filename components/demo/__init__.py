@@ -23,8 +23,23 @@ from django.utils import timezone
 
 from backlog import selectors as backlog_selectors
 from components import services
-from components.models import Adoption, AdoptionChange, Component, ComponentEvent, Stage
-from institute.demo import DEMO_PASSWORD, unwrap_markdown
+from components.models import (
+    Adoption,
+    AdoptionChange,
+    Component,
+    ComponentChange,
+    ComponentEvent,
+    Stage,
+)
+from institute import selectors as core_selectors
+from institute.demo import (
+    DEMO_PASSWORD,
+    SHARED_SERVICE,
+    demo_files_scan,
+    demo_pdf,
+    demo_upload,
+    unwrap_markdown,
+)
 from institute.models import Membership, Organisation, Role, ServiceArea, User
 from standards import selectors as standards_selectors
 
@@ -84,12 +99,14 @@ def _staff():
 
 
 def _officers_for(councils, rng) -> dict:
-    """One officer per council (an existing one where there is one), created in bulk."""
+    """One officer per council (an existing one where there is one), created in bulk. The
+    demo's shared-service officers are left to their own councils' pages (people.yaml)."""
     existing = {}
     for m in (
         Membership.objects.filter(
             organisation__in=councils, role=Role.OFFICER, user__is_active=True
         )
+        .exclude(user__email__in=[person["email"] for person in SHARED_SERVICE])
         .select_related("user")
         .order_by("user__email")
     ):
@@ -159,6 +176,47 @@ def _link_standards() -> int:
 STAGES = [(Stage.IN_USE, 60), (Stage.PILOTING, 18), (Stage.EXPLORING, 16), (Stage.RETIRED, 6)]
 
 
+def _reviewed_content() -> dict:
+    """A change waiting for review on a published component, and an adoption with a file of
+    evidence (components.yaml: pending_change, adoption_file). Each is made once."""
+    made = {"pending_changes": 0, "adoption_files": 0}
+    pending = CONTENT["pending_change"]
+    component = Component.objects.filter(name=pending["component"], status="published").first()
+    if component is not None and not ComponentChange.objects.filter(component=component).exists():
+        proposer = User.objects.get(email=pending["proposed_by"])
+        services.component_update(actor=proposer, component=component, maturity=pending["maturity"])
+        made["pending_changes"] = 1
+
+    entry = CONTENT["adoption_file"]
+    component = Component.objects.filter(name=entry["component"], status="published").first()
+    officer = core_selectors.users_with_membership(User.objects.filter(email=entry["officer"]))
+    if component is None or not officer or officer[0].membership is None:
+        return made
+    officer = officer[0]
+    adoption = Adoption.objects.filter(
+        component=component, organisation=officer.membership.organisation
+    ).first()
+    if adoption is not None and adoption.evidence_files.exists():
+        return made
+    upload = demo_upload(entry["name"], demo_pdf(entry["title"], entry["lines"]))
+    if adoption is None:
+        adoption, _ = services.adoption_record(
+            actor=officer,
+            component=component,
+            organisation=officer.membership.organisation,
+            stage=entry["stage"],
+            since=entry["since"],
+            evidence_note=entry["evidence_note"],
+            show_as_contact=True,
+            upload=upload,
+        )
+    else:
+        services.adoption_file_add(actor=officer, adoption=adoption, upload=upload)
+    demo_files_scan(list(adoption.evidence_files.all()))
+    made["adoption_files"] = 1
+    return made
+
+
 @transaction.atomic
 def seed() -> dict:
     rng = random.Random(2026)  # noqa: S311  (demo data, not security)
@@ -167,7 +225,7 @@ def seed() -> dict:
     todo = [d for d in COMPONENTS if d.name not in existing]
     if not todo:
         _link_standards()
-        return {"components": 0, "adoptions": 0}
+        return {"components": 0, "adoptions": 0, **_reviewed_content()}
     slugs = {d.maintainer for d in todo} | {"leeds"}
     organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
     areas = {a.slug: a for a in ServiceArea.objects.all()}
@@ -243,4 +301,9 @@ def seed() -> dict:
             AdoptionChange.objects.filter(adoption=adoption).update(created_at=confirmed)
     services.component_counts_refresh()
     _link_standards()
-    return {"components": made, "adoptions": adoptions, "problem_links": linked}
+    return {
+        "components": made,
+        "adoptions": adoptions,
+        "problem_links": linked,
+        **_reviewed_content(),
+    }

@@ -21,10 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from institute import selectors as core_selectors
-from institute.demo import DEMO_PASSWORD
+from institute.demo import DEMO_PASSWORD, demo_files_scan, demo_png, demo_upload
 from institute.models import Membership, Organisation, Role, User
 from standards import services
-from standards.models import Assessment, Audit, Rating, Standard, StandardVersion
+from standards.models import Answer, Assessment, Audit, Rating, Standard, StandardVersion
 
 CONTENT = yaml.safe_load(Path(__file__).with_name("standards.yaml").read_text(encoding="utf-8"))
 
@@ -184,10 +184,46 @@ def _consultation(staff, standard, officers, rng):
         )
 
 
+def _answer_file() -> int:
+    """The answer_file of standards.yaml: a chart attached to the first answer of the officer's
+    open assessment of the first standard, or of one started now (once: not if their council
+    has an answer with a file already). How many of the council's answers have files."""
+    entry = CONTENT["answer_file"]
+    officer = core_selectors.users_with_membership(User.objects.filter(email=entry["officer"]))
+    standard = Standard.objects.filter(title=STANDARDS[0]["title"]).first()
+    if not officer or officer[0].membership is None or standard is None:
+        return 0
+    officer = officer[0]
+    council = officer.membership.organisation
+    with_files = Answer.objects.filter(
+        assessment__organisation=council, evidence_files__isnull=False
+    )
+    if with_files.exists():
+        return with_files.count()
+    assessment = Assessment.objects.filter(
+        organisation=council, standard=standard, status="in_progress"
+    ).first()
+    if assessment is None:
+        assessment, _ = services.assessment_start(actor=officer, version=standard.current_version)
+    criterion = assessment.version.criteria.order_by("position").first()
+    file = services.answer_file_add(
+        actor=officer,
+        assessment=assessment,
+        criterion=criterion,
+        upload=demo_upload(entry["name"], demo_png(entry["values"])),
+    )
+    demo_files_scan([file])
+    return with_files.count()
+
+
 @transaction.atomic
 def seed() -> dict:
     if Standard.objects.filter(title=STANDARDS[0]["title"]).exists():
-        return {"standards": Standard.objects.count(), "assessments": Assessment.objects.count()}
+        return {
+            "standards": Standard.objects.count(),
+            "assessments": Assessment.objects.count(),
+            "answer_files": _answer_file(),
+        }
     rng = random.Random(2030)  # noqa: S311  (demo data, not security)
     staff = User.objects.get(email=STAFF_EMAIL)
     owner = Organisation.objects.get(slug="local-digital-institute")
@@ -268,4 +304,8 @@ def seed() -> dict:
                 actor=staff, audit=audit, criterion=criterion, rating=audited
             )
         services.audit_complete(actor=staff, audit=audit, note=CONTENT["audit_note"])
-    return {"standards": Standard.objects.count(), "assessments": Assessment.objects.count()}
+    return {
+        "standards": Standard.objects.count(),
+        "assessments": Assessment.objects.count(),
+        "answer_files": _answer_file(),
+    }

@@ -27,7 +27,10 @@ def test_demo_seeds_five_centres_with_projects_and_rated_learning_idempotently()
     assert selectors.data_sharing_examples_count() == 0
     assert Learning.objects.filter(status=LearningStatus.DRAFT).exists()
     assert Learning.objects.filter(status=LearningStatus.IN_REVIEW).exists()
-    assert LearningRevision.objects.count() == 1
+    # One edit after publication, and one reviewed change of claims published (its text before
+    # is kept too); another change of claims waits for review.
+    assert LearningRevision.objects.count() == 2
+    assert first["claim_changes"] == 2
     # Every centre has exactly one lead; centre@gmca.test works for Greater Manchester.
     assert CentreStaff.objects.filter(is_lead=True).count() == 5
     assert CentreStaff.objects.get(user__email="centre@gmca.test").centre.host.slug == (
@@ -38,4 +41,5 @@ def test_demo_seeds_five_centres_with_projects_and_rated_learning_idempotently()
     second = centres_demo.seed()
     assert second["new_learning"] == 0
     assert (Centre.objects.count(), Project.objects.count(), Learning.objects.count()) == counts
-    assert LearningRevision.objects.count() == 1
+    assert LearningRevision.objects.count() == 2
+    assert second["claim_changes"] == 0

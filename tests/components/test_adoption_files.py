@@ -203,3 +203,127 @@ def test_api_upload_list_and_download_with_the_same_rules(
     assert refused.status_code == 403
     assert APIClient().get(download).status_code == 404
     assert adoption.evidence_files.count() == 2
+
+
+# --- Where the files show: the component page, the council's list and its organisation page ---
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("anonymous", False),
+        ("no_membership_user", False),
+        ("other_officer", False),
+        ("centre_staff", False),
+        ("officer", True),
+        ("institute_staff", True),
+        ("sector_viewer", True),
+    ],
+)
+def test_component_page_shows_the_files_to_who_may_download_them(
+    client, request, role, sees, adoption_with_file
+):
+    adoption, stored = adoption_with_file
+    user = request.getfixturevalue(role)
+    if user.is_authenticated:
+        client.force_login(user)
+    page = client.get(adoption.component.get_absolute_url()).content.decode()
+    assert ("contract.docx" in page) is sees
+    assert (_download_url(adoption, stored) in page) is sees
+    if sees:
+        assert "Documents councils gave as evidence" in page
+        assert "checked: no virus found" in page
+
+
+def test_a_file_not_yet_checked_is_listed_without_a_link(client, officer, component):
+    adoption, _ = services.adoption_record(
+        actor=officer,
+        component=component,
+        organisation=officer.membership.organisation,
+        stage="in_use",
+        since=date(2025, 3, 1),
+        evidence_note="In use.",
+        upload=samples.upload("Usage figures.csv", samples.CSV),
+    )
+    stored = adoption.evidence_files.get()
+    client.force_login(officer)
+    page = client.get(component.get_absolute_url()).content.decode()
+    assert "Usage figures.csv" in page and "Not yet checked for viruses" in page
+    assert _download_url(adoption, stored) not in page
+
+
+@pytest.mark.parametrize(("role", "sees"), [("officer", True), ("other_officer", False)])
+def test_council_list_and_organisation_page_show_the_files(
+    client, request, role, sees, adoption_with_file
+):
+    adoption, stored = adoption_with_file
+    client.force_login(request.getfixturevalue(role))
+    council = adoption.organisation
+    for url in (
+        reverse("components:council_adoptions", args=[council.slug]),
+        council.get_absolute_url(),
+    ):
+        page = client.get(url).content.decode()
+        assert adoption.component.name in page
+        assert (_download_url(adoption, stored) in page) is sees, url
+        assert ("Documents" in page) is sees, url
+
+
+def _adoptions_with_files(component, councils):
+    """An adoption of the component with a file at each council (by slug), by its officer."""
+    from tests.factories import council_officer
+
+    for slug in councils:
+        officer = council_officer(slug)
+        services.adoption_record(
+            actor=officer,
+            component=component,
+            organisation=officer.membership.organisation,
+            stage="in_use",
+            since=date(2025, 3, 1),
+            evidence_note="In use.",
+            upload=samples.upload(f"{slug}.pdf", samples.PDF),
+        )
+
+
+@pytest.mark.parametrize(
+    "councils", [["leeds"], ["leeds", "bristol-city-of", "kent", "manchester", "camden"]]
+)
+def test_component_page_query_count_is_fixed_whatever_the_files(
+    client, institute_staff, component, councils, django_assert_num_queries
+):
+    _adoptions_with_files(component, councils)
+    client.force_login(institute_staff)
+    url = component.get_absolute_url()
+    client.get(url)  # fills the cached parts
+    # The user, the component, its harvest source, the adoptions' documents with their
+    # councils, the adoptions for the contacts, the history and the pending change (the rest
+    # is cached).
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert response.content.decode().count("Not yet checked for viruses") == len(councils)
+
+
+@pytest.mark.parametrize("adoptions", [1, 6])
+def test_council_list_reads_the_documents_in_one_query(
+    client, officer, adoptions, django_assert_num_queries
+):
+    from tests.components.factories import ComponentFactory
+
+    for n in range(adoptions):
+        adoption, _ = services.adoption_record(
+            actor=officer,
+            component=ComponentFactory(name=f"Component {n}"),
+            organisation=officer.membership.organisation,
+            stage="in_use",
+            since=date(2025, 3, 1),
+            evidence_note="In use.",
+            upload=samples.upload(f"report {n}.pdf", samples.PDF),
+        )
+    client.force_login(officer)
+    url = reverse("components:council_adoptions", args=["leeds"])
+    client.get(url)
+    # The user, the organisation, the count, the page, the counts by stage, the documents.
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert response.content.decode().count("Not yet checked for viruses") == adoptions

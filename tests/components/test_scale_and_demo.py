@@ -56,11 +56,18 @@ def test_demo_seed_is_idempotent_and_uses_the_services():
     first = demo.seed()
     assert first["components"] == len(demo.COMPONENTS)
     assert first["adoptions"] > 300
+    # A change waiting for review, and an adoption with a document (issue 19).
+    assert (first["pending_changes"], first["adoption_files"]) == (1, 1)
     assert Component.objects.filter(status="in_review").exists()
     assert Component.objects.filter(status="changes_requested").exists()
     stale = [a for a in Adoption.objects.all() if a.is_stale()]
     assert stale
-    assert demo.seed() == {"components": 0, "adoptions": 0}
+    assert demo.seed() == {
+        "components": 0,
+        "adoptions": 0,
+        "pending_changes": 0,
+        "adoption_files": 0,
+    }
     assert Component.objects.count() == len(demo.COMPONENTS)
     # Counters equal the rows after seeding.
     for component in Component.objects.filter(status="published")[:10]:

@@ -202,9 +202,9 @@ def test_component_page_query_count_is_fixed(
     client.force_login(officer)
     # user (with membership), component, problem links, adoptions, service areas, standards it
     # meets (one query however many), its harvest source, its latest reviewed change ("Updated
-    # on … (maturity beta → live)", issue 19); the session comes from the cache
-    # (SESSION_ENGINE cached_db).
-    with django_assert_num_queries(8):
+    # on … (maturity beta → live)", issue 19), the documents of its adoptions (shown to those
+    # who may see them); the session comes from the cache (SESSION_ENGINE cached_db).
+    with django_assert_num_queries(9):
         response = client.get(component.get_absolute_url())
     assert len(response.context["summary"].rows) == count
 

@@ -305,3 +305,22 @@ def test_api_bad_uploads_are_400_and_change_nothing(officer, assessment, data, f
     assert field in response.json()["errors"]
     assert not EvidenceFile.objects.exists()
     assert not Answer.objects.filter(assessment=assessment).exists()
+
+
+def test_a_clean_file_is_a_link_on_check_answers_and_in_staff_review(
+    client, officer, institute_staff, assessment, clean_file
+):
+    client.force_login(officer)
+    check = client.get(reverse("standards:assessment_check", args=[assessment.public_id]))
+    assert _download_url(assessment, clean_file) in check.content.decode()
+    for criterion in assessment.version.criteria.all():
+        services.answer_save(
+            actor=officer, assessment=assessment, criterion=criterion, rating="met", evidence="X"
+        )
+    services.assessment_submit(actor=officer, assessment=assessment)
+    client.force_login(institute_staff)
+    review = client.get(reverse("standards:assessment_review", args=[assessment.public_id]))
+    page = review.content.decode()
+    assert "policy.pdf" in page and "checked: no virus found" in page
+    assert _download_url(assessment, clean_file) in page
+    assert client.get(_download_url(assessment, clean_file)).status_code == 200
