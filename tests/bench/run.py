@@ -57,8 +57,9 @@ class Target:
     p95: float | None
 
     def describe(self) -> str:
-        text = f"≥ {self.throughput:g}×"
-        return text + (f", p95 ≤ {self.p95:g}×" if self.p95 else "")
+        parts = [f"≥ {self.throughput:g}×"] if self.throughput else []
+        parts += [f"p95 ≤ {self.p95:g}×"] if self.p95 else []
+        return ", ".join(parts)
 
 
 # Issue #9: every read page at least 0.05 of the bare view's throughput with a p95 within 15×;
@@ -67,6 +68,9 @@ TARGETS = {
     "read": Target(0.05, 15.0),
     "detail": Target(0.25, 15.0),
     "write": Target(0.10, None),
+    # A first request after something (a refresh) that the row's requests prepare, untimed, one
+    # at a time: its throughput counts the preparation, so only its latency is judged.
+    "cold": Target(0.0, 15.0),
 }
 # The search and similar-problem queries: p95 under this at the database (issues #3 and #22).
 MAX_QUERY_P95_MS = 25.0
@@ -239,6 +243,9 @@ class Page:
     # For writes: a function of the client thread's number returning its next request,
     # (method, path, headers, body); GET pages send `path` with `headers` every time.
     requests: object = None
+    # Client threads for this page (None: the run's --threads). A page whose requests must not
+    # overlap (each follows its own preparation) runs on one.
+    threads: int | None = None
 
     def request_source(self, thread: int):
         if self.requests is not None:
@@ -730,7 +737,11 @@ def run_pages(pages: list[Page], port: int, args) -> list[dict]:
 
     def run(page, seconds):
         return load(
-            page, port, threads=args.threads, max_requests=args.requests, max_seconds=seconds
+            page,
+            port,
+            threads=page.threads or args.threads,
+            max_requests=args.requests,
+            max_seconds=seconds,
         )
 
     bare_runs = []
