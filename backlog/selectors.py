@@ -148,10 +148,11 @@ def problem_list_page(
     list filtered through a GIN index up to FILTER_COUNT_CAP. With `rows`, only what the
     page's rows show is loaded (see `problem_rows`); with `columns`, only those columns and
     nothing joined or prefetched (the API builds its rows from them)."""
-    plain = filters.q and not any(
+    words_only = filters.q and not any(
         getattr(filters, name)
-        for name in ("theme", "status", "service_area", "region", "council_type", "sort")
+        for name in ("theme", "status", "service_area", "region", "council_type")
     )
+    plain = words_only and not filters.sort
     # A plain search's matches in demand order, not ranked: SearchResults ranks what it shows.
     qs = problem_list(replace(filters, sort=DEFAULT_SORT) if plain else filters)
     if rows:
@@ -160,6 +161,10 @@ def problem_list_page(
         qs = qs.prefetch_related(None).select_related(None).only(*columns)
     if plain:
         return SearchResults(qs, filters.q, count_cap=count_cap)
+    if words_only:
+        # A search sorted otherwise matches the same problems as the plain search of its words:
+        # it reads their cached count (read by institute.pagination.CappedPaginator).
+        qs.capped_count = SearchResults(qs, filters.q).capped_count
     # Read by institute.pagination.CappedPaginator: the smallest cap that applies.
     caps = [count_cap if filters.q else None]
     if filters.region or filters.council_type or filters.service_area:

@@ -194,3 +194,24 @@ def test_api_refuses_a_cursor_it_did_not_make(client, query):
     assert "cursor" in response.json()["errors"]
     if "cursor=a&cursor=b" not in query:  # that one the schema forbids (one value)
         assert response.json()["code"] == "invalid_cursor"
+
+
+def test_a_search_with_a_sort_reads_the_searchs_cached_count_and_stays_right(
+    client, django_assert_num_queries
+):
+    for n in range(3):
+        ProblemFactory(title=f"Flooded road report {n}")
+    ProblemFactory(title="Library opening hours")
+    query = {"q": "flooded", "sort": "votes"}
+    first = client.get(LIST, query)
+    assert first.context["page_obj"].paginator.count == 3
+    # The plain search of the same words counts the same problems, from the same cache entry.
+    assert client.get(LIST, {"q": "flooded"}).context["page_obj"].paginator.count == 3
+    # The page and its rows' service areas: the count is not asked again.
+    with django_assert_num_queries(2):
+        again = client.get(LIST, query)
+    assert again.context["page_obj"].paginator.count == 3
+    ProblemFactory(title="Flooded underpass")  # a new problem retires the cached count
+    assert client.get(LIST, query).context["page_obj"].paginator.count == 4
+    # Another filter with the words is counted on its own (the cached count would be wrong).
+    assert client.get(LIST, {**query, "status": "solved"}).context["page_obj"].paginator.count == 0
