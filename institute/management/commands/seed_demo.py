@@ -16,5 +16,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{path.split('.')[0]}: {summary}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"\n  Demo sign-ins (development password for all: {DEMO_PASSWORD})")
+        width = max(len(role) for role, _ in SIGN_INS)
         for role, email in SIGN_INS:
-            self.stdout.write(f"    {role:<36} {email}")
+            self.stdout.write(f"    {role:<{width}}  {email}")
