@@ -154,15 +154,7 @@ MEMBERSHIP_VERBS = {"membership.added": "Added", "membership.removed": "Removed"
 
 def membership_history(organisation: Organisation):
     """Who added people to the organisation and took them off, newest first (the audit trail)."""
-    return (
-        AuditEvent.objects.filter(
-            target_type=Organisation._meta.label_lower,
-            target_id=str(organisation.pk),
-            verb__in=list(MEMBERSHIP_VERBS),
-        )
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-    )
+    return audit_trail(organisation, verbs=MEMBERSHIP_VERBS).reverse()
 
 
 def membership_requests_pending():
@@ -340,15 +332,7 @@ EMAIL_DOMAIN_VERBS = {"email_domain.added": "Added", "email_domain.removed": "Re
 
 def email_domain_history(organisation: Organisation):
     """Who added and removed an organisation's e-mail domains, newest first (the audit trail)."""
-    return (
-        AuditEvent.objects.filter(
-            target_type=Organisation._meta.label_lower,
-            target_id=str(organisation.pk),
-            verb__in=list(EMAIL_DOMAIN_VERBS),
-        )
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-    )
+    return audit_trail(organisation, verbs=EMAIL_DOMAIN_VERBS).reverse()
 
 
 def audit_trail(target, *, verbs=None):
