@@ -358,6 +358,8 @@ class MembershipAddForm(forms.Form):
             for value, label in Role.choices
             if organisation.kind in ROLE_ORGANISATION_KINDS[value]
         ]
+        if len(self.fields["role"].choices) == 1:  # a council's people are all officers
+            self.fields["role"].initial = self.fields["role"].choices[0][0]
 
 
 class EmailDomainImportForm(forms.Form):
