@@ -26,6 +26,8 @@ NOT_EDITS = {
     "centres:project_create": "a new project; its status and phase open at their defaults",
     "backlog:problem_status": "a change of status; the current one is refused as no change",
     "sector:recommendation_update": "records a new update; 'What happened' opens empty",
+    "institute:organisation_people": "adds a new person; the role opens chosen when only one "
+    "fits the organisation, the e-mail address empty",
 }
 # Forms that are not submitted at all: submitting them unchanged does something new.
 NOT_SUBMITTED = {
