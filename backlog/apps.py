@@ -38,7 +38,10 @@ class BacklogConfig(AppConfig):
         fragments.watch(Comment, lambda c: [f"problem:{c.problem_id}"])
         fragments.watch(ProblemRevision, lambda r: [f"problem:{r.problem_id}"])
         fragments.watch(WithdrawnProblem, lambda w: [f"problem:{w.number}", "problem-titles"])
-        fragments.watch_m2m(Problem, lambda ids, row: [f"problem:{pk}" for pk in ids])
+        # Service areas decide which problems a filtered list holds ("problem-titles").
+        fragments.watch_m2m(
+            Problem, lambda ids, row: [*(f"problem:{pk}" for pk in ids), "problem-titles"]
+        )
 
         registry.section(
             "organisation",

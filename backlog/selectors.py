@@ -45,7 +45,7 @@ from institute import fragments, registry, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, CouncilType, Region, ServiceArea
-from institute.pagination import PAGE_SIZE
+from institute.pagination import PAGE_SIZE, counted_under
 from institute.urlcache import detail_url
 
 SORTS = {
@@ -133,6 +133,12 @@ SEARCH_COUNT_CAP = 500
 FILTER_COUNT_CAP = 1_000
 
 
+# What decides which problems a filtered list holds, as cached-part versions: the problems' own
+# columns and service areas ("problem-titles", bumped by every save of a problem and every change
+# of its service areas) and the names of organisations and service areas (a region, a slug).
+LIST_DEPENDS = ("problem-titles", "names")
+
+
 # What a row of the backlog page shows (problem_rows adds the service areas).
 ROW_FIELDS = [
     "pk", "title", "summary", "theme", "status", "council_count", "vote_count",
@@ -171,6 +177,13 @@ def problem_list_page(
         caps.append(FILTER_COUNT_CAP)
     if caps := [cap for cap in caps if cap]:
         qs.count_cap = min(caps)
+    if not words_only:
+        # The count is kept until a write changes which problems match: a problem added,
+        # edited or moved on, or (for the places filters) a council new to a problem.
+        depends = LIST_DEPENDS
+        if filters.region or filters.council_type:
+            depends += ("demand",)
+        counted_under(qs, f"problems:{replace(filters, sort='')!r}", *depends)
     return qs
 
 

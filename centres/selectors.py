@@ -1,7 +1,7 @@
 """Every non-trivial read of this app, built once with its joins: fixed query counts."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -43,6 +43,7 @@ from institute import access as core_access
 from institute import fragments, search
 from institute.fragments import Part, Parts
 from institute.models import SEARCH_CONFIG, ChangeStatus, Organisation
+from institute.pagination import counted_under
 from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url
 
@@ -257,7 +258,9 @@ class LibraryFilters:
 
 
 def learning_library(filters: LibraryFilters):
-    """Published learning, searched, filtered and sorted, for the library and the API."""
+    """Published learning, searched, filtered and sorted, for the library and the API. Its
+    count is kept until a write in the centres' app (learning, its councils and areas) or a
+    change of a name (a council's region, a service area's slug)."""
     # Lists never show the body or the search vector: leave the wide columns behind.
     qs = (
         published_learning()
@@ -297,9 +300,10 @@ def learning_library(filters: LibraryFilters):
         if not filters.sort:
             qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
             order = ["-rank", *order]
-    return qs.annotate(
+    qs = qs.annotate(
         council_count=_count(Learning.councils.through.objects.all(), "learning")
     ).order_by(*order)
+    return counted_under(qs, f"learning:{replace(filters, sort='')!r}", "centres", "names")
 
 
 def learning_related(learning: Learning, *, limit: int = 4) -> list[Learning]:

@@ -2,7 +2,7 @@
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -50,6 +50,7 @@ from institute import fragments, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import ChangeStatus, ServiceArea
+from institute.pagination import counted_under
 from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url
 
@@ -84,8 +85,12 @@ class ComponentFilters:
         return any(getattr(self, name) for name in self.__dataclass_fields__ if name != "sort")
 
 
-def component_list(filters: ComponentFilters, *, status: str = ReviewStatus.PUBLISHED):
-    """The catalogue, filtered and sorted, with service areas and maintainer loaded."""
+def component_list(
+    filters: ComponentFilters, *, status: str = ReviewStatus.PUBLISHED, prefetch: bool = True
+):
+    """The catalogue, filtered and sorted, with the maintainer and (if `prefetch`) the service
+    areas loaded. Its count is kept until a write in the catalogue (any of its rows, which
+    its filters read) or a change of a name (a service area's slug)."""
     # Lists never show the description or the search vector: leave the wide columns behind.
     qs = (
         Component.objects.filter(status=status)
@@ -123,9 +128,13 @@ def component_list(filters: ComponentFilters, *, status: str = ReviewStatus.PUBL
         if not filters.sort:
             qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
             order = ["-rank", "-using_count", "id"]
-    return qs.order_by(*order).prefetch_related(
-        Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name"))
-    )
+    qs = qs.order_by(*order)
+    if prefetch:
+        qs = qs.prefetch_related(
+            Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name"))
+        )
+    key = f"components:{status}:{replace(filters, sort='')!r}"
+    return counted_under(qs, key, "components", "names")
 
 
 def component_rows(components) -> dict[int, list[str]]:

@@ -57,7 +57,7 @@ def component_list(request):
         "can_submit": access.can_submit_component(request.user),
         "can_review": access.can_review(request.user),
         # Without the prefetch of service areas: component_rows is cheaper.
-        **paginate(request, selectors.component_list(filters).prefetch_related(None)),
+        **paginate(request, selectors.component_list(filters, prefetch=False)),
     }
     components = context["page_obj"].object_list = list(context["page_obj"].object_list)
     context["service_areas"] = selectors.component_rows(components)

@@ -4,6 +4,7 @@ deep page costs what the first one does."""
 
 import base64
 import binascii
+import hashlib
 import json
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -15,6 +16,8 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
+from institute import fragments
+
 PAGE_SIZE = 25
 COUNT_CAP = 10_000
 # Page numbers are offered up to here (an OFFSET of at most 19 pages); past it, "Next" carries
@@ -22,11 +25,24 @@ COUNT_CAP = 10_000
 NUMBERED_PAGES = 20
 
 
+def counted_under(queryset, key: str, *depends: str):
+    """Mark a list whose count CappedPaginator may keep in the cache until a write bumps one of
+    these versions (institute.fragments). `key` names the list and every filter in it (the
+    selector's filters, as their repr); the versions must cover every row the filters read.
+    Counting reads up to COUNT_CAP rows on every request, and the same lists (the whole
+    backlog, a popular filter) are asked for again and again between writes. Call it on the
+    queryset given to the paginator: a queryset's clones do not keep the mark."""
+    queryset.count_key = key
+    queryset.count_depends = depends
+    return queryset
+
+
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP rows, so a page of a 100,000-row list never counts them all.
 
     Past the cap the page says "more than 10,000"; filters and search narrow a list long before
-    anyone reads that far.
+    anyone reads that far. A list marked with `counted_under` is counted once per version of
+    the rows it depends on.
     """
 
     cap = COUNT_CAP
@@ -41,7 +57,14 @@ class CappedPaginator(Paginator):
         counter = getattr(self.object_list, "capped_count", None)  # a list that counts itself
         if counter is not None:
             return counter(self.cap)
-        return self.object_list.order_by()[: self.cap + 1].count()
+        bounded = self.object_list.order_by()[: self.cap + 1]
+        key = getattr(self.object_list, "count_key", None)
+        if key is None:
+            return bounded.count()
+        digest = hashlib.sha256(f"{self.cap}:{key}".encode()).hexdigest()
+        return fragments.cached(
+            f"list-count:{digest}", self.object_list.count_depends, bounded.count
+        )
 
     @cached_property
     def count(self):

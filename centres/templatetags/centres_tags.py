@@ -1,5 +1,7 @@
 """Tags, evidence ratings and labels shown wherever centres' work appears."""
 
+from functools import lru_cache
+
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
@@ -81,21 +83,37 @@ _COST_LABELS = dict(CostBand.choices)
 def learning_summary(item):
     """One result in the learning library, built in Python: the library renders 25 of them on
     every request (this was half of its time as a template)."""
-    councils = item.council_count
     published = item.published_at
+    return _summary_html(
+        item.get_absolute_url(),
+        item.title,
+        item.kind,
+        item.evidence_strength,
+        item.summary,
+        item.centre.name,
+        item.cost_band,
+        item.council_count,
+        dateformat.format(timezone.localtime(published), "j F Y") if published else "",
+    )
+
+
+# A row's HTML from everything it shows: a row shown again unchanged costs a dictionary lookup
+# (as backlog_tags._summary_html). Keyed by the values, a changed row is a new key.
+@lru_cache(maxsize=4096)
+def _summary_html(url, title, kind, evidence, summary, centre, cost_band, councils, published):
     return format_html(
         '<h2 class="govuk-heading-m govuk-!-margin-bottom-2">'
         '<a class="govuk-link" href="{}">{}</a></h2>'
         '<p class="govuk-body govuk-!-margin-bottom-2">{} {}</p>'
         '<p class="govuk-body">{}</p>'
         '<p class="govuk-body-s app-meta">{} · {} · {} involved · {}</p>',
-        item.get_absolute_url(),
-        isolate(item.title),
-        kind_tag(item.kind),
-        evidence_rating(item.evidence_strength),
-        item.summary,
-        isolate(item.centre.name),
-        _COST_LABELS.get(item.cost_band, item.cost_band),
+        url,
+        isolate(title),
+        kind_tag(kind),
+        evidence_rating(evidence),
+        summary,
+        isolate(centre),
+        _COST_LABELS.get(cost_band, cost_band),
         count_of(councils, "council"),
-        dateformat.format(timezone.localtime(published), "j F Y") if published else "",
+        published,
     )

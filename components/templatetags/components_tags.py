@@ -1,5 +1,7 @@
 """Tags for components: GOV.UK tags for maturity, review status and adoption stage."""
 
+from functools import lru_cache
+
 from django import template
 from django.utils.html import format_html, format_html_join
 
@@ -91,24 +93,45 @@ _HOSTING_LABELS = dict(Hosting.choices)
 def component_summary(component, service_areas=None):
     """One result in the catalogue, built in Python: the list renders 25 on every request.
     `service_areas`: names by component id (selectors.component_rows), or else its own."""
-    adopting = (
-        f", {component.adopting_count} adopting in all"
-        if component.adopting_count > component.using_count
-        else ""
-    )
-    meta = [
-        _KIND_LABELS.get(component.kind, component.kind),
-        _COST_LABELS.get(component.cost_model, component.cost_model),
-        _HOSTING_LABELS.get(component.hosting, component.hosting),
-    ]
-    if component.licence:
-        meta.append(component.licence)
-    if component.maintainer_display:
-        meta.append(format_html("maintained by {}", isolate(component.maintainer_display)))
     if service_areas is not None:
-        meta.extend(service_areas.get(component.pk, []))
+        names = service_areas.get(component.pk, [])
     else:
-        meta.extend(area.name for area in component.service_areas.all())
+        names = [area.name for area in component.service_areas.all()]
+    return _summary_html(
+        component.public_id,
+        component.name,
+        component.maturity,
+        component.using_count,
+        component.adopting_count,
+        component.summary,
+        component.kind,
+        component.cost_model,
+        component.hosting,
+        component.licence,
+        component.maintainer_display,
+        tuple(names),
+    )
+
+
+# A row's HTML from everything it shows, so a row shown again unchanged (the catalogue's first
+# pages, on every request) costs a dictionary lookup instead of escaping and formatting it
+# again. Keyed by the values: a changed row is a new key (as backlog_tags._summary_html).
+@lru_cache(maxsize=4096)
+def _summary_html(
+    public_id, name, maturity, using, adopting, summary, kind, cost_model, hosting, licence,
+    maintainer, names,
+):  # fmt: skip
+    component = Component(public_id=public_id, maturity=maturity)
+    meta = [
+        _KIND_LABELS.get(kind, kind),
+        _COST_LABELS.get(cost_model, cost_model),
+        _HOSTING_LABELS.get(hosting, hosting),
+    ]
+    if licence:
+        meta.append(licence)
+    if maintainer:
+        meta.append(format_html("maintained by {}", isolate(maintainer)))
+    meta.extend(names)
     return format_html(
         '<h2 class="govuk-heading-m govuk-!-margin-bottom-2">'
         '<a class="govuk-link" href="{}">{}</a></h2>'
@@ -116,11 +139,11 @@ def component_summary(component, service_areas=None):
         '<p class="govuk-body">{}</p>'
         '<p class="govuk-body-s app-meta">{}</p>',
         component.get_absolute_url(),
-        isolate(component.name),
+        isolate(name),
         maturity_tag(component),
-        councils_text(component.using_count),
-        adopting,
-        component.summary,
+        councils_text(using),
+        f", {adopting} adopting in all" if adopting > using else "",
+        summary,
         format_html_join(" · ", "{}", ((item,) for item in meta)),
     )
 

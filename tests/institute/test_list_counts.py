@@ -1,0 +1,129 @@
+"""A list's count is kept in the cache between writes (institute.pagination.counted_under):
+counting reads up to 10,000 rows, and the same lists are asked for again and again. The number a
+reader sees must still follow every write that changes which rows a list holds."""
+
+import pytest
+from django.core.cache.backends.redis import RedisCache
+from django.urls import reverse
+
+from backlog import services
+from backlog.models import Problem, Status
+from centres.models import LearningStatus
+from institute.models import Organisation, ServiceArea
+from tests.centres.factories import LearningFactory
+from tests.components.factories import ComponentFactory
+from tests.factories import ProblemFactory, council_officer
+
+pytestmark = pytest.mark.django_db
+
+BACKLOG = reverse("backlog:problem_list")
+CATALOGUE = reverse("components:component_list")
+LIBRARY = reverse("centres:learning_list")
+
+
+def _count(client, url, query=None) -> int:
+    return client.get(url, query or {}).context["page_obj"].paginator.count
+
+
+def _api_count(client, path, query=None) -> int:
+    return client.get(path, query or {}).json()["count"]
+
+
+def test_a_second_view_reads_the_count_from_the_cache(client, django_assert_num_queries):
+    ProblemFactory.create_batch(3, theme="data")
+    query = {"theme": "data", "sort": "votes"}
+    assert _count(client, BACKLOG, query) == 3
+    # The page's rows and their service areas; no count.
+    with django_assert_num_queries(2):
+        response = client.get(BACKLOG, query)
+    assert response.context["page_obj"].paginator.count == 3
+    # Another sort of the same list holds the same problems: the count is shared.
+    with django_assert_num_queries(2):
+        client.get(BACKLOG, {"theme": "data", "sort": "newest"})
+
+
+def test_the_backlog_count_follows_new_problems_status_changes_and_withdrawals(
+    client, institute_staff
+):
+    first, second = ProblemFactory.create_batch(2, status=Status.TRIAGED)
+    assert _count(client, BACKLOG) == 2
+    assert _count(client, BACKLOG, {"status": "triaged"}) == 2
+    assert _api_count(client, "/api/v1/problems/", {"status": "triaged"}) == 2
+
+    ProblemFactory()
+    assert _count(client, BACKLOG) == 3
+
+    services.problem_change_status(actor=institute_staff, problem=first, status=Status.SOLVED)
+    assert _count(client, BACKLOG, {"status": "triaged"}) == 1
+    assert _api_count(client, "/api/v1/problems/", {"status": "triaged"}) == 1
+
+    services.problem_merge(actor=institute_staff, source=second, target=first)
+    assert _count(client, BACKLOG) == 2  # a merged problem leaves the list
+
+
+def test_the_places_filters_count_follows_votes(client):
+    problem = ProblemFactory()
+    ProblemFactory()
+    query = {"council_type": "county"}
+    assert _count(client, BACKLOG, query) == 0
+
+    kent = council_officer("kent")
+    services.problem_vote(actor=kent, problem=problem)
+    assert _count(client, BACKLOG, query) == 1
+
+    services.problem_vote_withdraw(actor=kent, problem=Problem(pk=problem.pk))
+    assert _count(client, BACKLOG, query) == 0
+
+
+def test_the_service_area_count_follows_a_change_of_areas(client):
+    housing, waste = (ServiceArea.objects.get(slug=s) for s in ("housing", "waste-and-recycling"))
+    problem = ProblemFactory(service_areas=[housing])
+    query = {"service_area": "waste-and-recycling"}
+    assert _count(client, BACKLOG, query) == 0
+
+    problem.service_areas.add(waste)  # without saving the problem itself
+    assert _count(client, BACKLOG, query) == 1
+
+
+def test_the_catalogue_count_follows_new_and_retired_components(client):
+    kept, retired = ComponentFactory.create_batch(2, kind="api")
+    assert _count(client, CATALOGUE, {"kind": "api"}) == 2
+    assert _api_count(client, "/api/v1/components/", {"kind": "api"}) == 2
+
+    ComponentFactory(kind="api")
+    assert _count(client, CATALOGUE, {"kind": "api"}) == 3
+
+    retired.status = "rejected"
+    retired.save()
+    assert _count(client, CATALOGUE, {"kind": "api"}) == 2
+    assert _api_count(client, "/api/v1/components/", {"kind": "api"}) == 2
+
+
+def test_the_library_count_follows_publishing_and_the_councils_involved(client):
+    learning = LearningFactory()
+    assert _count(client, LIBRARY) == 1
+    assert _count(client, LIBRARY, {"council_type": "county"}) == 0
+
+    learning.councils.add(Organisation.objects.get(slug="kent"))
+    assert _count(client, LIBRARY, {"council_type": "county"}) == 1
+
+    LearningFactory()
+    assert _count(client, LIBRARY) == 2
+    learning.status = LearningStatus.IN_REVIEW
+    learning.published_at = None
+    learning.save()
+    assert _count(client, LIBRARY) == 1
+    assert _api_count(client, "/api/v1/learning/") == 1
+
+
+def test_lists_are_counted_when_the_cache_is_down(client, monkeypatch):
+    ProblemFactory.create_batch(2)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(RedisCache, "get_many", down)
+    monkeypatch.setattr(RedisCache, "set", down)
+    assert _count(client, BACKLOG) == 2
+    ProblemFactory()
+    assert _count(client, BACKLOG) == 3
