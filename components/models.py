@@ -167,7 +167,11 @@ class Component(models.Model):
             GinIndex(fields=["search_vector"], name="component_search_vector"),
             # The service search forgives typing mistakes in names (pg_trgm word similarity).
             GinIndex(fields=["name"], name="component_name_trgm", opclasses=["gin_trgm_ops"]),
-            models.Index(fields=["status", "-using_count", "-id"], name="component_using"),
+            # The catalogue's default order, whole, so a page past the numbered ones starts in it.
+            models.Index(
+                fields=["status", "-using_count", "-adopting_count", "name", "id"],
+                name="component_using",
+            ),
             models.Index(fields=["status", "-published_at", "-id"], name="component_newest"),
             models.Index(fields=["status", "name", "id"], name="component_name"),
             models.Index(fields=["kind", "maturity"], name="component_kind_maturity"),

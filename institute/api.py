@@ -319,6 +319,11 @@ class Pagination(PageNumberPagination):
         if cursor is not None and self.keyset is None:
             raise CursorRefused("this list is paged by number: use `page`.")
         if cursor is None:
+            number = int(params["page"]) if "page" in params else 1
+            if self.keyset is not None and number > pagination.NUMBERED_PAGES:
+                page = self._numbered_keyset_page(queryset, request, number)
+                if page is not None:
+                    return page
             return super().paginate_queryset(queryset, request, view)
         page_size = self.get_page_size(request)
         self.request = request
@@ -336,6 +341,22 @@ class Pagination(PageNumberPagination):
             ) from None
         return list(self.page)
 
+    def _numbered_keyset_page(self, queryset, request, number: int) -> list | None:
+        """A `page` past the numbered ones (an old link) read the way its cursor would be, not
+        with OFFSET (institute.pagination.numbered_keyset_page). None past the end: the
+        paginator's 404 says so."""
+        page_size = self.get_page_size(request)
+        paginator = self.django_paginator_class(queryset, page_size)
+        if number > paginator.num_pages:
+            return None
+        page = pagination.numbered_keyset_page(
+            queryset, self.keyset, number, paginator=paginator, per_page=page_size
+        )
+        if page is None:
+            return None
+        self.request, self.page = request, page
+        return list(page)
+
     def get_next_link(self):
         """Past the numbered pages (institute.pagination.NUMBERED_PAGES), a cursor."""
         if self.keyset is None or not self.page.has_next():
@@ -352,6 +373,7 @@ class Pagination(PageNumberPagination):
         if not self.page.has_previous():
             return None
         url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+        url = remove_query_param(url, self.page_query_param)
         number = self.page.number - 1
         if number <= pagination.NUMBERED_PAGES:
             return replace_query_param(url, self.page_query_param, number)

@@ -278,6 +278,40 @@ def keyset_page(queryset, keyset: Keyset, cursor: str, *, paginator, per_page: i
     )
 
 
+def numbered_keyset_page(
+    queryset, keyset: Keyset, number: int, *, paginator, per_page: int
+) -> KeysetPage | None:
+    """Page `number`, past NUMBERED_PAGES (an old link, or a number typed into the address),
+    read as its cursor would read it: the last row before the page is found by its sort values
+    alone (a narrow scan of the sort's index, not `number` pages of whole rows and their joins),
+    then the page starts from there. None if the list is shorter than that."""
+    offset = (number - 1) * per_page
+    columns = [field.attname for field in keyset.fields]
+    anchor = list(queryset.prefetch_related(None).values_list(*columns)[offset - 1 : offset])
+    if not anchor:
+        return None
+    rows = keyset.rows(queryset, list(anchor[0]), before=False, limit=per_page + 1)
+    if not rows:
+        return None
+    return KeysetPage(
+        rows[:per_page],
+        paginator=paginator,
+        number=number,
+        keyset=keyset,
+        more_after=len(rows) > per_page,
+        more_before=True,
+    )
+
+
+def _page_number(value) -> int | None:
+    """A page number as people type it, or None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
+
+
 def numbered_next_cursor(page, keyset: Keyset | None) -> str | None:
     """The cursor for "Next" from a numbered page, once the next number is past NUMBERED_PAGES."""
     if keyset is None or not page.has_next() or page.number < NUMBERED_PAGES:
@@ -290,7 +324,8 @@ def paginate(request, queryset, *, per_page: int = PAGE_SIZE) -> dict:
     cursor, and the links to the previous and next pages.
 
     `?page=` numbers the first NUMBERED_PAGES pages; past them (when the sort allows it) the
-    links carry `?after=` or `?before=` cursors. A page number past the end, not a number, or a
+    links carry `?after=` or `?before=` cursors, and a larger `?page=` (an old link) is read
+    the way its cursor would be. A page number past the end, not a number, or a
     cursor that is not this list's shows the nearest real page rather than an error, because
     people edit URLs and follow old links.
     """
@@ -310,6 +345,15 @@ def paginate(request, queryset, *, per_page: int = PAGE_SIZE) -> dict:
             page_obj = None
         if page_obj is not None and not page_obj.object_list:
             page_obj = None  # the rows moved away: start again
+    number = _page_number(request.GET.get("page"))
+    if page_obj is None and keyset is not None and number and number > NUMBERED_PAGES:
+        # Past the numbered pages: read like "Next" would have, not with OFFSET. A number past
+        # the end shows the last page, as Django's get_page does.
+        number = min(number, paginator.num_pages)
+        if number > NUMBERED_PAGES:
+            page_obj = numbered_keyset_page(
+                queryset, keyset, number, paginator=paginator, per_page=per_page
+            )
     if page_obj is None:
         page_obj = paginator.get_page(request.GET.get("page"))
         page_range = list(

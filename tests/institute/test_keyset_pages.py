@@ -147,9 +147,9 @@ def test_catalogue_filters_combined_and_a_cursor_page_make_fixed_queries(
     assert len(response.context["page_obj"]) == min(count, 25)
     if count > 25:
         after = _links(response.content.decode())["next"]
-        # The cursor page: no choices (cached), its rows, the page's service areas; no count
-        # beyond what the page shows ("Next" is known from one row more).
-        with django_assert_num_queries(3):
+        # The cursor page: its rows and the page's service areas. The choices and the count
+        # are cached since the first page; "Next" is known from one row more.
+        with django_assert_num_queries(2):
             page_two = client.get("/components/" + after)
         assert len(page_two.context["page_obj"]) == count - 25
 
@@ -171,3 +171,34 @@ def test_library_filters_combined_make_fixed_queries(client, django_assert_num_q
     with django_assert_num_queries(4):
         response = client.get("/centres/learning/", query)
     assert len(response.context["page_obj"]) == min(count, 25)
+
+
+def test_an_old_page_link_past_the_numbered_pages_reads_like_its_cursor(
+    client, monkeypatch, many_components
+):
+    monkeypatch.setattr(pagination, "NUMBERED_PAGES", 1)
+    expected = [c.pk for c in component_list(ComponentFilters())]
+
+    middle = client.get("/components/", {"page": 2})
+    assert [c.pk for c in middle.context["page_obj"]] == expected[25:50]
+    links = _links(middle.content.decode())
+    assert "page=1" in links["prev"] and "after=" in links["next"]
+    following = client.get("/components/" + links["next"])
+    assert [c.pk for c in following.context["page_obj"]] == expected[50:]
+    # A number past the end shows the last page, as it always has.
+    past = client.get("/components/", {"page": 99})
+    assert [c.pk for c in past.context["page_obj"]] == expected[50:]
+
+
+def test_an_old_api_page_past_the_numbered_pages_reads_like_its_cursor(
+    client, monkeypatch, many_components
+):
+    monkeypatch.setattr(pagination, "NUMBERED_PAGES", 1)
+    expected = [str(c.public_id) for c in component_list(ComponentFilters())]
+
+    body = client.get("/api/v1/components/", {"page": 3, "page_size": 20}).json()
+    assert [row["id"] for row in body["results"]] == expected[40:]
+    assert body["count"] == 60 and body["next"] is None
+    back = client.get(body["previous"]).json()  # a cursor, without the old page number
+    assert [row["id"] for row in back["results"]] == expected[20:40]
+    assert client.get("/api/v1/components/", {"page": 4, "page_size": 20}).status_code == 404
