@@ -177,14 +177,18 @@ def problem_list_page(
         caps.append(FILTER_COUNT_CAP)
     if caps := [cap for cap in caps if cap]:
         qs.count_cap = min(caps)
-    if not words_only:
-        # The count is kept until a write changes which problems match: a problem added,
-        # edited or moved on, or (for the places filters) a council new to a problem.
-        depends = LIST_DEPENDS
-        if filters.region or filters.council_type:
-            depends += ("demand",)
-        counted_under(qs, f"problems:{replace(filters, sort='')!r}", *depends)
-    return qs
+    # The count is kept until a write changes which problems match: a problem added, edited or
+    # moved on, or (for the places filters) a council new to a problem; the first page's order
+    # until then or a vote or any activity (the counters and dates the sorts read).
+    depends = LIST_DEPENDS
+    if filters.region or filters.council_type:
+        depends += ("demand",)
+    return counted_under(
+        qs,
+        f"problems:{replace(filters, sort='')!r}",
+        *depends,
+        order_depends=("demand", ACTIVITY_VERSION),
+    )
 
 
 class SearchResults:

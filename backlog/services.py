@@ -1036,8 +1036,11 @@ def trending_refresh() -> int:
     new_count = Coalesce(Subquery(recent), 0)
     with transaction.atomic():
         # Only rows whose count changes are written (an hourly rewrite of every row bloats).
-        return (
+        changed = (
             Problem.objects.filter(Q(trending_count__gt=0) | Exists(joined))
             .exclude(trending_count=new_count)
             .update(trending_count=new_count)
         )
+        if changed:  # a bulk update sends no signal: lists in trending order go by hand
+            fragments.bump("demand")
+        return changed

@@ -439,7 +439,9 @@ def add_error_responses(result, generator, request, public):
 
 def require_non_blank_text(result, generator, request, public):
     """Postprocessing hook: a required text field of a request body must hold something other
-    than spaces (the serializers trim text, so "  " is blank): its schema says so."""
+    than spaces (the serializers trim text, so "  " is blank): its schema says so. Python's
+    trim also takes the information separators (U+001C to U+001F) and U+0085, which a JSON
+    schema's whitespace class does not name."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if not name.endswith("Request"):
             continue
@@ -449,7 +451,7 @@ def require_non_blank_text(result, generator, request, public):
                 and field.get("minLength", 0) >= 1
                 and not {"pattern", "format", "enum"} & field.keys()
             ):
-                field["pattern"] = r"\S"
+                field["pattern"] = r"[^\s\x1c-\x1f\x85]"
     return result
 
 

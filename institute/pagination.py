@@ -25,15 +25,20 @@ COUNT_CAP = 10_000
 NUMBERED_PAGES = 20
 
 
-def counted_under(queryset, key: str, *depends: str):
-    """Mark a list whose count CappedPaginator may keep in the cache until a write bumps one of
-    these versions (institute.fragments). `key` names the list and every filter in it (the
-    selector's filters, as their repr); the versions must cover every row the filters read.
-    Counting reads up to COUNT_CAP rows on every request, and the same lists (the whole
-    backlog, a popular filter) are asked for again and again between writes. Call it on the
-    queryset given to the paginator: a queryset's clones do not keep the mark."""
+def counted_under(queryset, key: str, *depends: str, order_depends: tuple[str, ...] = ()):
+    """Mark a list whose count, and which rows its first page shows, CappedPaginator may keep
+    in the cache until a write bumps one of these versions (institute.fragments).
+
+    `key` names the list and every filter in it (the selector's filters, as their repr; the
+    sort is read from the queryset); `depends` must cover every row the filters read, and
+    `order_depends` what else the sorts read (counters a vote changes, say). Counting reads up
+    to COUNT_CAP rows and a sort may read every match, on every request, and the same lists
+    (the whole backlog, a popular filter or search) are asked for again and again between
+    writes. The rows themselves are always read afresh. Call it on the queryset given to the
+    paginator: a queryset's clones do not keep the mark."""
     queryset.count_key = key
     queryset.count_depends = depends
+    queryset.order_depends = order_depends
     return queryset
 
 
@@ -69,6 +74,30 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         return min(self.raw_count, self.cap)
+
+    def page(self, number):
+        """The first page of a list marked with `counted_under`: its rows' ids from the cache
+        (the same list in the same sort, since the last write that could change them), then
+        those rows, read by primary key. Other pages as Django reads them."""
+        number = self.validate_number(number)
+        key = getattr(self.object_list, "count_key", None)
+        if number != 1 or key is None or not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        queryset, size = self.object_list, self.per_page
+        digest = hashlib.sha256(f"{size}:{queryset.query.order_by}:{key}".encode()).hexdigest()
+        read = []  # the rows, when the ids were not cached and the page was read whole
+
+        def first_ids():
+            read.extend(queryset[:size])
+            return [row.pk for row in read]
+
+        ids = fragments.cached(
+            f"list-first:{digest}", (*queryset.count_depends, *queryset.order_depends), first_ids
+        )
+        if not read:
+            found = {row.pk: row for row in queryset.filter(pk__in=ids)}
+            read = [found[pk] for pk in ids if pk in found]
+        return self._get_page(read, number, self)
 
     @property
     def capped(self):

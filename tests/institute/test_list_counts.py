@@ -2,13 +2,17 @@
 counting reads up to 10,000 rows, and the same lists are asked for again and again. The number a
 reader sees must still follow every write that changes which rows a list holds."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache.backends.redis import RedisCache
 from django.urls import reverse
+from django.utils import timezone
 
 from backlog import services
-from backlog.models import Problem, Status
+from backlog.models import CouncilDemand, Problem, Status
 from centres.models import LearningStatus
+from components.models import Component
 from institute.models import Organisation, ServiceArea
 from tests.centres.factories import LearningFactory
 from tests.components.factories import ComponentFactory
@@ -127,3 +131,44 @@ def test_lists_are_counted_when_the_cache_is_down(client, monkeypatch):
     assert _count(client, BACKLOG) == 2
     ProblemFactory()
     assert _count(client, BACKLOG) == 3
+
+
+def _ids(client, url, query=None) -> list[int]:
+    return [row.pk for row in client.get(url, query or {}).context["page_obj"]]
+
+
+def test_a_second_view_of_a_sorted_search_reads_its_rows_by_id(client, django_assert_num_queries):
+    ProblemFactory.create_batch(3, title="Missed bin collections")
+    query = {"q": "bin", "sort": "votes"}
+    first = _ids(client, BACKLOG, query)
+    # The rows (by id, in the cached order) and their service areas; no count, no sort.
+    with django_assert_num_queries(2) as captured:
+        assert _ids(client, BACKLOG, query) == first
+    assert "ORDER BY" in captured.captured_queries[0]["sql"]  # rows read afresh, as they are
+    assert "LIMIT" not in captured.captured_queries[0]["sql"]
+
+
+def test_the_first_page_order_follows_votes_activity_and_trending(client):
+    quiet, popular = ProblemFactory(title="Quiet"), ProblemFactory(title="Popular")
+    assert _ids(client, BACKLOG, {"sort": "votes"}) == [popular.pk, quiet.pk]  # newest first
+
+    services.problem_vote(actor=council_officer("kent"), problem=quiet)
+    assert _ids(client, BACKLOG, {"sort": "votes"}) == [quiet.pk, popular.pk]
+    assert _ids(client, BACKLOG, {"sort": "trending"}) == [quiet.pk, popular.pk]
+    assert client.get(BACKLOG, {"sort": "votes"}).context["page_obj"][0].vote_count == 1
+
+    # A month on, the hourly recount moves the trending order by a bulk update (no signal).
+    CouncilDemand.objects.filter(problem=quiet).update(since=timezone.now() - timedelta(days=60))
+    assert services.trending_refresh() == 1
+    assert _ids(client, BACKLOG, {"sort": "trending"}) == [popular.pk, quiet.pk]
+    services.comment_add(actor=council_officer("camden"), problem=popular, body="Same here.")
+    assert _ids(client, BACKLOG, {"sort": "active"})[0] == popular.pk
+
+
+def test_the_catalogue_first_page_follows_adoptions(client):
+    first, second = ComponentFactory.create_batch(2, using_count=0, adopting_count=0)
+    order = _ids(client, CATALOGUE)
+    last = Component.objects.get(pk=order[-1])
+    last.using_count = last.adopting_count = 5
+    last.save()
+    assert _ids(client, CATALOGUE) == [order[-1], order[0]]
