@@ -368,7 +368,9 @@ class AdoptionListView(APIView):
             organisation = Organisation.objects.filter(slug=values["organisation"]).first()
             if organisation is None:
                 raise InvalidInput({"organisation": ["No organisation has this slug."]})
-        qs = selectors.adoption_list(component=component, organisation=organisation)
+        qs = selectors.adoption_list(
+            component=component, organisation=organisation, order=selectors.BY_ID
+        )
         return _adoption_page(request, self, qs)
 
     @extend_schema(
@@ -401,7 +403,8 @@ class ComponentAdoptionsView(APIView):
     )
     def get(self, request, public_id):
         component = _component(request, public_id)
-        return _adoption_page(request, self, selectors.adoption_list(component=component))
+        qs = selectors.adoption_list(component=component, order=selectors.BY_ID)
+        return _adoption_page(request, self, qs)
 
 
 class OrganisationAdoptionsView(APIView):
@@ -412,7 +415,8 @@ class OrganisationAdoptionsView(APIView):
     )
     def get(self, request, slug):
         organisation = get_object_or_404(Organisation, slug=slug)
-        return _adoption_page(request, self, selectors.adoption_list(organisation=organisation))
+        qs = selectors.adoption_list(organisation=organisation, order=selectors.BY_ID)
+        return _adoption_page(request, self, qs)
 
 
 class AdoptionDetailView(APIView):

@@ -376,8 +376,16 @@ def adoption_history(adoption: Adoption):
     return list(AdoptionChange.objects.filter(adoption=adoption).select_related("actor"))
 
 
-def adoption_list(*, component=None, organisation=None, published_only=True):
-    """Adoption rows for the API and CSV, newest confirmation first."""
+# Adoptions in the order people read them (the CSV export, open data), and in the order of the
+# table's unique index (the API, which is paged through by programs): a page of the API's list,
+# at any depth, starts in that index (institute.pagination.Keyset), where the names' order
+# across two joins must be sorted each time.
+BY_NAME = ("component__name", "organisation__name", "id")
+BY_ID = ("component_id", "organisation_id", "id")
+
+
+def adoption_list(*, component=None, organisation=None, published_only=True, order=BY_NAME):
+    """Adoption rows for the API (`order=BY_ID`) and the CSV (by component, then council name)."""
     qs = Adoption.objects.select_related("component", "organisation")
     if published_only:
         qs = qs.filter(component__status=ReviewStatus.PUBLISHED)
@@ -385,7 +393,8 @@ def adoption_list(*, component=None, organisation=None, published_only=True):
         qs = qs.filter(component=component)
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
-    return qs.order_by("component__name", "organisation__name", "id")
+    key = f"adoptions:{component and component.pk}:{organisation and organisation.pk}"
+    return counted_under(qs.order_by(*order), f"{key}:{published_only}", "components", "names")
 
 
 def adoption_list_for_export(now=None):

@@ -115,7 +115,7 @@ class InvalidCursor(ValueError):
 class Keyset:
     """A list's sort, when it can be paged by a row's values: columns of the list's own table,
     ending with the primary key (so the order is total). Other sorts (by relevance, across a
-    join) page by number.
+    join) page by number. A foreign key counts by its column (`component_id`), not the row.
 
     A sort in one direction on columns that cannot be null is one row comparison, which starts
     the database's index scan at the row. Mixed directions (the catalogue's most used, then by
@@ -139,8 +139,8 @@ class Keyset:
                 field = model._meta.pk if name == "pk" else model._meta.get_field(name)
             except FieldDoesNotExist:
                 return None  # an annotation, such as a search rank
-            if not field.concrete or field.is_relation:
-                return None
+            if not field.concrete or (field.is_relation and name != field.attname):
+                return None  # a related row, not its key's column (`component_id` is one)
             fields.append(field)
             directions.append(item.startswith("-"))
         if fields[-1] is not model._meta.pk:

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from centres.selectors import SORTS as LIBRARY_SORTS
 from centres.selectors import LibraryFilters, learning_library
-from components.models import Component
+from components.models import Adoption, Component
 from components.selectors import SORTS as CATALOGUE_SORTS
 from components.selectors import ComponentFilters, component_list
 from institute import pagination
 from institute.models import Organisation, ServiceArea
 from tests.centres.factories import LearningFactory
-from tests.components.factories import ComponentFactory
+from tests.components.factories import AdoptionFactory, ComponentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,29 @@ def test_an_old_api_page_past_the_numbered_pages_reads_like_its_cursor(
     back = client.get(body["previous"]).json()  # a cursor, without the old page number
     assert [row["id"] for row in back["results"]] == expected[20:40]
     assert client.get("/api/v1/components/", {"page": 4, "page_size": 20}).status_code == 404
+
+
+def test_the_adoptions_api_pages_by_cursor_at_any_depth(client, monkeypatch):
+    # Programs page through every adoption: the API's order is the table's unique index
+    # (component, then council), so a deep page starts in it rather than sorting names.
+    monkeypatch.setattr(pagination, "NUMBERED_PAGES", 1)
+    councils = list(Organisation.objects.filter(kind="council").order_by("?")[:7])
+    for component in ComponentFactory.create_batch(3):
+        for council in councils:
+            AdoptionFactory(component=component, organisation=council)
+    expected = list(
+        Adoption.objects.order_by("component_id", "organisation_id").values_list("pk", flat=True)
+    )
+
+    seen, url = [], "/api/v1/adoptions/?page_size=5"
+    while url:
+        body = client.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+        assert url is None or "cursor=" in url
+    assert seen == expected
+
+    old = client.get("/api/v1/adoptions/", {"page": 3, "page_size": 5}).json()
+    assert [row["id"] for row in old["results"]] == expected[10:15]
+    back = client.get(old["previous"]).json()
+    assert [row["id"] for row in back["results"]] == expected[5:10]
