@@ -216,3 +216,28 @@ def test_bad_adoption_input_is_400(as_role, component):
 def test_adoption_list_rejects_unknown_organisation(as_role):
     response = as_role("anonymous").get(ADOPTIONS, {"organisation": "atlantis"})
     assert response.status_code == 400 and "organisation" in response.json()["errors"]
+
+
+def test_adoption_rows_built_directly_equal_the_serializers(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from components.api import AdoptionSerializer
+
+    component = ComponentFactory()
+    councils = Organisation.objects.filter(kind="council").order_by("slug")[:3]
+    for n, council in enumerate(councils):
+        adoption = AdoptionFactory(
+            component=component, organisation=council, evidence_url="" if n else "https://x.test"
+        )
+    # One not confirmed for over a year: stale.
+    Adoption.objects.filter(pk=adoption.pk).update(
+        confirmed_at=timezone.now() - timedelta(days=400)
+    )
+
+    for path in ("/api/v1/adoptions/", f"/api/v1/components/{component.public_id}/adoptions/"):
+        rows = client.get(path).json()["results"]
+        by_id = {a.pk: a for a in Adoption.objects.select_related("component", "organisation")}
+        assert rows == [dict(AdoptionSerializer(by_id[row["id"]]).data) for row in rows]
+        assert len(rows) == 3 and sum(row["stale"] for row in rows) == 1
