@@ -241,6 +241,14 @@ def service_area_names(relation, owners) -> dict[int, list[str]]:
     return {pk: sorted(found) for pk, found in areas.items()}
 
 
+def service_area_names_of(owner, names_by_owner=None) -> tuple[str, ...]:
+    """One row's service area names for a list's row: from `service_area_names`' answer when
+    the list has one, else the row's own (prefetched) areas."""
+    if names_by_owner is not None:
+        return tuple(names_by_owner.get(owner.pk, []))
+    return tuple(area.name for area in owner.service_areas.all())
+
+
 # --- The sector's per-council figures (read by institute.sector) -------------------------------
 
 

@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from backlog.models import Problem
+from institute.selectors import service_area_names_of
 from institute.wording import count_of, isolate
 
 register = template.Library()
@@ -104,10 +105,6 @@ def problem_summary(problem, service_areas=None):
     """One result in the backlog list (title, status, demand, summary, theme and areas), built
     in Python: the list renders 25 of them on every request. `service_areas`: names by problem
     id (selectors.problem_rows), or else the problem's own."""
-    if service_areas is not None:
-        names = service_areas.get(problem.pk, [])
-    else:
-        names = [area.name for area in problem.service_areas.all()]
     return _summary_html(
         problem.pk,
         problem.title,
@@ -116,7 +113,7 @@ def problem_summary(problem, service_areas=None):
         problem.vote_count,
         problem.summary,
         problem.theme,
-        tuple(names),
+        service_area_names_of(problem, service_areas),
         problem.submitted_for.name,
     )
 

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 
 from components import publiccode
 from components.models import Component, CostModel, Hosting, Kind
+from institute.selectors import service_area_names_of
 from institute.wording import count_of, isolate
 
 register = template.Library()
@@ -93,10 +94,6 @@ _HOSTING_LABELS = dict(Hosting.choices)
 def component_summary(component, service_areas=None):
     """One result in the catalogue, built in Python: the list renders 25 on every request.
     `service_areas`: names by component id (selectors.component_rows), or else its own."""
-    if service_areas is not None:
-        names = service_areas.get(component.pk, [])
-    else:
-        names = [area.name for area in component.service_areas.all()]
     return _summary_html(
         component.public_id,
         component.name,
@@ -109,7 +106,7 @@ def component_summary(component, service_areas=None):
         component.hosting,
         component.licence,
         component.maintainer_display,
-        tuple(names),
+        service_area_names_of(component, service_areas),
     )
 
 
