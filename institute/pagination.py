@@ -94,9 +94,11 @@ class CappedPaginator(Paginator):
         ids = fragments.cached(
             f"list-first:{digest}", (*queryset.count_depends, *queryset.order_depends), first_ids
         )
-        if not read:
+        if not read and ids:
             found = {row.pk: row for row in queryset.filter(pk__in=ids)}
             read = [found[pk] for pk in ids if pk in found]
+        elif not read:  # an empty list asks the database too: no page is served without it
+            read = list(queryset[:size])
         return self._get_page(read, number, self)
 
     @property
