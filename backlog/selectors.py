@@ -184,10 +184,7 @@ def problem_list_page(
     if filters.region or filters.council_type:
         depends += ("demand",)
     return counted_under(
-        qs,
-        f"problems:{replace(filters, sort='')!r}",
-        *depends,
-        order_depends=("demand", ACTIVITY_VERSION),
+        qs, "problems", filters, *depends, order_depends=("demand", ACTIVITY_VERSION)
     )
 
 

@@ -1,7 +1,7 @@
 """Every non-trivial read of this app, built once with its joins: fixed query counts."""
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -303,7 +303,7 @@ def learning_library(filters: LibraryFilters):
     qs = qs.annotate(
         council_count=_count(Learning.councils.through.objects.all(), "learning")
     ).order_by(*order)
-    return counted_under(qs, f"learning:{replace(filters, sort='')!r}", "centres", "names")
+    return counted_under(qs, "learning", filters, "centres", "names")
 
 
 def learning_related(learning: Learning, *, limit: int = 4) -> list[Learning]:

@@ -2,7 +2,7 @@
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -133,8 +133,7 @@ def component_list(
         qs = qs.prefetch_related(
             Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name"))
         )
-    key = f"components:{status}:{replace(filters, sort='')!r}"
-    return counted_under(qs, key, "components", "names")
+    return counted_under(qs, f"components:{status}", filters, "components", "names")
 
 
 def component_rows(components) -> dict[int, list[str]]:
@@ -393,8 +392,8 @@ def adoption_list(*, component=None, organisation=None, published_only=True, ord
         qs = qs.filter(component=component)
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
-    key = f"adoptions:{component and component.pk}:{organisation and organisation.pk}"
-    return counted_under(qs.order_by(*order), f"{key}:{published_only}", "components", "names")
+    filters = (component and component.pk, organisation and organisation.pk, published_only)
+    return counted_under(qs.order_by(*order), "adoptions", filters, "components", "names")
 
 
 def adoption_list_for_export(now=None):

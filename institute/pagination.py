@@ -4,6 +4,7 @@ deep page costs what the first one does."""
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -25,18 +26,22 @@ COUNT_CAP = 10_000
 NUMBERED_PAGES = 20
 
 
-def counted_under(queryset, key: str, *depends: str, order_depends: tuple[str, ...] = ()):
+def counted_under(queryset, name: str, filters, *depends: str, order_depends: tuple[str, ...] = ()):
     """Mark a list whose count, and which rows its first page shows, CappedPaginator may keep
     in the cache until a write bumps one of these versions (institute.fragments).
 
-    `key` names the list and every filter in it (the selector's filters, as their repr; the
-    sort is read from the queryset); `depends` must cover every row the filters read, and
+    `name` and `filters` (the selector's filters dataclass, or any value whose repr names every
+    filter) key the list; a dataclass's `sort` is left out, since every sort of a list holds the
+    same rows and the first page's key adds the queryset's order itself. `depends` must cover
+    every row the filters read, and
     `order_depends` what else the sorts read (counters a vote changes, say). Counting reads up
     to COUNT_CAP rows and a sort may read every match, on every request, and the same lists
     (the whole backlog, a popular filter or search) are asked for again and again between
     writes. The rows themselves are always read afresh. Call it on the queryset given to the
     paginator: a queryset's clones do not keep the mark."""
-    queryset.count_key = key
+    if dataclasses.is_dataclass(filters) and hasattr(filters, "sort"):
+        filters = dataclasses.replace(filters, sort="")
+    queryset.count_key = f"{name}:{filters!r}"
     queryset.count_depends = depends
     queryset.order_depends = order_depends
     return queryset
@@ -85,19 +90,20 @@ class CappedPaginator(Paginator):
             return super().page(number)
         queryset, size = self.object_list, self.per_page
         digest = hashlib.sha256(f"{size}:{queryset.query.order_by}:{key}".encode()).hexdigest()
-        read = []  # the rows, when the ids were not cached and the page was read whole
+        read = None  # the rows, once read from the database
 
         def first_ids():
-            read.extend(queryset[:size])
+            nonlocal read
+            read = list(queryset[:size])
             return [row.pk for row in read]
 
         ids = fragments.cached(
             f"list-first:{digest}", (*queryset.count_depends, *queryset.order_depends), first_ids
         )
-        if not read and ids:
+        if read is None and ids:
             found = {row.pk: row for row in queryset.filter(pk__in=ids)}
             read = [found[pk] for pk in ids if pk in found]
-        elif not read:  # an empty list asks the database too: no page is served without it
+        elif read is None:  # an empty list asks the database too: no page is served without it
             read = list(queryset[:size])
         return self._get_page(read, number, self)
 

@@ -172,3 +172,20 @@ def test_the_catalogue_first_page_follows_adoptions(client):
     last.using_count = last.adopting_count = 5
     last.save()
     assert _ids(client, CATALOGUE) == [order[-1], order[0]]
+
+
+def test_an_empty_list_reads_its_page_once_and_never_only_from_the_cache(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page_reads():
+        with CaptureQueriesContext(connection) as captured:
+            assert _count(client, BACKLOG, {"theme": "data"}) == 0
+        return [
+            q["sql"]
+            for q in captured.captured_queries
+            if 'FROM "backlog_problem"' in q["sql"] and "ORDER BY" in q["sql"]
+        ]
+
+    assert len(page_reads()) == 1  # first view: read once, its (empty) ids kept
+    assert len(page_reads()) == 1  # later views still ask the database
