@@ -187,8 +187,9 @@ def _votes_written(problem_ids) -> None:
 # queues concurrent votes on one problem, so counters always equal rows): add the vote unless
 # the officer has one or the problem is not open, then, only if it was added, count the
 # officer's council in (a new CouncilDemand row if the council is new to the problem), update
-# the problem's counters and make the officer follow the problem. The history trigger on the
-# vote table records the vote.
+# the problem's counters (and its places, if the council is new: in the same row version, so
+# the places trigger after it finds nothing left to write and the row is written once) and make
+# the officer follow the problem. The history trigger on the vote table records the vote.
 _VOTE_SQL = """
 WITH vote AS (
     INSERT INTO backlog_vote (problem_id, cast_on_id, user_id, organisation_id, created_at)
@@ -215,7 +216,10 @@ WITH vote AS (
         vote_count = vote_count + 1,
         council_count = council_count + (SELECT count(*) FROM new_council),
         trending_count = trending_count + (SELECT count(*) FROM new_council),
-        last_activity_at = %(now)s
+        last_activity_at = %(now)s,
+        demand_places = CASE WHEN EXISTS (SELECT FROM new_council)
+            THEN backlog_problem_places(%(problem)s, %(organisation)s, NULL)
+            ELSE demand_places END
     WHERE id = %(problem)s AND EXISTS (SELECT FROM vote)
     RETURNING vote_count, council_count
 )"""
@@ -286,7 +290,7 @@ def problem_vote(*, actor, problem: Problem, councils: bool = False) -> tuple[Vo
 # behind there by the merge: withdrawing here withdraws it too, so an unmerge does not bring it
 # back). Nothing is deleted if they have no vote on this problem. If one was, count the council
 # out if the officer was its last, and update the counters; a council that is gone also leaves
-# the trending count, if it had come within the trending window.
+# the trending count, if it had come within the trending window, and the problem's places.
 _WITHDRAW_SQL = """
 WITH RECURSIVE family(id) AS (
     SELECT %(problem)s::bigint
@@ -317,7 +321,10 @@ WITH RECURSIVE family(id) AS (
         council_count = council_count - (SELECT count(*) FROM council_gone),
         trending_count = trending_count - CASE
             WHEN trending_count > 0 AND EXISTS (SELECT FROM council_gone WHERE since >= %(recent)s)
-            THEN 1 ELSE 0 END
+            THEN 1 ELSE 0 END,
+        demand_places = CASE WHEN EXISTS (SELECT FROM council_gone)
+            THEN backlog_problem_places(%(problem)s, NULL, %(organisation)s)
+            ELSE demand_places END
     WHERE id = %(problem)s AND EXISTS (SELECT FROM withdrawn)
     RETURNING vote_count, council_count
 )"""

@@ -4,6 +4,7 @@ reached by cursor, on the page and in the API."""
 import re
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
 from backlog import services
@@ -51,6 +52,48 @@ def test_withdrawing_a_places_last_vote_takes_the_problem_out_of_its_filter(clie
 
     assert _titles(client.get(LIST, {"council_type": "county"})) == []
     assert Problem.objects.get(pk=problem.pk).demand_places == []
+
+
+def _row_versions_written(problem_id: int) -> int:
+    """How many times this transaction has written a problem row (updates, HOT or not)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'backlog_problem'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_vote_and_a_withdrawal_write_the_problem_row_once_with_its_places(client):
+    """The places move in the same row version as the counters: a vote from a council new to
+    the problem used to write the row twice (the counters, then the trigger's places)."""
+    problem = ProblemFactory(title="Kent and Medway have it")
+    kent, medway = council_officer("kent"), council_officer("medway")
+    services.problem_vote(actor=kent, problem=Problem(pk=problem.pk))
+
+    with transaction.atomic():
+        before = _row_versions_written(problem.pk)
+        services.problem_vote(actor=medway, problem=Problem(pk=problem.pk))
+        assert _row_versions_written(problem.pk) - before == 1
+    assert Problem.objects.get(pk=problem.pk).demand_places == [
+        "r:" + SOUTH_EAST,
+        "rt:" + SOUTH_EAST + ":county",
+        "rt:" + SOUTH_EAST + ":unitary",
+        "t:county",
+        "t:unitary",
+    ]
+
+    with transaction.atomic():
+        before = _row_versions_written(problem.pk)
+        services.problem_vote_withdraw(actor=kent, problem=Problem(pk=problem.pk))
+        assert _row_versions_written(problem.pk) - before == 1
+    # Medway keeps the region in; Kent's county places go with it.
+    assert Problem.objects.get(pk=problem.pk).demand_places == [
+        "r:" + SOUTH_EAST,
+        "rt:" + SOUTH_EAST + ":unitary",
+        "t:unitary",
+    ]
+    assert _titles(client.get(LIST, {"region": SOUTH_EAST})) == ["Kent and Medway have it"]
+    assert _titles(client.get(LIST, {"council_type": "county"})) == []
 
 
 def test_a_merge_carries_the_sources_places_to_the_target(client, institute_staff):

@@ -89,6 +89,18 @@ def test_seed_scale_writes_consistent_rows():
     assert _scale_problems().filter(council_count__lte=5).exists()
     assert _scale_problems().filter(council_count__gte=30).exists()
 
+    # Each problem's places are its councils' regions and types, so the place filters work on
+    # loaded data as on voted data.
+    places = {}
+    for problem_id, region, council_type in CouncilDemand.objects.values_list(
+        "problem_id", "organisation__region", "organisation__council_type"
+    ):
+        places.setdefault(problem_id, set()).update(
+            {f"r:{region}", f"t:{council_type}", f"rt:{region}:{council_type}"}
+        )
+    for problem in _scale_problems():
+        assert set(problem.demand_places) == places.get(problem.pk, set()), problem.pk
+
     # Every problem has service areas and a timeline; merges point at open problems.
     assert not _scale_problems().filter(service_areas__isnull=True).exists()
     assert StatusChange.objects.filter(to_status=Status.NEW).count() == 200

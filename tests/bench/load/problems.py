@@ -637,5 +637,17 @@ class Command(BaseCommand):
             started = self._step(
                 f"timeline, merges and comments ({len(comment_rows)} comments)", started
             )
+        # The council demand went in before the problems, so its trigger found no problem to
+        # give places to: they are set now, by the function the trigger and the vote use, with
+        # the indexes back (it looks up each problem's councils).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending trigger events on ALTER
+        cursor.execute(
+            """
+            UPDATE backlog_problem SET demand_places = backlog_problem_places(id, NULL, NULL)
+            WHERE id BETWEEN %(lo)s AND %(hi)s AND council_count > 0
+            """,
+            params,
+        )
+        started = self._step("places of the problems' councils", started)
         for table in ("scale_problem_stage", "scale_vote_stage", "scale_counts"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
