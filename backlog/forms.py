@@ -4,7 +4,7 @@ from django import forms
 
 from backlog.models import Status
 from backlog.selectors import SORTS, BacklogFilters
-from institute.forms import CachedMarkupMixin
+from institute.forms import CachedMarkupMixin, FilterChoiceField
 from institute.models import CouncilType, Region, ServiceArea, Theme
 
 
@@ -77,24 +77,24 @@ class BacklogFilterForm(CachedMarkupMixin, forms.Form):
     """Query-string filters of the backlog; a bad value is dropped rather than shown as an error."""
 
     q = forms.CharField(label="Search problems", required=False, max_length=200)
-    theme = forms.ChoiceField(
+    theme = FilterChoiceField(
         label="Theme", required=False, choices=[("", "Any theme"), *Theme.choices]
     )
-    status = forms.ChoiceField(
+    status = FilterChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *Status.choices]
     )
-    service_area = forms.ChoiceField(label="Service area", required=False)
-    region = forms.ChoiceField(
+    service_area = FilterChoiceField(label="Service area", required=False)
+    region = FilterChoiceField(
         label="Region of the councils affected",
         required=False,
         choices=[("", "Any region"), *Region.choices],
     )
-    council_type = forms.ChoiceField(
+    council_type = FilterChoiceField(
         label="Type of the councils affected",
         required=False,
         choices=[("", "Any type"), *CouncilType.choices],
     )
-    sort = forms.ChoiceField(
+    sort = FilterChoiceField(
         label="Sort by",
         required=False,
         choices=[("", "Best match or most councils")]

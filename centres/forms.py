@@ -15,7 +15,7 @@ from centres.models import (
 )
 from centres.selectors import SORTS, LibraryFilters
 from components.selectors import components_to_link
-from institute.forms import CachedMarkupMixin, DateField
+from institute.forms import CachedMarkupMixin, DateField, FilterChoiceField
 from institute.models import CouncilType, Organisation, OrganisationKind, Region, ServiceArea, Theme
 from standards import selectors as standards_selectors
 
@@ -340,13 +340,13 @@ class LibraryFilterForm(CachedMarkupMixin, forms.Form):
     """Query-string filters of the library; a bad value is dropped rather than shown."""
 
     q = forms.CharField(label="Search learning", required=False, max_length=200)
-    kind = forms.ChoiceField(
+    kind = FilterChoiceField(
         label="Kind", required=False, choices=[("", "Any kind"), *LearningKind.choices]
     )
-    theme = forms.ChoiceField(
+    theme = FilterChoiceField(
         label="Theme", required=False, choices=[("", "Any theme"), *Theme.choices]
     )
-    service_area = forms.ChoiceField(label="Service area", required=False)
+    service_area = FilterChoiceField(label="Service area", required=False)
     min_evidence = forms.TypedChoiceField(
         label="Evidence strength",
         required=False,
@@ -355,21 +355,21 @@ class LibraryFilterForm(CachedMarkupMixin, forms.Form):
         choices=[("", "Any")]
         + [(n, f"At least {n}: {label}") for n, (label, _) in EVIDENCE_SCALE.items() if n],
     )
-    cost_band = forms.ChoiceField(
+    cost_band = FilterChoiceField(
         label="Cost", required=False, choices=[("", "Any cost"), *CostBand.choices]
     )
-    centre = forms.ChoiceField(label="Centre", required=False)
-    council_type = forms.ChoiceField(
+    centre = FilterChoiceField(label="Centre", required=False)
+    council_type = FilterChoiceField(
         label="Worked in councils of type",
         required=False,
         choices=[("", "Any type"), *CouncilType.choices],
     )
-    region = forms.ChoiceField(
+    region = FilterChoiceField(
         label="Worked in councils in",
         required=False,
         choices=[("", "Any region"), *Region.choices],
     )
-    sort = forms.ChoiceField(
+    sort = FilterChoiceField(
         label="Sort by",
         required=False,
         choices=[("", "Best match or newest")] + [(k, label) for k, (label, _) in SORTS.items()],

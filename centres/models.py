@@ -68,6 +68,16 @@ class Centre(models.Model):
     description = models.TextField(max_length=10000, blank=True, default="", help_text="Markdown")
     description_html = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    # What the service search matches, kept by the database.
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("name", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("focus", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["name"]

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
     Count,
     Exists,
@@ -691,13 +691,11 @@ def learning_search_url(key: str) -> str:
 
 
 def centre_search_rows(*, terms):
-    """Centres for the service search: few rows, so their vector is made as the query runs."""
+    """Centres for the service search."""
     return search.ranked(
         Centre.objects.all(),
         terms=terms,
-        vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("focus", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("description", weight="C", config=SEARCH_CONFIG),
+        vector="search_vector",
         title="name",
         summary="focus",
         key="slug",

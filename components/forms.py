@@ -6,7 +6,7 @@ from components.models import CostModel, Hosting, Kind, Maturity, Stage
 from components.publiccode import MAX_BYTES
 from components.selectors import ORIGINS, SORTS, ComponentFilters
 from institute import evidence as evidence_files
-from institute.forms import CachedMarkupMixin, DateField
+from institute.forms import CachedMarkupMixin, DateField, FilterChoiceField
 from institute.models import Organisation, ServiceArea, Theme
 from standards import selectors as standards_selectors
 
@@ -133,34 +133,34 @@ class FilterForm(CachedMarkupMixin, forms.Form):
     """Query-string filters of the catalogue; a bad value is dropped rather than shown."""
 
     q = forms.CharField(label="Search components", required=False, max_length=200)
-    kind = forms.ChoiceField(
+    kind = FilterChoiceField(
         label="Kind", required=False, choices=[("", "Any kind"), *Kind.choices]
     )
-    maturity = forms.ChoiceField(
+    maturity = FilterChoiceField(
         label="Maturity", required=False, choices=[("", "Any maturity"), *Maturity.choices]
     )
-    service_area = forms.ChoiceField(label="Service area", required=False)
-    theme = forms.ChoiceField(
+    service_area = FilterChoiceField(label="Service area", required=False)
+    theme = FilterChoiceField(
         label="Theme", required=False, choices=[("", "Any theme"), *Theme.choices]
     )
-    open_licence = forms.ChoiceField(
+    open_licence = FilterChoiceField(
         label="Open-source licence",
         required=False,
         choices=[("", "Open or not"), ("yes", "Open source"), ("no", "Not open source")],
     )
-    licence = forms.ChoiceField(label="Licence", required=False)
-    cost_model = forms.ChoiceField(
+    licence = FilterChoiceField(label="Licence", required=False)
+    cost_model = FilterChoiceField(
         label="Cost model", required=False, choices=[("", "Any cost model"), *CostModel.choices]
     )
-    hosting = forms.ChoiceField(
+    hosting = FilterChoiceField(
         label="Hosting", required=False, choices=[("", "Any hosting"), *Hosting.choices]
     )
-    origin = forms.ChoiceField(
+    origin = FilterChoiceField(
         label="Where its details come from",
         required=False,
         choices=[("", "Anywhere"), *ORIGINS.items()],
     )
-    sort = forms.ChoiceField(
+    sort = FilterChoiceField(
         label="Sort by",
         required=False,
         choices=[("", "Best match or most councils using it")]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -119,6 +120,16 @@ class Organisation(models.Model):
     )
     website = models.URLField(blank=True, default="")
     description = models.TextField(blank=True, default="")
+    # What the service search matches, kept by the database (a few hundred rows, but made as
+    # each search ran it cost a millisecond or more of every search).
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("name", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("description", weight="B", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     valid_from = models.DateField(null=True, blank=True, help_text="Empty: since before records")
     valid_to = models.DateField(null=True, blank=True, help_text="Last day it existed")
     # Several of each: Surrey County Council is succeeded by East and West Surrey (Succession).

@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Min, Q
 from django.utils import timezone
@@ -15,7 +14,6 @@ from institute import fragments, registry, search
 from institute.errors import DomainError
 from institute.fragments import Part, Parts
 from institute.models import (
-    SEARCH_CONFIG,
     AuditEvent,
     EmailDomain,
     Membership,
@@ -462,13 +460,11 @@ def _line_of(message: str) -> int:
 
 
 def organisation_search_rows(*, terms):
-    """Organisations for the service search: a few hundred rows, their vector made as the
-    query runs."""
+    """Organisations for the service search."""
     return search.ranked(
         Organisation.objects.all(),
         terms=terms,
-        vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("description", weight="B", config=SEARCH_CONFIG),
+        vector="search_vector",
         title="name",
         summary="description",
         key="slug",

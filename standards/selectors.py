@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -35,7 +34,7 @@ from django.utils.functional import SimpleLazyObject as lazy
 from institute import access as core_access
 from institute import fragments, search
 from institute.fragments import Part, Parts
-from institute.models import SEARCH_CONFIG, EvidenceFile, Organisation, OrganisationKind
+from institute.models import EvidenceFile, Organisation, OrganisationKind
 from institute.selectors import count_and_oldest, organisation_holders_sql
 from institute.urlcache import detail_url
 from standards import access
@@ -716,8 +715,7 @@ def standard_search_rows(*, terms):
     return search.ranked(
         Standard.objects.filter(current_version__isnull=False),
         terms=terms,
-        vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG),
+        vector="search_vector",
         title="title",
         summary="summary",
         key="slug",
