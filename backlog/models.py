@@ -109,7 +109,13 @@ class Problem(models.Model):
             models.Index(fields=["id"], condition=~Q(status="merged"), name="problem_not_merged"),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="problem_title_trgm"),
             models.Index(fields=["status", "-council_count"], name="problem_status_councils"),
-            models.Index(fields=["-council_count", "-id"], name="problem_councils"),
+            # The lists' orders. Every list leaves merged problems out, so these do too: a page
+            # far down a list (an old ?page=N link) is then found from the index alone.
+            models.Index(
+                fields=["-council_count", "-id"],
+                condition=~Q(status="merged"),
+                name="problem_councils",
+            ),
             # Search ranks only the most-demanded title matches: this walks problems in demand
             # order and tests their titles without reading the (wide) rows.
             models.Index(
@@ -118,10 +124,22 @@ class Problem(models.Model):
                 condition=~Q(status="merged"),
                 name="problem_search_demand",
             ),
-            models.Index(fields=["-vote_count", "-id"], name="problem_votes"),
-            models.Index(fields=["-created_at"], name="problem_newest"),
-            models.Index(fields=["-last_activity_at"], name="problem_active"),
-            models.Index(fields=["-trending_count", "-id"], name="problem_trending"),
+            models.Index(
+                fields=["-vote_count", "-id"], condition=~Q(status="merged"), name="problem_votes"
+            ),
+            models.Index(
+                fields=["-created_at", "-id"], condition=~Q(status="merged"), name="problem_newest"
+            ),
+            models.Index(
+                fields=["-last_activity_at", "-id"],
+                condition=~Q(status="merged"),
+                name="problem_active",
+            ),
+            models.Index(
+                fields=["-trending_count", "-id"],
+                condition=~Q(status="merged"),
+                name="problem_trending",
+            ),
             models.Index(fields=["theme", "status"], name="problem_theme_status"),
             GinIndex(fields=["demand_places"], name="problem_demand_places"),
             GinIndex(fields=["service_area_ids"], name="problem_service_area_ids"),
