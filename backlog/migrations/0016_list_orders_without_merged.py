@@ -5,52 +5,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('backlog', '0015_problem_places_function'),
-        ('institute', '0015_search_vector'),
+        ("backlog", "0015_problem_places_function"),
+        ("institute", "0015_search_vector"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='problem',
-            name='problem_councils',
+            model_name="problem",
+            name="problem_councils",
         ),
         migrations.RemoveIndex(
-            model_name='problem',
-            name='problem_votes',
+            model_name="problem",
+            name="problem_votes",
         ),
         migrations.RemoveIndex(
-            model_name='problem',
-            name='problem_newest',
+            model_name="problem",
+            name="problem_newest",
         ),
         migrations.RemoveIndex(
-            model_name='problem',
-            name='problem_active',
+            model_name="problem",
+            name="problem_active",
         ),
         migrations.RemoveIndex(
-            model_name='problem',
-            name='problem_trending',
+            model_name="problem",
+            name="problem_trending",
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(condition=models.Q(('status', 'merged'), _negated=True), fields=['-council_count', '-id'], name='problem_councils'),
+            model_name="problem",
+            index=models.Index(
+                condition=models.Q(("status", "merged"), _negated=True),
+                fields=["-council_count", "-id"],
+                name="problem_councils",
+            ),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(condition=models.Q(('status', 'merged'), _negated=True), fields=['-vote_count', '-id'], name='problem_votes'),
+            model_name="problem",
+            index=models.Index(
+                condition=models.Q(("status", "merged"), _negated=True),
+                fields=["-vote_count", "-id"],
+                name="problem_votes",
+            ),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(condition=models.Q(('status', 'merged'), _negated=True), fields=['-created_at', '-id'], name='problem_newest'),
+            model_name="problem",
+            index=models.Index(
+                condition=models.Q(("status", "merged"), _negated=True),
+                fields=["-created_at", "-id"],
+                name="problem_newest",
+            ),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(condition=models.Q(('status', 'merged'), _negated=True), fields=['-last_activity_at', '-id'], name='problem_active'),
+            model_name="problem",
+            index=models.Index(
+                condition=models.Q(("status", "merged"), _negated=True),
+                fields=["-last_activity_at", "-id"],
+                name="problem_active",
+            ),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(condition=models.Q(('status', 'merged'), _negated=True), fields=['-trending_count', '-id'], name='problem_trending'),
+            model_name="problem",
+            index=models.Index(
+                condition=models.Q(("status", "merged"), _negated=True),
+                fields=["-trending_count", "-id"],
+                name="problem_trending",
+            ),
         ),
     ]

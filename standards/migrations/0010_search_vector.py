@@ -5,15 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('standards', '0009_evidence_files'),
+        ("standards", "0009_evidence_files"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='standard',
-            name='search_vector',
-            field=models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title', config='english', weight='A'), '||', django.contrib.postgres.search.SearchVector('summary', config='english', weight='B'), django.contrib.postgres.search.SearchConfig('english')), output_field=django.contrib.postgres.search.SearchVectorField()),
+            model_name="standard",
+            name="search_vector",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.contrib.postgres.search.CombinedSearchVector(
+                    django.contrib.postgres.search.SearchVector(
+                        "title", config="english", weight="A"
+                    ),
+                    "||",
+                    django.contrib.postgres.search.SearchVector(
+                        "summary", config="english", weight="B"
+                    ),
+                    django.contrib.postgres.search.SearchConfig("english"),
+                ),
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
         ),
     ]
