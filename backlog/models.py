@@ -7,12 +7,11 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from institute.models import SEARCH_CONFIG, ServiceArea, Theme
+from institute.models import ServiceArea, Theme, stored_search_vector
 from institute.urlcache import detail_url
 
 
@@ -80,25 +79,10 @@ class Problem(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
-    search_vector = models.GeneratedField(
-        expression=(
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = stored_search_vector(("title", "A"), ("summary", "B"), ("description", "C"))
 
     # Title and summary only: what "is it one of these?" suggestions match while someone types.
-    title_vector = models.GeneratedField(
-        expression=(
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    title_vector = stored_search_vector(("title", "A"), ("summary", "B"))
 
     class Meta:
         ordering = ["-created_at"]

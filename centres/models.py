@@ -5,13 +5,18 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from institute.models import SEARCH_CONFIG, Region, ReviewedChange, Role, Theme
+from institute.models import (
+    Region,
+    ReviewedChange,
+    Role,
+    Theme,
+    stored_search_vector,
+)
 from institute.urlcache import detail_url
 
 # The 2030 targets of the blueprint that are about centres, which the sector tracks: centres
@@ -69,15 +74,7 @@ class Centre(models.Model):
     description_html = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
     # What the service search matches, kept by the database.
-    search_vector = models.GeneratedField(
-        expression=(
-            SearchVector("name", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("focus", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = stored_search_vector(("name", "A"), ("focus", "B"), ("description", "C"))
 
     class Meta:
         ordering = ["name"]
@@ -271,15 +268,8 @@ class Learning(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
-    search_vector = models.GeneratedField(
-        expression=(
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("impact_summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("body", weight="C", config=SEARCH_CONFIG)
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
+    search_vector = stored_search_vector(
+        ("title", "A"), ("summary", "B"), ("impact_summary", "B"), ("body", "C")
     )
 
     class Meta:

@@ -6,13 +6,12 @@ from datetime import timedelta
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from institute.models import SEARCH_CONFIG, ReviewedChange
+from institute.models import ReviewedChange, stored_search_vector
 from institute.urlcache import detail_url
 
 # An adoption not confirmed for 12 months (365 days) is stale: shown as such and no longer
@@ -151,15 +150,7 @@ class Component(models.Model):
         default=0, help_text="Councils exploring, piloting or using it"
     )
 
-    search_vector = models.GeneratedField(
-        expression=(
-            SearchVector("name", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = stored_search_vector(("name", "A"), ("summary", "B"), ("description", "C"))
 
     class Meta:
         ordering = ["name"]

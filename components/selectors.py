@@ -27,7 +27,6 @@ from components import access
 from components.models import (
     ACTIVE_STAGES,
     REMIND_BEFORE,
-    SEARCH_CONFIG,
     STALE_AFTER,
     Adoption,
     AdoptionChange,
@@ -49,7 +48,7 @@ from institute import access as core_access
 from institute import fragments, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
-from institute.models import ChangeStatus, ServiceArea
+from institute.models import SEARCH_CONFIG, ChangeStatus, ServiceArea
 from institute.pagination import counted_under
 from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url

@@ -20,6 +20,18 @@ from institute.urlcache import detail_url
 SEARCH_CONFIG = "english"
 
 
+def stored_search_vector(*weighted: tuple[str, str]) -> models.GeneratedField:
+    """A search vector kept by the database from the row's own text: `weighted` are (field,
+    weight) pairs, most important first, e.g. ("title", "A"), ("summary", "B")."""
+    expression = None
+    for name, weight in weighted:
+        part = SearchVector(name, weight=weight, config=SEARCH_CONFIG)
+        expression = part if expression is None else expression + part
+    return models.GeneratedField(
+        expression=expression, output_field=SearchVectorField(), db_persist=True
+    )
+
+
 class Theme(models.TextChoices):
     """The six themes of the sector's digital blueprint."""
 
@@ -122,14 +134,7 @@ class Organisation(models.Model):
     description = models.TextField(blank=True, default="")
     # What the service search matches, kept by the database (a few hundred rows, but made as
     # each search ran it cost a millisecond or more of every search).
-    search_vector = models.GeneratedField(
-        expression=(
-            SearchVector("name", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("description", weight="B", config=SEARCH_CONFIG)
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = stored_search_vector(("name", "A"), ("description", "B"))
     valid_from = models.DateField(null=True, blank=True, help_text="Empty: since before records")
     valid_to = models.DateField(null=True, blank=True, help_text="Last day it existed")
     # Several of each: Surrey County Council is succeeded by East and West Surrey (Succession).

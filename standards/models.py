@@ -8,13 +8,12 @@ import uuid
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from institute.models import SEARCH_CONFIG, CouncilType
+from institute.models import CouncilType, stored_search_vector
 from institute.urlcache import detail_url
 
 
@@ -107,14 +106,7 @@ class Standard(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     # What the service search matches, kept by the database.
-    search_vector = models.GeneratedField(
-        expression=(
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = stored_search_vector(("title", "A"), ("summary", "B"))
 
     class Meta:
         ordering = ["title"]
