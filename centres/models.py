@@ -10,13 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from institute.models import (
-    Region,
-    ReviewedChange,
-    Role,
-    Theme,
-    stored_search_vector,
-)
+from institute.models import Region, ReviewedChange, Role, Theme, stored_search_vector
 from institute.urlcache import detail_url
 
 # The 2030 targets of the blueprint that are about centres, which the sector tracks: centres

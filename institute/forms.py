@@ -34,6 +34,9 @@ class FilterChoiceField(forms.ChoiceField):
     changes in place (a form that needs others assigns a new list), so each copy shares them."""
 
     def __deepcopy__(self, memo):
+        # forms.Field.__deepcopy__, with the widget copied as ChoiceWidget copies itself but
+        # keeping its choices: ChoiceField and ChoiceWidget would each copy them again (a
+        # tenth of a millisecond more for the backlog's filters than Field's copy alone).
         result = copy.copy(self)
         memo[id(self)] = result
         widget = copy.copy(self.widget)
