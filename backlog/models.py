@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from institute.models import ServiceArea, Theme, stored_search_vector
+from institute.models import ServiceArea, Theme, service_area_ids_field, stored_search_vector
 from institute.urlcache import detail_url
 
 
@@ -71,11 +71,9 @@ class Problem(models.Model):
         models.CharField(max_length=64), default=list, db_default=[], editable=False
     )
     # The ids of its service areas, so the service area filter is one GIN index lookup rather
-    # than a walk of the sort's index testing each problem's areas. Kept by a database trigger
-    # on the service areas' join table (migration 0014), however the areas are written.
-    service_area_ids = ArrayField(
-        models.BigIntegerField(), default=list, db_default=[], editable=False
-    )
+    # than a walk of the sort's index testing each problem's areas, and a list shows their
+    # names without a query. Kept by a database trigger on the join table (migration 0014).
+    service_area_ids = service_area_ids_field()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)

@@ -139,10 +139,11 @@ FILTER_COUNT_CAP = 1_000
 LIST_DEPENDS = ("problem-titles", "names")
 
 
-# What a row of the backlog page shows (problem_rows adds the service areas).
+# What a row of the backlog page shows (the service areas' names come from their ids:
+# institute.selectors.service_area_names).
 ROW_FIELDS = [
     "pk", "title", "summary", "theme", "status", "council_count", "vote_count",
-    "submitted_for__name",
+    "service_area_ids", "submitted_for__name",
 ]  # fmt: skip
 
 
@@ -152,7 +153,7 @@ def problem_list_page(
     """What the backlog page and the API list page by page: `problem_list`, or for a plain
     search its `SearchResults`. A search of any kind is counted up to `count_cap` if given, a
     list filtered through a GIN index up to FILTER_COUNT_CAP. With `rows`, only what the
-    page's rows show is loaded (see `problem_rows`); with `columns`, only those columns and
+    page's rows show is loaded (ROW_FIELDS); with `columns`, only those columns and
     nothing joined or prefetched (the API builds its rows from them)."""
     words_only = filters.q and not any(
         getattr(filters, name)
@@ -311,22 +312,6 @@ def problem_similar(
         .only("pk", "title", "summary", "status", "council_count", "vote_count")
     )
     return list(qs[:limit])
-
-
-def problem_rows(problems) -> dict[int, list[str]]:
-    """The names of each problem's service areas, by problem id."""
-    return core_selectors.service_area_names(Problem.service_areas, problems)
-
-
-def problem_area_slugs(problems) -> dict[int, list[str]]:
-    """The slugs of each problem's service areas, in the order of their names, by problem id:
-    one query of plain values (prefetched ServiceArea objects cost a 100-row page more)."""
-    found = defaultdict(list)
-    through = Problem.service_areas.through.objects.filter(problem_id__in=[p.pk for p in problems])
-    rows = through.order_by("servicearea__name").values_list("problem_id", "servicearea__slug")
-    for problem_id, slug in rows:
-        found[problem_id].append(slug)
-    return dict(found)
 
 
 def problem_voted_ids(user, problems) -> set[int]:

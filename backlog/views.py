@@ -62,7 +62,7 @@ def problem_list(request):
         ),
     }
     problems = context["page_obj"].object_list = list(context["page_obj"].object_list)
-    context["service_areas"] = selectors.problem_rows(problems)
+    context["service_areas"] = core_selectors.service_area_names(problems)
     context["vote_states"] = selectors.problem_vote_states(request.user, problems)
     context["can_submit"] = access.can_submit_problem(request.user)
     context["can_vote"] = access.can_vote(request.user)

@@ -257,10 +257,19 @@ class LibraryFilters:
         return any(value not in ("", None) for name, value in vars(self).items() if name != "sort")
 
 
-def learning_library(filters: LibraryFilters):
-    """Published learning, searched, filtered and sorted, for the library and the API. Its
-    count is kept until a write in the centres' app (learning, its councils and areas) or a
-    change of a name (a council's region, a service area's slug)."""
+# What a row of the library page shows (`centres_tags.learning_summary`), and every sort's
+# columns (a cursor is made from the page's last row).
+ROW_FIELDS = [
+    "public_id", "title", "kind", "evidence_strength", "summary", "centre__name", "cost_band",
+    "published_at",
+]  # fmt: skip
+
+
+def learning_library(filters: LibraryFilters, *, rows: bool = False):
+    """Published learning, searched, filtered and sorted, for the library and the API; with
+    `rows`, only what the library page's rows show (ROW_FIELDS). Its count is kept until a
+    write in the centres' app (learning, its councils and areas) or a change of a name (a
+    council's region, a service area's slug)."""
     # Lists never show the body or the search vector: leave the wide columns behind.
     qs = (
         published_learning()
@@ -303,6 +312,8 @@ def learning_library(filters: LibraryFilters):
     qs = qs.annotate(
         council_count=_count(Learning.councils.through.objects.all(), "learning")
     ).order_by(*order)
+    if rows:
+        qs = qs.only(*ROW_FIELDS)
     return counted_under(qs, "learning", filters, "centres", "names")
 
 

@@ -308,7 +308,7 @@ def learning_list(request):
         "page_title": "Learning library",
         "form": form,
         "filters_active": filters.active(),
-        **paginate(request, selectors.learning_library(filters)),
+        **paginate(request, selectors.learning_library(filters, rows=True)),
     }
     template = "centres/learning_list.html"
     if request.htmx:

@@ -28,6 +28,7 @@ from components.models import (
 )
 from institute import access as core_access
 from institute import evidence
+from institute import selectors as core_selectors
 from institute.access import require
 from institute.api import (
     EVIDENCE_DOWNLOAD_RESPONSES,
@@ -164,7 +165,7 @@ class ComponentSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
 
     def get_service_areas(self, component) -> list[str]:
-        return [area.slug for area in component.service_areas.all()]
+        return core_selectors.service_area_slugs([component]).get(component.pk, [])
 
 
 class ComponentDetailSerializer(ComponentSerializer):

@@ -14,7 +14,6 @@ from django.db.models import (
     F,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     TextField,
 )
@@ -48,7 +47,7 @@ from institute import access as core_access
 from institute import fragments, search
 from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
-from institute.models import SEARCH_CONFIG, ChangeStatus, ServiceArea
+from institute.models import SEARCH_CONFIG, ChangeStatus
 from institute.pagination import counted_under
 from institute.selectors import count_and_oldest
 from institute.urlcache import detail_url
@@ -84,12 +83,22 @@ class ComponentFilters:
         return any(getattr(self, name) for name in self.__dataclass_fields__ if name != "sort")
 
 
+# What a row of the catalogue page shows (`components_tags.component_summary`), and every
+# sort's columns (a cursor is made from the page's last row).
+ROW_FIELDS = [
+    "public_id", "name", "summary", "kind", "maturity", "licence", "cost_model", "hosting",
+    "maintainer__name", "maintainer_name", "using_count", "adopting_count", "published_at",
+    "service_area_ids",
+]  # fmt: skip
+
+
 def component_list(
-    filters: ComponentFilters, *, status: str = ReviewStatus.PUBLISHED, prefetch: bool = True
+    filters: ComponentFilters, *, status: str = ReviewStatus.PUBLISHED, rows: bool = False
 ):
-    """The catalogue, filtered and sorted, with the maintainer and (if `prefetch`) the service
-    areas loaded. Its count is kept until a write in the catalogue (any of its rows, which
-    its filters read) or a change of a name (a service area's slug)."""
+    """The catalogue, filtered and sorted, with the maintainer loaded (the service areas are
+    the ids beside each row: `institute.selectors.service_area_names`); with `rows`, only
+    what the page's rows show (ROW_FIELDS). Its count is kept until a write in the catalogue
+    (any of its rows, which its filters read) or a change of a name (a service area's slug)."""
     # Lists never show the description or the search vector: leave the wide columns behind.
     qs = (
         Component.objects.filter(status=status)
@@ -105,13 +114,9 @@ def component_list(
     if filters.open_licence in {"yes", "no"}:
         qs = qs.filter(licence_open=filters.open_licence == "yes")
     if filters.service_area:
-        qs = qs.filter(
-            Exists(
-                Component.service_areas.through.objects.filter(
-                    component_id=OuterRef("pk"), servicearea__slug=filters.service_area
-                )
-            )
-        )
+        # The component_service_area_ids index (an unknown slug matches nothing).
+        area = core_selectors.service_area_id(filters.service_area)
+        qs = qs.filter(service_area_ids__contains=[area]) if area else qs.none()
     if filters.origin in ORIGINS:
         sources = HarvestSource.objects.filter(component_id=OuterRef("pk"))
         if filters.origin == "harvested":
@@ -128,16 +133,9 @@ def component_list(
             qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
             order = ["-rank", "-using_count", "id"]
     qs = qs.order_by(*order)
-    if prefetch:
-        qs = qs.prefetch_related(
-            Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name"))
-        )
+    if rows:
+        qs = qs.only(*ROW_FIELDS)
     return counted_under(qs, f"components:{status}", filters, "components", "names")
-
-
-def component_rows(components) -> dict[int, list[str]]:
-    """The names of each component's service areas, by component id."""
-    return core_selectors.service_area_names(Component.service_areas, components)
 
 
 def review_queue():

@@ -56,11 +56,10 @@ def component_list(request):
         "filters_active": filters.active(),
         "can_submit": access.can_submit_component(request.user),
         "can_review": access.can_review(request.user),
-        # Without the prefetch of service areas: component_rows is cheaper.
-        **paginate(request, selectors.component_list(filters, prefetch=False)),
+        **paginate(request, selectors.component_list(filters, rows=True)),
     }
     components = context["page_obj"].object_list = list(context["page_obj"].object_list)
-    context["service_areas"] = selectors.component_rows(components)
+    context["service_areas"] = core_selectors.service_area_names(components)
     template = "components/component_list.html"
     if request.htmx:
         template += "#results"
@@ -73,6 +72,9 @@ def component_export(request):
     filters = _filter_form(request).filters()
     components = selectors.component_list(filters).iterator(chunk_size=2000)
     url = absolute_detail_urls("components:component_detail", "public_id", uuid.UUID)
+
+    def names(component):
+        return core_selectors.service_area_names([component]).get(component.pk, [])
 
     def rows():
         yield [
@@ -88,7 +90,7 @@ def component_export(request):
                 c.get_kind_display(),
                 c.get_maturity_display(),
                 c.theme,
-                "; ".join(area.name for area in c.service_areas.all()),
+                "; ".join(names(c)),
                 c.licence,
                 "yes" if c.licence_open else "no",
                 c.get_cost_model_display(),

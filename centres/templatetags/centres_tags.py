@@ -83,7 +83,6 @@ _COST_LABELS = dict(CostBand.choices)
 def learning_summary(item):
     """One result in the learning library, built in Python: the library renders 25 of them on
     every request (this was half of its time as a template)."""
-    published = item.published_at
     return _summary_html(
         item.get_absolute_url(),
         item.title,
@@ -93,8 +92,15 @@ def learning_summary(item):
         item.centre.name,
         item.cost_band,
         item.council_count,
-        dateformat.format(timezone.localtime(published), "j F Y") if published else "",
+        _date_text(item.published_at),
     )
+
+
+@lru_cache(maxsize=4096)
+def _date_text(published) -> str:
+    """“3 December 2026” in the service's one time zone (no view activates another): the
+    same row's date is asked for on every view of the library's first pages."""
+    return dateformat.format(timezone.localtime(published), "j F Y") if published else ""
 
 
 # A row's HTML from everything it shows: a row shown again unchanged costs a dictionary lookup

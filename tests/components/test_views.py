@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from components import services
+from components import selectors, services
 from components.models import STALE_AFTER, Adoption, Component
-from institute.models import Organisation
+from institute.models import Organisation, ServiceArea
 from tests.components.conftest import component_fields
 from tests.components.factories import AdoptionFactory, ComponentFactory
 from tests.factories import ProblemFactory, UserFactory
@@ -107,14 +107,53 @@ def test_htmx_filter_returns_only_results(client, component):
 
 @pytest.mark.parametrize("count", [1, 50])
 def test_catalogue_query_count_is_fixed(client, officer, author, django_assert_num_queries, count):
+    areas = [ServiceArea.objects.get(slug=s) for s in ("housing", "customer-services")]
     for n in range(count):
-        ComponentFactory(name=f"Component {n}", submitted_by=author)
+        ComponentFactory(name=f"Component {n}", submitted_by=author, service_areas=areas)
     client.force_login(officer)
-    # user (with membership), service area and licence choices, count, page, service areas
-    # (the session comes from the cache: SESSION_ENGINE cached_db).
-    with django_assert_num_queries(6):
+    # user (with membership), service area and licence choices, count, page (the rows' service
+    # areas are the ids beside each row; the session comes from the cache: cached_db).
+    with django_assert_num_queries(5):
         response = client.get(LIST)
     assert len(response.context["page_obj"]) == min(count, 25)
+    # Every row names its areas, in the order of their names.
+    assert response.content.decode().count("Customer services · Housing") == min(count, 25)
+
+
+def test_the_catalogue_follows_a_change_of_a_components_service_areas(client, author):
+    """The ids beside each row are kept by the database, however the areas are written: the
+    filter, the rows' names, the API and the CSV all follow an edit."""
+    housing, waste, customer = (
+        ServiceArea.objects.get(slug=s)
+        for s in ("housing", "waste-and-recycling", "customer-services")
+    )
+    moving = ComponentFactory(name="Moves area", service_areas=[housing], submitted_by=author)
+    ComponentFactory(name="Stays in housing", service_areas=[housing], submitted_by=author)
+
+    def names(area):
+        return [c.name for c in client.get(LIST, {"service_area": area}).context["page_obj"]]
+
+    assert names("waste-and-recycling") == []
+    moving.service_areas.set([waste, customer])
+    assert Component.objects.get(pk=moving.pk).service_area_ids == sorted([waste.pk, customer.pk])
+    assert names("waste-and-recycling") == ["Moves area"]
+    assert names("housing") == ["Stays in housing"]
+    page = client.get(LIST, {"q": "Moves"}).content.decode()
+    assert "Customer services · Waste and recycling" in page
+    api = client.get("/api/v1/components/", {"service_area": "customer-services"}).json()
+    assert [row["service_areas"] for row in api["results"]] == [
+        ["customer-services", "waste-and-recycling"]
+    ]
+    export = client.get(reverse("components:component_export"), {"q": "Moves"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert rows[0]["service_areas"] == "Customer services; Waste and recycling"
+
+    moving.service_areas.clear()
+    assert Component.objects.get(pk=moving.pk).service_area_ids == []
+    assert names("waste-and-recycling") == []
+    # An area unknown to the selector (the form refuses it first) matches nothing, not all.
+    unknown = selectors.component_list(selectors.ComponentFilters(service_area="no-such-area"))
+    assert list(unknown) == []
 
 
 def test_catalogue_csv_is_filter_aware(client, author):
