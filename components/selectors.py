@@ -380,9 +380,15 @@ BY_NAME = ("component__name", "organisation__name", "id")
 BY_ID = ("component_id", "organisation_id", "id")
 
 
-def adoption_list(*, component=None, organisation=None, published_only=True, order=BY_NAME):
-    """Adoption rows for the API (`order=BY_ID`) and the CSV (by component, then council name)."""
+def adoption_list(
+    *, component=None, organisation=None, published_only=True, order=BY_NAME, columns=()
+):
+    """Adoption rows for the API (`order=BY_ID`) and the CSV (by component, then council name);
+    with `columns`, only those (the adoption's, and the component's and council's through
+    `component__name` and the like), not every column of all three rows."""
     qs = Adoption.objects.select_related("component", "organisation")
+    if columns:
+        qs = qs.only(*columns)
     if published_only:
         qs = qs.filter(component__status=ReviewStatus.PUBLISHED)
     if component is not None:

@@ -73,8 +73,10 @@ def component_export(request):
     components = selectors.component_list(filters).iterator(chunk_size=2000)
     url = absolute_detail_urls("components:component_detail", "public_id", uuid.UUID)
 
+    vocabulary = core_selectors.service_area_vocabulary()
+
     def names(component):
-        return core_selectors.service_area_names([component]).get(component.pk, [])
+        return core_selectors.service_area_names([component], vocabulary).get(component.pk, [])
 
     def rows():
         yield [

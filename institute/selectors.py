@@ -226,13 +226,14 @@ def service_area_id(slug: str) -> int | None:
     return next((pk for found, _, pk in _service_areas() if found == slug), None)
 
 
-def _service_areas_by_id() -> dict[int, tuple[int, str, str]]:
-    """(place in name order, slug, name) of each service area, by id."""
+def service_area_vocabulary() -> dict[int, tuple[int, str, str]]:
+    """(place in name order, slug, name) of each service area, by id: read it once for a list
+    whose rows are named one at a time (an export), and give it to `service_area_names`."""
     return {pk: (i, slug, name) for i, (slug, name, pk) in enumerate(_service_areas())}
 
 
-def _service_areas_of(owners, part: int) -> dict[int, list[str]]:
-    areas = _service_areas_by_id()
+def _service_areas_of(owners, part: int, vocabulary=None) -> dict[int, list[str]]:
+    areas = vocabulary if vocabulary is not None else service_area_vocabulary()
     found = {}
     for owner in owners:
         # An id no longer in the vocabulary (deleted since the row was read) is left out.
@@ -242,16 +243,17 @@ def _service_areas_of(owners, part: int) -> dict[int, list[str]]:
     return found
 
 
-def service_area_names(owners) -> dict[int, list[str]]:
+def service_area_names(owners, vocabulary=None) -> dict[int, list[str]]:
     """The names of each owner's service areas, in name order, by owner id, without a query:
     from the ids kept beside each row (`institute.models.service_area_ids_field`, which the
-    rows must have been read with) and the cached vocabulary."""
-    return _service_areas_of(owners, 2)
+    rows must have been read with) and the cached vocabulary (read from the cache once per
+    call, so name a page's rows in one call, or pass `service_area_vocabulary()`)."""
+    return _service_areas_of(owners, 2, vocabulary)
 
 
-def service_area_slugs(owners) -> dict[int, list[str]]:
+def service_area_slugs(owners, vocabulary=None) -> dict[int, list[str]]:
     """As `service_area_names`, the slugs (in the order of the names), for the API."""
-    return _service_areas_of(owners, 1)
+    return _service_areas_of(owners, 1, vocabulary)
 
 
 def service_area_names_of(owner, names_by_owner=None) -> tuple[str, ...]:
