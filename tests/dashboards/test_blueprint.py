@@ -302,3 +302,28 @@ def test_the_recommendations_csv_has_every_recommendation(client, tracker):
         "In progress,"
     )
     assert len(lines) == 1 + Recommendation.objects.count()
+
+
+def test_the_blueprint_is_rendered_once_and_shows_each_change_of_the_tracker(
+    client, institute_staff, tracker, django_assert_num_queries
+):
+    url = reverse("sector:blueprint")
+    first = client.get(url).content.decode()
+    assert "2 recommendations on data exchange and maturity" in first
+    # The same page again is the kept body, with no query and nothing rendered from the figures.
+    with django_assert_num_queries(0):
+        again = client.get(url).content.decode()
+
+    def main(html):  # the page around it carries a fresh CSRF token and script nonce
+        return html[html.index("<main") : html.index("</main>")]
+
+    assert main(again) == main(first)
+    # A staff change to the tracker is on the next view.
+    _recommendation(institute_staff, 4, "data", ["lga"])
+    assert "3 recommendations on data exchange and maturity" in client.get(url).content.decode()
+    # So is a change of the targets' figures.
+    targets.series_sync()
+    fragments.bump(targets.VERSION)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert queries.captured_queries  # the figures were read again
