@@ -40,18 +40,25 @@ def blueprint(request):
     and its recommendations; then who should be doing what. The body is the same for every
     viewer and its charts cost far more to render than its figures to read (19 ms a request at
     scale): it is kept, rendered, until the figures or the tracker change, or the day does."""
-    title = "The 2030 blueprint"
-    today = timezone.localdate().isoformat()
-    body = fragments.cached(
-        f"sector:blueprint:body:{today}",
-        (targets.VERSION, BLUEPRINT_VERSION),
-        lambda: render_to_string("sector/blueprint.html#body", _blueprint_context(title)),
-    )
-    # Rendered by the template engine, with its escaping, from the partial above.
+    # Rendered by the template engine, with its escaping, from the template's partial.
     return render(
         request,
         "sector/blueprint.html",
-        {"page_title": title, "body": mark_safe(body)},  # noqa: S308
+        {"page_title": BLUEPRINT_TITLE, "body": mark_safe(blueprint_body())},  # noqa: S308
+    )
+
+
+BLUEPRINT_TITLE = "The 2030 blueprint"
+
+
+def blueprint_body() -> str:
+    """The blueprint page's body, as its partial renders it, kept until the figures, the
+    tracker or the day change; the refresh task warms it (views.pages_warm)."""
+    today = timezone.localdate().isoformat()
+    return fragments.cached(
+        f"sector:blueprint:body:{today}",
+        (targets.VERSION, BLUEPRINT_VERSION),
+        lambda: render_to_string("sector/blueprint.html#body", _blueprint_context(BLUEPRINT_TITLE)),
     )
 
 

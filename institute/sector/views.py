@@ -21,7 +21,7 @@ from institute import selectors as core_selectors
 from institute.fragments import Part, Parts
 from institute.models import CouncilType, Region
 from institute.sector import access as sector_access
-from institute.sector import opendata, panels, profiles, selectors, targets, trends
+from institute.sector import blueprint_views, opendata, panels, profiles, selectors, targets, trends
 from institute.sector.figures import Filters, strategic_authorities
 from institute.storage import generated_storage
 from standards import access as standards_access
@@ -124,9 +124,10 @@ def dashboard_summary(request):
 
 def pages_warm() -> None:
     """Render the public summary and the all-councils dashboard once, as their first visitors
-    would, so that their cached parts (figures, panels' and targets' markup) and the profiles'
-    figures are ready before anyone asks: called by the refresh task after it refreshes them.
-    The parts hold nothing about the viewer, so a bare request stands in for one."""
+    would, so that their cached parts (figures, panels' and targets' markup), the profiles'
+    figures and the blueprint's body are ready before anyone asks: called by the refresh task
+    after it refreshes them. The parts hold nothing about the viewer, so a bare request stands
+    in for one."""
     request = HttpRequest()
     request.method = "GET"
     request.user = AnonymousUser()
@@ -135,6 +136,7 @@ def pages_warm() -> None:
         context["page_title"] = "Sector summary" if public else "Sector dashboard"
         render_to_string("sector/dashboard.html", context, request=request)
     profiles.profile_rows()
+    blueprint_views.blueprint_body()
 
 
 def _csv(table, filters) -> HttpResponse:

@@ -327,3 +327,14 @@ def test_the_blueprint_is_rendered_once_and_shows_each_change_of_the_tracker(
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     assert queries.captured_queries  # the figures were read again
+
+
+def test_the_refresh_warms_the_blueprint(client, tracker, django_assert_num_queries):
+    from institute.sector import tasks
+
+    fragments.bump(targets.VERSION)  # as a refresh does when the figures move
+    tasks.caches_warm()
+    # The first visitor after it reads the kept body: no query.
+    with django_assert_num_queries(0):
+        html = client.get(reverse("sector:blueprint")).content.decode()
+    assert "2 recommendations on data exchange and maturity" in html
