@@ -50,10 +50,11 @@ def service_area_ids_sql(table: str, join_table: str, owner: str) -> tuple[str, 
     `set()`, a merge, a loader's COPY), so each statement refreshes the rows it touched once."""
     areas = (
         "SELECT {owner}, array_agg(DISTINCT servicearea_id ORDER BY servicearea_id) AS ids "  # noqa: S608 (constant SQL)
-        "FROM {join} WHERE {owner} IN (SELECT {owner} FROM {source}) GROUP BY {owner}"
+        "FROM {join} {where} GROUP BY {owner}"
     )
     name = f"{table.split('_')[0]}_service_area_ids"
-    changed = areas.format(owner=owner, join=join_table, source="changed")
+    only_changed = f"WHERE {owner} IN (SELECT {owner} FROM changed)"  # noqa: S608 (constant SQL)
+    changed = areas.format(owner=owner, join=join_table, where=only_changed)
     create = f"""
 CREATE FUNCTION {name}_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -76,7 +77,7 @@ DROP TRIGGER IF EXISTS {name}_insert ON {join_table};
 DROP TRIGGER IF EXISTS {name}_delete ON {join_table};
 DROP FUNCTION IF EXISTS {name}_refresh();
 """
-    everything = areas.format(owner=owner, join=join_table, source=join_table)
+    everything = areas.format(owner=owner, join=join_table, where="")
     backfill = (
         f"UPDATE {table} t SET service_area_ids = x.ids FROM ({everything}) x "  # noqa: S608
         f"WHERE x.{owner} = t.id"

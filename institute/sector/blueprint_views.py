@@ -58,11 +58,11 @@ def blueprint_body() -> str:
     return fragments.cached(
         f"sector:blueprint:body:{today}",
         (targets.VERSION, BLUEPRINT_VERSION),
-        lambda: render_to_string("sector/blueprint.html#body", _blueprint_context(BLUEPRINT_TITLE)),
+        lambda: render_to_string("sector/blueprint.html#body", _blueprint_context()),
     )
 
 
-def _blueprint_context(title: str) -> dict:
+def _blueprint_context() -> dict:
     views = targets.targets_overview()
     matrix = selectors.recommendation_matrix()
     themes = targets.targets_by_theme(views)
@@ -73,7 +73,7 @@ def _blueprint_context(title: str) -> dict:
         ]
         theme["recommendation_total"] = sum(counts.values())
     return {
-        "page_title": title,
+        "page_title": BLUEPRINT_TITLE,
         "themes": themes,
         "targets_table": targets.targets_table(views),
         "matrix": selectors.matrix_cells(matrix),
